@@ -1,0 +1,30 @@
+// add_sa_codes: append already-encoded vectors to an index without re-encoding them.
+//
+// The storage layer keeps each vector's code (as produced by index.sa_encode) and rebuilds the
+// in-memory index from those bytes on reopen; re-encoding would be slow and, for stochastic codecs,
+// must not change the codes. codes: n * index.sa_code_size() bytes; ids: n ids or null.
+//
+// Supported indexes (anything else → InvalidArgument naming the type):
+//  - ipaq::IndexCodecFlat and faiss::IndexFlatCodes subclasses (IndexFlat, IndexPQ,
+//    IndexScalarQuantizer, ...): ids must be null or equal to ntotal, ntotal + 1, ... (positional ids).
+//  - faiss::IndexFastScan subclasses (IndexPQFastScan): codes are unpacked sa_encode codes; they are
+//    re-packed into 32-vector blocks. Positional ids as above.
+//  - faiss::IndexIVF subclasses, incl. ipaq::IndexCodecIVF: sa_encode codes carry the list number;
+//    ids null = positional.
+//  - faiss::IndexIDMap2 / IndexIDMap: ids required (any values); the inner index gets positional ids.
+//  - ipaq::IndexRerank: forwarded to the base (the exact vectors are the VectorSource's business).
+//  - faiss::IndexPreTransform: forwarded to the inner index (codes are the inner index's codes).
+// Errors: n < 0, null codes with n > 0, a list number out of range → InvalidArgument. Not thread-safe
+// (mutates the index).
+#pragma once
+
+#include <faiss/Index.h>
+
+#include <cstdint>
+
+namespace ipaq {
+
+void add_sa_codes(faiss::Index& index, faiss::Index::idx_t n, const uint8_t* codes,
+                  const faiss::Index::idx_t* ids);
+
+}  // namespace ipaq

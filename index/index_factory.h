@@ -1,0 +1,36 @@
+// ipaq::index_factory: builds an index from a descriptor string, ipaq descriptors first, FAISS's
+// otherwise.
+//
+// Grammar (whitespace not allowed):
+//     desc    := [ "IVF" nlist "," ] codec [ "," stage ]
+//     codec   := an ipaq codec descriptor (ipaq::is_codec_descriptor: ASQ{b}, TQ{b}, TQP{b},
+//                RaBitQ{b}, EDEN{b}, EDEN{b}b, BSQ{b}x{p}, ...)
+//     stage   := "Rerank" [ F ]   ipaq::IndexRerank, in-memory exact vectors, default factor F (4 if
+//                                 omitted), uses the codec's error bound when it has one
+//              | "Refine" [ F ]   faiss::IndexRefineFlat over the index, k_factor F (4 if omitted)
+//   - codec alone      → ipaq::IndexCodecFlat (trains a global center; codes of x - center)
+//   - IVF{nlist},codec → ipaq::IndexCodecIVF with a faiss::IndexFlat coarse quantizer (L2 or IP as the
+//                        metric), k-means trained, codes of residuals to the centroid
+//   - a descriptor whose codec part is not an ipaq codec → faiss::index_factory(d, desc, metric), so
+//     "PQ98x8", "PQ196x4fs", "IVF256,PQ98x4fs", "SQ4", "IVF256,PQ98x4fs,RFlat" work unchanged.
+// Returns an untrained index owning all its parts.
+//
+// Errors: d <= 0, a metric other than L2/INNER_PRODUCT for ipaq codecs, nlist or F out of range, or a
+// descriptor neither grammar accepts → ipaq::InvalidArgument naming the descriptor (FAISS's own
+// exception is translated). Thread-safe.
+#pragma once
+
+#include <faiss/Index.h>
+
+#include <memory>
+#include <string>
+
+#include "lib/codecs/codec.h"
+
+namespace ipaq {
+
+std::unique_ptr<faiss::Index> index_factory(int d, const std::string& description,
+                                            faiss::MetricType metric = faiss::METRIC_L2,
+                                            const CodecOptions& codec_options = {});
+
+}  // namespace ipaq
