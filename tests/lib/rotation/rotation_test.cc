@@ -1,0 +1,160 @@
+// Rotations: orthogonality (norms and inner products preserved), inverse, determinism, serialization,
+// and the Walsh–Hadamard transform against its O(n²) definition.
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <vector>
+
+#include "lib/core/error.h"
+#include "lib/core/random.h"
+#include "lib/rotation/hadamard_rotation.h"
+#include "lib/rotation/rotation.h"
+#include "lib/rotation/walsh_hadamard.h"
+
+namespace ipaq {
+namespace {
+
+std::vector<float> gaussian_vector(size_t d, uint64_t seed) {
+  Rng rng(seed);
+  std::vector<float> v(d);
+  for (auto& x : v) x = static_cast<float>(rng.normal());
+  return v;
+}
+
+double dot(const float* a, const float* b, size_t n) {
+  double s = 0;
+  for (size_t i = 0; i < n; ++i) s += static_cast<double>(a[i]) * b[i];
+  return s;
+}
+
+TEST(WalshHadamard, MatchesDefinition) {
+  for (size_t n : {1, 2, 8, 64}) {
+    std::vector<float> x = gaussian_vector(n, n);
+    std::vector<float> fast = x;
+    walsh_hadamard_transform(fast.data(), n);
+    for (size_t i = 0; i < n; ++i) {
+      double s = 0;  // H[i][j] = (-1)^popcount(i & j)
+      for (size_t j = 0; j < n; ++j) s += (std::popcount(i & j) % 2 ? -1.0 : 1.0) * x[j];
+      EXPECT_NEAR(fast[i], s, 1e-4 * std::sqrt(static_cast<double>(n))) << "n=" << n << " i=" << i;
+    }
+  }
+}
+
+struct RotationCase {
+  RotationKind kind;
+  size_t d;
+};
+
+class RotationTest : public ::testing::TestWithParam<RotationCase> {};
+
+// Float tolerance: each output is a sum of D terms (dense) or log2(D)·rounds butterfly levels
+// (Hadamard); relative error ~ sqrt(D)·2^-24 ≈ 2e-6 at D = 1024. 1e-5 relative leaves margin.
+constexpr double kRelTol = 1e-5;
+
+TEST_P(RotationTest, PreservesNormsAndInnerProductsAndInverts) {
+  const auto [kind, d] = GetParam();
+  auto rot = make_rotation(kind, d, 42);
+  ASSERT_EQ(rot->dim(), d);
+  const size_t D = rot->rotated_dim();
+  if (kind == RotationKind::kHadamard) {
+    EXPECT_EQ(D, std::bit_ceil(d));
+  } else {
+    EXPECT_EQ(D, d);
+  }
+  for (uint64_t trial = 0; trial < 5; ++trial) {
+    auto x = gaussian_vector(d, 100 + trial);
+    auto z = gaussian_vector(d, 200 + trial);
+    std::vector<float> rx(D), rz(D), back(d);
+    rot->apply(x.data(), rx.data());
+    rot->apply(z.data(), rz.data());
+    const double nx = dot(x.data(), x.data(), d);
+    EXPECT_NEAR(dot(rx.data(), rx.data(), D), nx, kRelTol * nx);
+    const double scale = std::sqrt(nx * dot(z.data(), z.data(), d));
+    EXPECT_NEAR(dot(rx.data(), rz.data(), D), dot(x.data(), z.data(), d), kRelTol * scale);
+    rot->apply_transpose(rx.data(), back.data());
+    for (size_t i = 0; i < d; ++i) ASSERT_NEAR(back[i], x[i], 1e-5 * std::sqrt(nx)) << "i=" << i;
+  }
+}
+
+TEST_P(RotationTest, SpreadsABasisVector) {
+  // A rotation worth its name mixes: e_1 must not stay concentrated on one output coordinate.
+  const auto [kind, d] = GetParam();
+  auto rot = make_rotation(kind, d, 7);
+  if (rot->rotated_dim() < 64) GTEST_SKIP() << "tiny D: repeated rounds may re-concentrate e_1";
+  std::vector<float> e(d, 0.0f), y(rot->rotated_dim());
+  e[0] = 1.0f;
+  rot->apply(e.data(), y.data());
+  float max_abs = 0;
+  for (float v : y) max_abs = std::max(max_abs, std::fabs(v));
+  // Hadamard: a random-sign mixture of D entries of size 1/sqrt(D); Haar: max of D coordinates ~ sqrt(2 ln D / D) < 0.5.
+  EXPECT_LT(max_abs, 0.5f);
+}
+
+TEST_P(RotationTest, DeterministicAndSerializable) {
+  const auto [kind, d] = GetParam();
+  auto a = make_rotation(kind, d, 99);
+  auto b = make_rotation(kind, d, 99);
+  auto c = make_rotation(kind, d, 100);
+  auto x = gaussian_vector(d, 5);
+  std::vector<float> ya(a->rotated_dim()), yb(ya.size()), yc(ya.size()), yr(ya.size());
+  a->apply(x.data(), ya.data());
+  b->apply(x.data(), yb.data());
+  c->apply(x.data(), yc.data());
+  EXPECT_EQ(ya, yb);
+  EXPECT_NE(ya, yc);
+  ByteWriter w;
+  a->serialize(w);
+  ByteReader r(w.str(), "rotation");
+  auto restored = deserialize_rotation(r);
+  r.expect_end();
+  EXPECT_EQ(restored->kind(), kind);
+  EXPECT_EQ(restored->dim(), d);
+  restored->apply(x.data(), yr.data());
+  EXPECT_EQ(ya, yr);
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, RotationTest,
+                         ::testing::Values(RotationCase{RotationKind::kHadamard, 128},
+                                           RotationCase{RotationKind::kHadamard, 784},
+                                           RotationCase{RotationKind::kHadamard, 1024},
+                                           RotationCase{RotationKind::kHadamard, 5},
+                                           RotationCase{RotationKind::kHaar, 128},
+                                           RotationCase{RotationKind::kHaar, 100}),
+                         [](const auto& info) {
+                           return std::string(rotation_kind_name(info.param.kind)) + "_d" +
+                                  std::to_string(info.param.d);
+                         });
+
+TEST(Rotation, BadInput) {
+  EXPECT_THROW(make_rotation(RotationKind::kHadamard, 0, 1), InvalidArgument);
+  EXPECT_THROW(make_rotation(RotationKind::kHaar, 0, 1), InvalidArgument);
+  EXPECT_THROW(HadamardRotation(16, 1, 0), InvalidArgument);
+  EXPECT_THROW(parse_rotation_kind("dct"), InvalidArgument);
+  EXPECT_EQ(parse_rotation_kind("haar"), RotationKind::kHaar);
+}
+
+TEST(Rotation, ForeignOrTruncatedBytes) {
+  ByteWriter w;
+  make_rotation(RotationKind::kHadamard, 64, 3)->serialize(w);
+  std::string bytes = w.str();
+  {
+    std::string foreign = bytes;
+    foreign[0] = 'X';
+    ByteReader r(foreign, "rotation");
+    EXPECT_THROW(deserialize_rotation(r), FormatError);
+  }
+  {
+    ByteReader r(std::string_view(bytes).substr(0, bytes.size() - 2), "rotation");
+    EXPECT_THROW(deserialize_rotation(r), FormatError);
+  }
+  {
+    std::string bad_kind = bytes;
+    bad_kind[8] = 9;  // kind byte follows tag (4) + version (4)
+    ByteReader r(bad_kind, "rotation");
+    EXPECT_THROW(deserialize_rotation(r), FormatError);
+  }
+}
+
+}  // namespace
+}  // namespace ipaq
