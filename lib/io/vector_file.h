@@ -2,8 +2,10 @@
 //
 // Formats (chosen by extension, case-insensitive):
 //   .fvecs / .ivecs / .bvecs   TEXMEX: per vector an int32 LE dimension then d float32 / int32 / uint8
-//   .npy                       NumPy v1/v2/v3, C order, 1-D or 2-D, <f4, <f8, |u1, <i4
-//   -idx3-ubyte(.gz), .idx(.gz) IDX (big-endian header, magic 0x00000803/0x00000801); gzip via zlib
+//   .npy                       NumPy v1/v2/v3, C order, 2-D (n, d) or 1-D (one vector), <f4, <f8, |u1,
+//                              <i4, <i8
+//   -idx3-ubyte(.gz), .idx(.gz) IDX (big-endian header, magic 0x00000803/0x00000801; also int32/float32/
+//                              float64 element codes); gzip detected from content, via zlib
 //   .hdf5 / .h5                ann-benchmarks layout; dataset chosen by `dataset` ("train", "test",
 //                              "neighbors", "distances")
 //   .f32 / .bin                raw float32, dimension given by the caller
@@ -31,7 +33,7 @@ struct IntMatrix {
 };
 
 struct ReadOptions {
-  std::string dataset;   // HDF5: dataset name (default "train")
+  std::string dataset;   // HDF5: dataset name (default "train"; read_ids: "neighbors")
   size_t raw_dim = 0;    // raw .f32/.bin: dimension (required)
   size_t max_rows = 0;   // 0 = all rows; else read at most this many
 };
