@@ -60,7 +60,7 @@ ElementMatrix read_idx(const std::string& path, size_t max_rows) {
   const uint64_t bound = file.content_bound();
   IPAQ_CHECK_FORMAT(row_bytes <= bound && n <= bound / row_bytes, path, ": IDX header declares ", n,
                     " x ", d, " ", element_type_name(type), " values, more than the file can hold (",
-                    file.file_size(), " bytes", file.compressed() ? " compressed" : "", ")");
+                    file.file_size(), " bytes", file.compressed() ? " compressed" : "", "): truncated or corrupted");
   const bool read_all = max_rows == 0 || max_rows >= n;
   if (!read_all) n = max_rows;
   ElementMatrix m;
