@@ -1,0 +1,534 @@
+#include "storage/durable_index.h"
+
+#include <faiss/IVFlib.h>
+#include <faiss/IndexIDMap.h>
+#include <faiss/IndexIVF.h>
+#include <faiss/impl/IDSelector.h>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <unordered_set>
+
+#include "index/index_codes.h"
+#include "index/index_factory.h"
+#include "index/index_io.h"
+#include "index/rerank.h"
+#include "index/search_params.h"
+#include "lib/core/checks.h"
+#include "lib/core/error.h"
+#include "storage/raw_vector_source.h"
+#include "storage/rocksdb_status.h"
+#include "storage/row_key.h"
+#include "storage/sst_bulk_writer.h"
+#include "storage/store_schema.h"
+
+namespace ipaq::storage {
+
+namespace {
+
+using idx_t = faiss::Index::idx_t;
+
+// Rows appended to the in-memory index per add_sa_codes call while scanning `codes` on reopen.
+constexpr size_t kReloadChunkRows = 1 << 16;
+
+std::unique_ptr<faiss::Index> make_empty_index(const StoreHeader& header) {
+  CodecOptions codec_options;
+  codec_options.seed = header.seed;
+  return index_factory(static_cast<int>(header.dim), header.descriptor, static_cast<faiss::MetricType>(header.metric),
+                       codec_options);
+}
+
+// Inverted-file indexes keep arbitrary ids in their lists and remove by scanning them; every other index
+// type numbers its vectors by position and gets an IndexIDMap on top.
+bool handles_ids_natively(const faiss::Index* index) { return faiss::ivflib::try_extract_index_ivf(index) != nullptr; }
+
+bool family_exists(const std::vector<std::string>& names, const char* name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::string get_meta(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta, const char* key, bool required,
+                     const std::string& path) {
+  std::string value;
+  const rocksdb::Status s = db->Get(make_read_options(false), meta, key, &value);
+  if (s.IsNotFound()) {
+    IPAQ_CHECK_FORMAT(!required, path, ": meta record '", key, "' is missing (not an ipaq durable index, or damaged)");
+    return {};
+  }
+  throw_if_error(s, path + ": reading meta '" + key + "'");
+  return value;
+}
+
+}  // namespace
+
+// ---- opening ------------------------------------------------------------------------------------
+
+DurableIndex::DurableIndex(std::string path, const OpenOptions& options) : path_(std::move(path)), options_(options) {}
+
+DurableIndex::~DurableIndex() {
+  try {
+    close();
+  } catch (...) {  // a destructor must not throw; close() only fails if RocksDB cannot release files
+  }
+}
+
+void DurableIndex::open_db(bool create) {
+  SchemaOptions schema;
+  schema.create = create;
+  schema.accept_torn_wal_tail = options_.accept_torn_wal_tail;
+  schema.env = options_.env;
+  const rocksdb::DBOptions db_options = make_db_options(schema);
+  if (!create) {
+    // Name a missing family precisely instead of RocksDB's generic InvalidArgument.
+    std::vector<std::string> names;
+    throw_if_error(rocksdb::DB::ListColumnFamilies(db_options, path_, &names), "opening durable index " + path_);
+    for (const char* name : kFamilyNames) {
+      IPAQ_CHECK_FORMAT(family_exists(names, name), "durable index ", path_, ": column family '", name,
+                        "' is missing (damaged or foreign database)");
+    }
+  }
+  rocksdb::DB* db = nullptr;
+  throw_if_error(rocksdb::DB::Open(db_options, path_, make_family_descriptors(), &families_, &db),
+                 (create ? "creating durable index " : "opening durable index ") + path_);
+  db_.reset(db);
+}
+
+std::unique_ptr<DurableIndex> DurableIndex::create(const std::string& path, const IndexSpec& spec,
+                                                   const OpenOptions& options) {
+  IPAQ_CHECK_ARG(spec.dim > 0 && spec.dim <= (1u << 20), "DurableIndex::create: dimension ", spec.dim, " out of range");
+  IPAQ_CHECK_ARG(spec.descriptor.find("Rerank") == std::string::npos,
+                 "DurableIndex::create: descriptor '", spec.descriptor,
+                 "' has a Rerank stage; durable indexes rerank from their `raw` column family: drop it and pass "
+                 "SearchOptions::rerank_factor");
+  std::unique_ptr<DurableIndex> self(new DurableIndex(path, options));
+  self->header_.dim = spec.dim;
+  self->header_.metric = static_cast<int32_t>(spec.metric);
+  self->header_.descriptor = spec.descriptor;
+  self->header_.seed = spec.seed;
+  self->header_.keep_raw = spec.keep_raw;
+  // Build the index before touching the disk so a bad descriptor creates nothing.
+  std::unique_ptr<faiss::Index> index = make_empty_index(self->header_);
+  IPAQ_CHECK_ARG(index->d == static_cast<idx_t>(spec.dim), "descriptor '", spec.descriptor, "' built an index of dimension ",
+                 index->d, ", expected ", spec.dim);
+  self->header_.code_size = index->is_trained ? index->sa_code_size() : 0;
+
+  std::filesystem::create_directories(path);
+  self->open_db(/*create=*/true);
+  rocksdb::WriteBatch batch;
+  batch.Put(self->families_[kMetaSlot], kHeaderKey, encode_header(self->header_));
+  batch.Put(self->families_[kMetaSlot], kCountKey, encode_count(0));
+  if (index->is_trained) {
+    std::string trained;
+    write_index(index.get(), &trained);
+    batch.Put(self->families_[kMetaSlot], kTrainedIndexKey, trained);
+  }
+  self->write_batch(batch, "creating durable index");
+  self->trained_ = index->is_trained;
+  self->install_index(std::move(index));
+  return self;
+}
+
+std::unique_ptr<DurableIndex> DurableIndex::open(const std::string& path, const OpenOptions& options) {
+  IPAQ_CHECK(std::filesystem::exists(path + "/CURRENT"), StorageError, "opening durable index ", path,
+             ": no database there");
+  std::unique_ptr<DurableIndex> self(new DurableIndex(path, options));
+  self->open_db(/*create=*/false);
+  self->load_from_store();
+  return self;
+}
+
+std::unique_ptr<DurableIndex> DurableIndex::open_or_create(const std::string& path, const IndexSpec& spec,
+                                                           const OpenOptions& options) {
+  if (!std::filesystem::exists(path + "/CURRENT")) return create(path, spec, options);
+  auto self = open(path, options);
+  const StoreHeader& h = self->header();
+  IPAQ_CHECK_ARG(h.dim == spec.dim, "durable index ", path, " has dimension ", h.dim, ", not ", spec.dim);
+  IPAQ_CHECK_ARG(h.descriptor == spec.descriptor, "durable index ", path, " has descriptor '", h.descriptor,
+                 "', not '", spec.descriptor, "'");
+  IPAQ_CHECK_ARG(h.metric == static_cast<int32_t>(spec.metric), "durable index ", path, " has metric ", h.metric,
+                 ", not ", static_cast<int>(spec.metric));
+  IPAQ_CHECK_ARG(h.keep_raw == spec.keep_raw, "durable index ", path, (h.keep_raw ? " keeps" : " does not keep"),
+                 " raw vectors, the request says otherwise");
+  IPAQ_CHECK_ARG(h.seed == spec.seed, "durable index ", path, " has seed ", h.seed, ", not ", spec.seed);
+  return self;
+}
+
+// Reopen: header → trained index (no codes) → scan `codes` in id order → add_sa_codes; no encoding.
+void DurableIndex::load_from_store() {
+  rocksdb::ColumnFamilyHandle* meta = families_[kMetaSlot];
+  header_ = decode_header(get_meta(db_.get(), meta, kHeaderKey, true, path_));
+  const std::string trained_bytes = get_meta(db_.get(), meta, kTrainedIndexKey, false, path_);
+  count_ = decode_count(get_meta(db_.get(), meta, kCountKey, true, path_));
+  std::unique_ptr<faiss::Index> index;
+  if (trained_bytes.empty()) {
+    index = make_empty_index(header_);
+    IPAQ_CHECK_FORMAT(!index->is_trained, "durable index ", path_, ": trained state missing for descriptor '",
+                      header_.descriptor, "'");
+  } else {
+    index = read_index_bytes(trained_bytes);
+    IPAQ_CHECK_FORMAT(index->is_trained && index->ntotal == 0, "durable index ", path_,
+                      ": stored trained index is untrained or holds vectors");
+    IPAQ_CHECK_FORMAT(index->d == static_cast<idx_t>(header_.dim) && index->sa_code_size() == header_.code_size,
+                      "durable index ", path_, ": stored index (d=", index->d, ", code size ", index->sa_code_size(),
+                      ") disagrees with the header (d=", header_.dim, ", code size ", header_.code_size, ")");
+  }
+  trained_ = index->is_trained;
+  install_index(std::move(index));
+
+  const size_t code_size = header_.code_size;
+  std::vector<idx_t> ids;
+  std::vector<uint8_t> codes;
+  ids.reserve(std::min<uint64_t>(count_, kReloadChunkRows));
+  codes.reserve(ids.capacity() * code_size);
+  uint64_t found = 0;
+  auto append_chunk = [&] {
+    add_sa_codes(*id_index_, static_cast<idx_t>(ids.size()), codes.data(), ids.data());
+    found += ids.size();
+    ids.clear();
+    codes.clear();
+  };
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(make_read_options(true), families_[kCodesSlot]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    IPAQ_CHECK_FORMAT(trained_, "durable index ", path_, ": holds codes but no trained state");
+    const rocksdb::Slice value = it->value();
+    ids.push_back(decode_row_key(std::string_view(it->key().data(), it->key().size())));
+    IPAQ_CHECK_FORMAT(value.size() == code_size, "durable index ", path_, ": code of id ", ids.back(), " has ",
+                      value.size(), " bytes, expected ", code_size);
+    codes.insert(codes.end(), value.data(), value.data() + value.size());
+    if (ids.size() == kReloadChunkRows) append_chunk();
+  }
+  throw_if_error(it->status(), "reopening durable index " + path_ + ": scanning codes");
+  if (!ids.empty()) append_chunk();
+  IPAQ_CHECK_FORMAT(found == count_, "durable index ", path_, ": meta count says ", count_, " vectors but `codes` holds ",
+                    found, " (damaged database)");
+}
+
+void DurableIndex::install_index(std::unique_ptr<faiss::Index> index) {
+  codec_index_ = index.get();
+  std::unique_ptr<faiss::Index> id_layer;
+  if (handles_ids_natively(index.get())) {
+    id_layer = std::move(index);
+  } else {
+    auto map = std::make_unique<faiss::IndexIDMap>(index.get());
+    map->own_fields = true;
+    index.release();
+    id_layer = std::move(map);
+  }
+  id_index_ = id_layer.get();
+  rerank_ = nullptr;
+  if (header_.keep_raw) {
+    auto rerank = std::make_unique<IndexRerank>(
+        std::move(id_layer), std::make_unique<RawVectorSource>(db_.get(), families_[kRawSlot], header_.dim), 1.0f);
+    rerank_ = rerank.get();
+    searchable_ = std::move(rerank);
+  } else {
+    searchable_ = std::move(id_layer);
+  }
+}
+
+// ---- writing ------------------------------------------------------------------------------------
+
+void DurableIndex::check_writable(const char* what) const {
+  IPAQ_CHECK(db_ != nullptr, StateError, "DurableIndex::", what, ": index ", path_, " is closed");
+  IPAQ_CHECK(searchable_ != nullptr, StateError, "DurableIndex::", what, ": in-memory index of ", path_,
+             " could not be rebuilt after a failure; reopen it");
+}
+
+void DurableIndex::check_rows(const char* what, idx_t n, const float* x, const idx_t* ids) const {
+  check_writable(what);
+  IPAQ_CHECK(x == nullptr || trained_, StateError, "DurableIndex::", what, ": ", path_, " is not trained");
+  IPAQ_CHECK_ARG(n >= 0, "DurableIndex::", what, ": n = ", n, " is negative");
+  if (n == 0) return;
+  IPAQ_CHECK_ARG(ids != nullptr, "DurableIndex::", what, ": ids is null");
+  if (x != nullptr) check_finite(x, checked_mul(n, header_.dim, "DurableIndex: n * d"), "DurableIndex: vectors");
+  std::unordered_set<idx_t> seen;
+  seen.reserve(n);
+  for (idx_t i = 0; i < n; ++i) {
+    IPAQ_CHECK_ARG(ids[i] >= 0, "DurableIndex::", what, ": id ", ids[i], " is out of range (ids must be >= 0)");
+    IPAQ_CHECK_ARG(seen.insert(ids[i]).second, "DurableIndex::", what, ": id ", ids[i], " appears twice in one call");
+  }
+}
+
+void DurableIndex::check_new_rows(const char* what, idx_t n, const float* x, const idx_t* ids) const {
+  check_rows(what, n, x, ids);
+  if (n == 0) return;
+  const std::vector<bool> present = stored(n, ids);
+  for (idx_t i = 0; i < n; ++i) {
+    IPAQ_CHECK_ARG(!present[i], "DurableIndex::", what, ": id ", ids[i], " is already stored (use upsert)");
+  }
+}
+
+std::vector<bool> DurableIndex::stored(idx_t n, const idx_t* ids) const {
+  std::vector<RowKey> keys(n);
+  std::vector<rocksdb::Slice> slices(n);
+  for (idx_t i = 0; i < n; ++i) {
+    keys[i] = encode_row_key(ids[i]);
+    slices[i] = rocksdb::Slice(keys[i].data(), keys[i].size());
+  }
+  std::vector<rocksdb::PinnableSlice> values(n);
+  std::vector<rocksdb::Status> statuses(n);
+  db_->MultiGet(make_read_options(false), families_[kCodesSlot], n, slices.data(), values.data(), statuses.data());
+  std::vector<bool> out(n);
+  for (idx_t i = 0; i < n; ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    throw_if_error(statuses[i], "DurableIndex: looking up id " + std::to_string(ids[i]));
+    out[i] = true;
+  }
+  return out;
+}
+
+std::vector<uint8_t> DurableIndex::encode(idx_t n, const float* x) const {
+  std::vector<uint8_t> codes(checked_mul(n, header_.code_size, "DurableIndex: n * code size"));
+  if (n > 0) codec_index_->sa_encode(n, x, codes.data());
+  return codes;
+}
+
+void DurableIndex::put_rows(rocksdb::WriteBatch& batch, idx_t n, const float* x, const idx_t* ids,
+                            const uint8_t* codes) const {
+  const size_t code_size = header_.code_size;
+  for (idx_t i = 0; i < n; ++i) {
+    const RowKey key = encode_row_key(ids[i]);
+    const rocksdb::Slice key_slice(key.data(), key.size());
+    batch.Put(families_[kCodesSlot], key_slice,
+              rocksdb::Slice(reinterpret_cast<const char*>(codes + i * code_size), code_size));
+    if (header_.keep_raw) {
+      batch.Put(families_[kRawSlot], key_slice,
+                rocksdb::Slice(reinterpret_cast<const char*>(x + i * header_.dim), header_.dim * sizeof(float)));
+    }
+  }
+}
+
+void DurableIndex::write_batch(rocksdb::WriteBatch& batch, const char* what) {
+  rocksdb::WriteOptions write;
+  write.sync = options_.sync_writes;
+  throw_if_error(db_->Write(write, &batch), std::string(what) + " " + path_);
+}
+
+// The store already holds the change; bring the in-memory index to the same state. An index type that
+// cannot apply it (e.g. no remove_ids) is rebuilt from the store instead, so memory never diverges.
+void DurableIndex::apply_in_memory(idx_t n_remove, const idx_t* remove_ids, idx_t n_add, const uint8_t* codes,
+                                   const idx_t* add_ids) {
+  try {
+    if (n_remove > 0) {
+      faiss::IDSelectorBatch selector(n_remove, remove_ids);
+      const size_t removed = id_index_->remove_ids(selector);
+      IPAQ_CHECK(removed == static_cast<size_t>(n_remove), StateError, "removed ", removed, " of ", n_remove, " ids");
+    }
+    if (n_add > 0) add_sa_codes(*id_index_, n_add, codes, add_ids);
+  } catch (const std::exception&) {
+    searchable_.reset();
+    codec_index_ = id_index_ = nullptr;
+    rerank_ = nullptr;
+    load_from_store();  // on failure searchable_ stays null and check_writable() reports it
+  }
+}
+
+void DurableIndex::train(idx_t n, const float* x) {
+  std::unique_lock lock(mutex_);
+  check_writable("train");
+  IPAQ_CHECK(!trained_, StateError, "DurableIndex::train: ", path_, " is already trained");
+  IPAQ_CHECK_ARG(n > 0 && x != nullptr, "DurableIndex::train: needs n > 0 training vectors, got ", n);
+  check_finite(x, checked_mul(n, header_.dim, "DurableIndex::train: n * d"), "DurableIndex::train: vectors");
+  // Train a fresh copy: the live index changes only after the trained state is stored.
+  std::unique_ptr<faiss::Index> index = make_empty_index(header_);
+  index->train(n, x);
+  std::string trained;
+  write_index(index.get(), &trained);
+  StoreHeader header = header_;
+  header.code_size = index->sa_code_size();
+  rocksdb::WriteBatch batch;
+  batch.Put(families_[kMetaSlot], kTrainedIndexKey, trained);
+  batch.Put(families_[kMetaSlot], kHeaderKey, encode_header(header));
+  write_batch(batch, "storing the trained index of");
+  header_ = header;
+  trained_ = true;
+  install_index(std::move(index));
+}
+
+bool DurableIndex::is_trained() const {
+  std::shared_lock lock(mutex_);
+  return trained_;
+}
+
+void DurableIndex::add_with_ids(idx_t n, const float* x, const idx_t* ids) {
+  std::unique_lock lock(mutex_);
+  check_new_rows("add_with_ids", n, x, ids);
+  if (n == 0) return;
+  const std::vector<uint8_t> codes = encode(n, x);
+  rocksdb::WriteBatch batch;
+  put_rows(batch, n, x, ids, codes.data());
+  batch.Put(families_[kMetaSlot], kCountKey, encode_count(count_ + n));
+  write_batch(batch, "adding vectors to");
+  count_ += n;
+  apply_in_memory(0, nullptr, n, codes.data(), ids);
+}
+
+void DurableIndex::upsert(idx_t n, const float* x, const idx_t* ids) {
+  std::unique_lock lock(mutex_);
+  check_rows("upsert", n, x, ids);
+  if (n == 0) return;
+  const std::vector<bool> present = stored(n, ids);
+  std::vector<idx_t> replaced;
+  for (idx_t i = 0; i < n; ++i) {
+    if (present[i]) replaced.push_back(ids[i]);
+  }
+  const std::vector<uint8_t> codes = encode(n, x);
+  rocksdb::WriteBatch batch;
+  put_rows(batch, n, x, ids, codes.data());  // Put overwrites the replaced rows in the same batch
+  const uint64_t new_count = count_ + (n - replaced.size());
+  batch.Put(families_[kMetaSlot], kCountKey, encode_count(new_count));
+  write_batch(batch, "upserting vectors into");
+  count_ = new_count;
+  apply_in_memory(static_cast<idx_t>(replaced.size()), replaced.data(), n, codes.data(), ids);
+}
+
+void DurableIndex::remove(idx_t n, const idx_t* ids) {
+  std::unique_lock lock(mutex_);
+  check_rows("remove", n, nullptr, ids);
+  if (n == 0) return;
+  const std::vector<bool> present = stored(n, ids);
+  for (idx_t i = 0; i < n; ++i) {
+    IPAQ_CHECK_ARG(present[i], "DurableIndex::remove: id ", ids[i], " is not stored; nothing was removed");
+  }
+  rocksdb::WriteBatch batch;
+  for (idx_t i = 0; i < n; ++i) {
+    const RowKey key = encode_row_key(ids[i]);
+    const rocksdb::Slice key_slice(key.data(), key.size());
+    batch.Delete(families_[kCodesSlot], key_slice);
+    if (header_.keep_raw) batch.Delete(families_[kRawSlot], key_slice);
+  }
+  batch.Put(families_[kMetaSlot], kCountKey, encode_count(count_ - n));
+  write_batch(batch, "removing vectors from");
+  count_ -= n;
+  apply_in_memory(n, ids, 0, nullptr, nullptr);
+}
+
+void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
+  std::unique_lock lock(mutex_);
+  check_new_rows("bulk_load", n, x, ids);
+  if (n == 0) return;
+  const std::vector<uint8_t> codes = encode(n, x);
+  BulkRows rows;
+  rows.n = static_cast<size_t>(n);
+  rows.ids = ids;
+  rows.codes = codes.data();
+  rows.code_size = header_.code_size;
+  rows.raw = header_.keep_raw ? x : nullptr;
+  rows.dim = header_.dim;
+  rows.new_count = count_ + n;
+  // Scratch files live beside the database (same file system, so ingestion hard-links them).
+  const std::filesystem::path scratch = path_ + ".bulk";
+  std::filesystem::remove_all(scratch);
+  std::filesystem::create_directories(scratch);
+  try {
+    const rocksdb::Options sst_options(db_->GetDBOptions(), db_->GetOptions(families_[kCodesSlot]));
+    const auto args = write_bulk_sst_files(scratch.string(), rows, families_, sst_options);
+    throw_if_error(db_->IngestExternalFiles(args), "bulk load into " + path_);
+  } catch (...) {
+    std::filesystem::remove_all(scratch);
+    throw;
+  }
+  std::filesystem::remove_all(scratch);
+  count_ += n;
+  apply_in_memory(0, nullptr, n, codes.data(), ids);
+}
+
+// ---- reading ------------------------------------------------------------------------------------
+
+void DurableIndex::search(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
+                          const SearchOptions& options) const {
+  std::shared_lock lock(mutex_);
+  check_writable("search");
+  IPAQ_CHECK(trained_, StateError, "DurableIndex::search: ", path_, " is not trained");
+  IPAQ_CHECK_ARG(n >= 0 && k > 0, "DurableIndex::search: needs n >= 0 and k > 0, got n=", n, " k=", k);
+  if (n == 0) return;
+  IPAQ_CHECK_ARG(x != nullptr && distances != nullptr && labels != nullptr, "DurableIndex::search: null array");
+  check_finite(x, checked_mul(n, header_.dim, "DurableIndex::search: n * d"), "DurableIndex::search: queries");
+  IPAQ_CHECK_ARG(options.nprobe >= 0, "DurableIndex::search: nprobe ", options.nprobe, " is negative");
+  IPAQ_CHECK_ARG(options.nprobe == 0 || handles_ids_natively(codec_index_), "DurableIndex::search: nprobe given but '",
+                 header_.descriptor, "' is not an IVF index");
+  IPAQ_CHECK_ARG(options.rerank_factor == 0.0f || options.rerank_factor >= 1.0f,
+                 "DurableIndex::search: rerank factor ", options.rerank_factor, " must be 0 (off) or >= 1");
+  IPAQ_CHECK_ARG(options.rerank_factor == 0.0f || rerank_ != nullptr, "DurableIndex::search: ", path_,
+                 " keeps no raw vectors, so it cannot rerank");
+  faiss::SearchParametersIVF ivf_params;
+  ivf_params.nprobe = static_cast<size_t>(options.nprobe);
+  const faiss::SearchParameters* base_params = options.nprobe > 0 ? &ivf_params : nullptr;
+  if (options.rerank_factor > 0.0f) {
+    SearchParametersRerank rerank_params;
+    rerank_params.rerank_factor = options.rerank_factor;
+    rerank_params.base_params = base_params;
+    rerank_->search(n, x, k, distances, labels, &rerank_params);
+  } else {
+    id_index_->search(n, x, k, distances, labels, base_params);
+  }
+}
+
+size_t DurableIndex::size() const {
+  std::shared_lock lock(mutex_);
+  return count_;
+}
+
+size_t DurableIndex::code_bytes() const {
+  std::shared_lock lock(mutex_);
+  return count_ * header_.code_size;
+}
+
+void DurableIndex::check_consistency() const {
+  std::shared_lock lock(mutex_);
+  check_writable("check_consistency");
+  throw_if_error(db_->VerifyChecksum(), "verifying checksums of " + path_);
+  const uint64_t stored_count = decode_count(get_meta(db_.get(), families_[kMetaSlot], kCountKey, true, path_));
+  IPAQ_CHECK_FORMAT(stored_count == count_, path_, ": meta count ", stored_count, " but ", count_, " in memory");
+  std::unique_ptr<rocksdb::Iterator> codes(db_->NewIterator(make_read_options(true), families_[kCodesSlot]));
+  std::unique_ptr<rocksdb::Iterator> raw;
+  if (header_.keep_raw) {
+    raw.reset(db_->NewIterator(make_read_options(true), families_[kRawSlot]));
+    raw->SeekToFirst();
+  }
+  uint64_t n = 0;
+  for (codes->SeekToFirst(); codes->Valid(); codes->Next(), ++n) {
+    IPAQ_CHECK_FORMAT(codes->value().size() == header_.code_size, path_, ": a code has ", codes->value().size(),
+                      " bytes, expected ", header_.code_size);
+    if (!raw) continue;
+    IPAQ_CHECK_FORMAT(raw->Valid() && raw->key() == codes->key(), path_, ": `raw` lacks the vector of id ",
+                      decode_row_key(std::string_view(codes->key().data(), codes->key().size())));
+    IPAQ_CHECK_FORMAT(raw->value().size() == header_.dim * sizeof(float), path_, ": a raw vector has ",
+                      raw->value().size(), " bytes");
+    raw->Next();
+  }
+  throw_if_error(codes->status(), "scanning codes of " + path_);
+  if (raw) {
+    throw_if_error(raw->status(), "scanning raw of " + path_);
+    IPAQ_CHECK_FORMAT(!raw->Valid(), path_, ": `raw` holds id ",
+                      decode_row_key(std::string_view(raw->key().data(), raw->key().size())), " that `codes` lacks");
+  }
+  IPAQ_CHECK_FORMAT(n == count_, path_, ": `codes` holds ", n, " vectors, meta count says ", count_);
+}
+
+// ---- lifetime -----------------------------------------------------------------------------------
+
+void DurableIndex::flush() {
+  std::unique_lock lock(mutex_);
+  check_writable("flush");
+  rocksdb::FlushOptions flush_options;
+  flush_options.wait = true;
+  throw_if_error(db_->Flush(flush_options, families_), "flushing " + path_);
+  throw_if_error(db_->FlushWAL(true), "syncing the WAL of " + path_);
+}
+
+void DurableIndex::close() {
+  std::unique_lock lock(mutex_);
+  if (!db_) return;
+  searchable_.reset();  // the rerank source borrows the DB: drop it first
+  codec_index_ = id_index_ = nullptr;
+  rerank_ = nullptr;
+  for (rocksdb::ColumnFamilyHandle* family : families_) db_->DestroyColumnFamilyHandle(family);
+  families_.clear();
+  const rocksdb::Status status = db_->Close();
+  db_.reset();
+  throw_if_error(status, "closing " + path_);
+}
+
+}  // namespace ipaq::storage

@@ -1,0 +1,165 @@
+// DurableIndex: an ipaq or FAISS index that lives in a RocksDB database and survives restarts and
+// crashes, updated while it serves searches.
+//
+// Layout on disk: storage/store_schema.h (column families meta / codes / raw) and storage/store_meta.h.
+// Searches run on in-memory code arrays (the faiss::Index built by ipaq::index_factory). Reopening reads
+// `meta` (header, trained index without codes via ipaq::read_index), scans `codes` in id order and
+// appends the stored bytes with ipaq::add_sa_codes: no re-training, no re-encoding. The stored vector
+// count is checked against the number of codes found.
+//
+// Writes: every add_with_ids / upsert / remove is validated first (ids >= 0 and unique in the call,
+// vectors finite, ids new for add / present for remove), then encoded, then written as ONE
+// rocksdb::WriteBatch touching codes, raw and the meta count; only after RocksDB accepted it does the
+// in-memory index change. An invalid call writes nothing. If applying a committed write to memory fails
+// (e.g. an index type without remove_ids), the in-memory index is rebuilt from the store. bulk_load()
+// writes SST files (storage/sst_bulk_writer.h) and ingests them into all families atomically.
+//
+// Ids: 0 <= id <= INT64_MAX, arbitrary and sparse. Vectors: n * dim() float32, row-major.
+//
+// Errors: InvalidArgument (bad call: dimension, NaN/Inf, id out of range/duplicate/unknown/existing,
+// search options the index does not support), StateError (untrained, already trained, closed),
+// StorageError (locked by another process, disk full, I/O), FormatError (corrupted or foreign database:
+// checksum mismatch, torn WAL, missing column family, count mismatch, header/descriptor mismatch on
+// reopen is InvalidArgument). A failed write leaves both the store and the in-memory index unchanged.
+//
+// Thread-safety: search(), size() and the accessors may run concurrently from many threads; writes
+// (train, add_with_ids, upsert, remove, bulk_load, flush, close) are serialized by a shared_mutex and
+// exclude searches, so a search sees the state before or after a write, never part of it.
+// One process at a time: RocksDB's LOCK file makes a second open (same or other process) fail with
+// StorageError while the first keeps working.
+#pragma once
+
+#include <faiss/Index.h>
+
+#include <cstdint>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "storage/store_meta.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class Env;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace ipaq {
+class IndexRerank;
+}
+
+namespace ipaq::storage {
+
+// What index a new database holds.
+struct IndexSpec {
+  size_t dim = 0;
+  std::string descriptor;  // ipaq::index_factory string (ipaq or FAISS), e.g. "RBQ1", "IVF64,TQ4", "PQ16x8"
+  faiss::MetricType metric = faiss::METRIC_INNER_PRODUCT;
+  uint64_t seed = 1234;
+  bool keep_raw = true;  // store float32 vectors in `raw` (needed for rerank)
+};
+
+struct OpenOptions {
+  // fsync the WAL on every write (survives power loss). false still survives a process crash (kill -9).
+  bool sync_writes = true;
+  // Recovery of a WAL whose last record is torn: false (default) = refuse to open (FormatError); true =
+  // drop that unacknowledged record (RocksDB kTolerateCorruptedTailRecords). Damage elsewhere in the WAL
+  // is always an error.
+  bool accept_torn_wal_tail = false;
+  rocksdb::Env* env = nullptr;  // not owned; nullptr = the default Env (tests inject failing file systems)
+};
+
+struct SearchOptions {
+  int nprobe = 0;               // IVF lists probed; 0 = the index's default
+  float rerank_factor = 0.0f;   // 0 = no rerank; >= 1: rerank ceil(k * factor) candidates with `raw`
+};
+
+class DurableIndex {
+ public:
+  using idx_t = faiss::Index::idx_t;
+
+  // Creates a new database at `path` (must not exist). Indexes that need no training are ready for adds.
+  static std::unique_ptr<DurableIndex> create(const std::string& path, const IndexSpec& spec,
+                                              const OpenOptions& options = {});
+  // Opens an existing database, rebuilding the in-memory index from stored codes.
+  static std::unique_ptr<DurableIndex> open(const std::string& path, const OpenOptions& options = {});
+  // Opens if it exists (the stored header must match `spec`, else InvalidArgument naming the field),
+  // creates otherwise.
+  static std::unique_ptr<DurableIndex> open_or_create(const std::string& path, const IndexSpec& spec,
+                                                      const OpenOptions& options = {});
+  ~DurableIndex();
+  DurableIndex(const DurableIndex&) = delete;
+  DurableIndex& operator=(const DurableIndex&) = delete;
+
+  // Trains on x (n * dim()) and stores the trained state in `meta`. Only before the first vector.
+  void train(idx_t n, const float* x);
+  bool is_trained() const;
+
+  // x: n * dim(), ids: n new ids.
+  void add_with_ids(idx_t n, const float* x, const idx_t* ids);
+  // Inserts new ids and replaces existing ones, atomically per call.
+  void upsert(idx_t n, const float* x, const idx_t* ids);
+  // ids: n ids that must all be present.
+  void remove(idx_t n, const idx_t* ids);
+  // Large initial or incremental loads of new ids: encodes, writes sorted SST files in a scratch folder
+  // inside the database directory, and ingests them into codes/raw/meta in one atomic ingestion.
+  void bulk_load(idx_t n, const float* x, const idx_t* ids);
+
+  // x: n * dim() queries; distances, labels: n * k (missing results: label -1).
+  void search(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
+              const SearchOptions& options = {}) const;
+
+  size_t size() const;
+  size_t dim() const { return header_.dim; }
+  const StoreHeader& header() const { return header_; }
+  const std::string& path() const { return path_; }
+  // Bytes of codes held by the in-memory index (size() * code size).
+  size_t code_bytes() const;
+
+  // Full check: verifies every SST checksum and that `codes`, `raw` (if kept) and the meta count hold
+  // exactly the same ids. Throws FormatError describing the first disagreement.
+  void check_consistency() const;
+
+  // Persists memtables to SST files (all families atomically) and syncs the WAL.
+  void flush();
+  // Flushes nothing extra, releases the database and its LOCK; every later call throws StateError.
+  void close();
+
+ private:
+  DurableIndex(std::string path, const OpenOptions& options);
+  void open_db(bool create);
+  void load_from_store();
+  void install_index(std::unique_ptr<faiss::Index> trained);
+  void write_batch(rocksdb::WriteBatch& batch, const char* what);
+  void put_rows(rocksdb::WriteBatch& batch, idx_t n, const float* x, const idx_t* ids,
+                const uint8_t* codes) const;
+  void apply_in_memory(idx_t n_remove, const idx_t* remove_ids, idx_t n_add, const uint8_t* codes,
+                       const idx_t* add_ids);
+  std::vector<bool> stored(idx_t n, const idx_t* ids) const;
+  void check_writable(const char* what) const;
+  // Validates a write call (open, trained if x given, n >= 0, ids >= 0 and unique, x finite).
+  void check_rows(const char* what, idx_t n, const float* x, const idx_t* ids) const;
+  // check_rows + every id is new.
+  void check_new_rows(const char* what, idx_t n, const float* x, const idx_t* ids) const;
+  std::vector<uint8_t> encode(idx_t n, const float* x) const;
+
+  std::string path_;
+  OpenOptions options_;
+  StoreHeader header_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> families_;  // owned by db_, destroyed in close()
+  // The index built from the descriptor (holds the codec / coarse quantizer); owned by the id layer below.
+  faiss::Index* codec_index_ = nullptr;
+  // What search and add_sa_codes run on: codec_index_ itself when it handles ids natively (IVF), else an
+  // IndexIDMap over it; wrapped in an IndexRerank over `raw` when raw vectors are kept.
+  std::unique_ptr<faiss::Index> searchable_;
+  faiss::Index* id_index_ = nullptr;       // the id-aware layer inside searchable_
+  IndexRerank* rerank_ = nullptr;          // inside searchable_, or null
+  uint64_t count_ = 0;
+  bool trained_ = false;
+  mutable std::shared_mutex mutex_;
+};
+
+}  // namespace ipaq::storage

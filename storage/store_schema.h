@@ -1,0 +1,50 @@
+// Layout of a durable ipaq index in RocksDB: column families and the RocksDB options they are opened
+// with.
+//
+// Column families (the default one stays empty):
+//   meta   small records, keys from store_meta.h: header (format version, dimension, metric,
+//          descriptor, seed, whether raw vectors are kept), the trained index without codes (bytes of
+//          ipaq::write_index), and the live vector count, rewritten in every write batch.
+//   codes  row key (row_key.h) -> the vector's index code as produced by faiss::Index::sa_encode. For
+//          IVF indexes that code starts with the inverted-list number (FAISS's encode_listno), so the
+//          lists are rebuilt from `codes` alone and no separate `lists` family is needed.
+//   raw    row key -> d float32 values (little-endian), present iff the header says raw is kept.
+//
+// Options: compression off everywhere (codes and float32 vectors do not compress and it costs CPU),
+// paranoid checks, block checksums verified on every read, atomic flush across families (so a flush
+// never persists `codes` without the matching `raw`/`meta`), WAL capped by max_total_wal_size, and WAL
+// recovery mode kAbsoluteConsistency unless the caller explicitly accepts dropping a torn final record.
+// Pure functions; thread-safe.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+
+namespace ipaq::storage {
+
+inline constexpr const char* kMetaFamily = "meta";
+inline constexpr const char* kCodesFamily = "codes";
+inline constexpr const char* kRawFamily = "raw";
+// Order of the handles a DurableIndex keeps; index 0 is RocksDB's default family.
+inline constexpr std::array<const char*, 4> kFamilyNames = {"default", kMetaFamily, kCodesFamily, kRawFamily};
+enum FamilySlot : size_t { kDefaultSlot = 0, kMetaSlot = 1, kCodesSlot = 2, kRawSlot = 3 };
+
+struct SchemaOptions {
+  bool create = false;              // create the database (fails if it exists)
+  bool accept_torn_wal_tail = false;  // kTolerateCorruptedTailRecords instead of kAbsoluteConsistency
+  rocksdb::Env* env = nullptr;      // non-owning; nullptr = rocksdb::Env::Default()
+};
+
+rocksdb::DBOptions make_db_options(const SchemaOptions& options);
+rocksdb::ColumnFamilyOptions make_family_options();
+std::vector<rocksdb::ColumnFamilyDescriptor> make_family_descriptors();
+
+// Read options used for every read: checksums verified, no block-cache pollution by full scans when
+// `scan` is true.
+rocksdb::ReadOptions make_read_options(bool scan);
+
+}  // namespace ipaq::storage
