@@ -1,37 +1,94 @@
-// CodeScorer: the one scan machinery shared by every ipaq index — estimates <q, x_i> for runs of
-// codes of one codec against one prepared query.
+// CodeScorer: the one scan machinery shared by every ipaq index — turns runs of codes of one codec into
+// FAISS distances for one query, and pushes them into a bounded top-k heap.
 //
-// set_query() prepares the query once (Codec::prepare_query). score() then estimates n codes
-// (n * codec.code_size() bytes, row-major as the index stores them) into n floats. The estimate is the
-// codec's own Codec::estimate_ip; codecs with a LUT form may be routed through lib/scan kernels (see
-// code_scorer.cc), which must agree with estimate_ip within the LUT-quantization bound tested in
-// tests/index.
+// Per query: set_query(q_codec, offset) prepares the vector the codec sees (q, or q - center for L2)
+// once. distances() then writes, for n codes (n * codec.code_size() bytes, row-major),
+//     METRIC_INNER_PRODUCT: offset + est<q_codec, x_i>            (larger is better)
+//     METRIC_L2:            offset + ||x_i||^2 - 2 est<q_codec, x_i>   (smaller is better)
+// where offset carries the parts the code does not see (<q, c> for IP, ||q - c||^2 for L2) and ||x_i||^2
+// is the codec's stored norm. The estimate is Codec::estimate_ip (scalar reference) or, through
+// distances_fastscan(), the lib/scan 4-bit fast-scan kernels over packed sub-codes followed by
+// Codec::finish_lut_sums; the fast path differs from the reference by the LUT quantization
+// (lib/scan/lut_quantizer.h bounds each group sum; the codec's per-vector factors scale it).
 //
-// A CodeScorer is per thread (it keeps scratch buffers); the codec must outlive it. Errors: a query
-// with a non-finite value → InvalidArgument (checked by the caller index).
+// push_to_heap() adds n (distance, id) pairs to a FAISS heap (faiss::CMax for L2, CMin for IP) of size
+// k, skipping ids rejected by the selector; ids = null means ids first_id, first_id + 1, ...
+//
+// A CodeScorer is per thread (scratch buffers, prepared state); the codec and layout must outlive it.
+// Errors: fast-scan on a codec without a 4-bit LUT form → StateError.
 #pragma once
 
+#include <faiss/Index.h>
+#include <faiss/impl/IDSelector.h>
+
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "lib/codecs/codec.h"
+#include "lib/scan/fastscan_4bit.h"
 
 namespace ipaq {
 
+// True if the codec's LUT form can run on the 4-bit fast-scan kernels.
+bool codec_has_4bit_lut(const Codec& codec);
+
 class CodeScorer {
  public:
-  explicit CodeScorer(const Codec& codec) : codec_(codec) {}
+  // layout: the packed layout used by distances_fastscan (null = fast scan unused).
+  CodeScorer(const Codec& codec, faiss::MetricType metric, const FastScanLayout* layout = nullptr);
 
-  // q: codec.dim() floats.
-  void set_query(const float* q) { state_ = codec_.prepare_query(q); }
+  // q_codec: codec.dim() floats; offset: see above.
+  void set_query(const float* q_codec, float offset);
   const QueryState& state() const { return *state_; }
+  faiss::MetricType metric() const { return metric_; }
 
-  // codes: n * codec.code_size() bytes; ip: n floats.
-  void score(size_t n, const uint8_t* codes, float* ip) const { codec_.estimate_ip(*state_, n, codes, ip); }
+  // codes: n * code_size bytes; out: n distances.
+  void distances(size_t n, const uint8_t* codes, float* out);
+  // packed: layout.packed_bytes(n) bytes of the same n vectors (block-aligned start); codes: their
+  // n * code_size bytes (for the per-vector factors); out: n distances.
+  void distances_fastscan(size_t n, const uint8_t* packed, const uint8_t* codes, float* out);
+
+  template <class C>
+  static size_t push_to_heap(size_t n, const float* dist, const faiss::Index::idx_t* ids,
+                             faiss::Index::idx_t first_id, const faiss::IDSelector* sel, size_t k,
+                             float* heap_dist, faiss::Index::idx_t* heap_ids);
 
  private:
+  void ip_to_distances(size_t n, const uint8_t* codes, float* inout) const;
+  void prepare_fastscan();
+
   const Codec& codec_;
+  faiss::MetricType metric_;
+  const FastScanLayout* layout_;
   std::unique_ptr<QueryState> state_;
+  float offset_ = 0.0f;
+  bool fastscan_ready_ = false;
+  std::optional<QuantizedLut> quantized_;
+  FastScanLut fastscan_lut_;
+  std::vector<uint32_t> int_sums_;
+  std::vector<float> float_sums_;
 };
+
+}  // namespace ipaq
+
+#include <faiss/utils/Heap.h>
+
+namespace ipaq {
+
+template <class C>
+size_t CodeScorer::push_to_heap(size_t n, const float* dist, const faiss::Index::idx_t* ids,
+                                faiss::Index::idx_t first_id, const faiss::IDSelector* sel, size_t k,
+                                float* heap_dist, faiss::Index::idx_t* heap_ids) {
+  size_t updates = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const faiss::Index::idx_t id = ids ? ids[i] : first_id + static_cast<faiss::Index::idx_t>(i);
+    if (!C::cmp(heap_dist[0], dist[i])) continue;
+    if (sel && !sel->is_member(id)) continue;
+    faiss::heap_replace_top<C>(k, heap_dist, heap_ids, dist[i], id);
+    ++updates;
+  }
+  return updates;
+}
 
 }  // namespace ipaq

@@ -5,6 +5,10 @@
 // ids). The center is the mean of the training set when centering is on (it lifts data-oblivious
 // rotation codecs on data that is not centred, DESIGN.md §6), else zero.
 //
+// Fast scan: when the codec has a 4-bit LUT form and `fastscan` is on (default), the index also keeps
+// the sub-codes packed for lib/scan (packed_codes(), FastScanLayout) and searches with the SIMD
+// kernels; otherwise, and always for score_bounds(), the codec's scalar estimate_ip is used.
+//
 // Scores (FAISS conventions): METRIC_INNER_PRODUCT → estimate of <q, x>, larger first;
 // METRIC_L2 → ||q - c||^2 + ||x - c||^2 - 2 est<q - c, x - c>, smaller first, with the stored norm
 // of the code. The estimate is the codec's (CodeScorer: fast-scan LUT kernels when the codec has a LUT
@@ -29,12 +33,16 @@
 
 #include "index/score_bounds.h"
 #include "lib/codecs/codec.h"
+#include "lib/scan/fastscan_layout.h"
 
 namespace ipaq {
 
+class CodeScorer;
+
 class IndexCodecFlat : public faiss::IndexFlatCodes, public ScoreBoundProvider {
  public:
-  IndexCodecFlat(std::unique_ptr<Codec> codec, faiss::MetricType metric, bool center = true);
+  IndexCodecFlat(std::unique_ptr<Codec> codec, faiss::MetricType metric, bool center = true,
+                 bool fastscan = true);
 
   void train(idx_t n, const float* x) override;
   void add(idx_t n, const float* x) override;
@@ -42,21 +50,48 @@ class IndexCodecFlat : public faiss::IndexFlatCodes, public ScoreBoundProvider {
               const faiss::SearchParameters* params = nullptr) const override;
   void sa_encode(idx_t n, const float* x, uint8_t* bytes) const override;
   void sa_decode(idx_t n, const uint8_t* bytes, float* x) const override;
+  void reset() override;
+  void reconstruct(idx_t key, float* recons) const override;
+  // Compacts the remaining vectors; their ids shift down (FAISS IndexFlatCodes semantics).
+  size_t remove_ids(const faiss::IDSelector& sel) override;
+  // Appends other's codes (same codec descriptor, center and code size) and empties other.
+  void merge_from(faiss::Index& other, idx_t add_id = 0) override;
+  // Appends n already-encoded codes (n * code_size bytes, as produced by sa_encode); ids ntotal...
+  void add_codes(idx_t n, const uint8_t* codes);
 
-  bool score_bounds(const float* query, idx_t n, const idx_t* labels, float* bound) const override;
+  bool score_bounds(const float* query, idx_t n, const idx_t* labels, float* estimate,
+                    float* bound) const override;
 
   const Codec& codec() const { return *codec_; }
   bool centered() const { return centered_; }
   // d floats (zeros when centering is off or before training).
   const std::vector<float>& center() const { return center_; }
+  // Whether searches run on the packed fast-scan layout.
+  bool uses_fastscan() const { return layout_ != nullptr; }
   // Restores a trained state (index reader): center must have d floats. Sets is_trained from the codec.
   void set_trained_center(std::vector<float> center);
 
  private:
+  // Prepares `scorer` for query q (d floats): q_codec = q (IP) or q - center (L2), plus the offset.
+  void set_scorer_query(CodeScorer& scorer, const float* q, std::vector<float>& scratch) const;
+  // Distances of vectors [begin, begin + m) (begin a multiple of 32 on the fast-scan path).
+  void score_run(CodeScorer& scorer, size_t begin, size_t m, float* dist) const;
+  void repack_all();
+  // Search with a FAISS heap comparator C (CMin for IP, CMax for L2).
+  template <class C>
+  void search_impl(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
+                   const faiss::IDSelector* sel) const;
+  // One prepared query over vectors [begin, end) into an initialised heap of k entries.
+  template <class C>
+  void scan_range(CodeScorer& scorer, size_t begin, size_t end, const faiss::IDSelector* sel, size_t k,
+                  float* heap_dist, idx_t* heap_ids) const;
+
   std::unique_ptr<Codec> codec_;
   bool centered_;
   bool center_trained_ = false;
   std::vector<float> center_;
+  std::unique_ptr<FastScanLayout> layout_;  // null: no fast scan
+  std::vector<uint8_t> packed_;             // layout_->packed_bytes(ntotal) bytes
 };
 
 }  // namespace ipaq

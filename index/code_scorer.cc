@@ -1,0 +1,59 @@
+#include "index/code_scorer.h"
+
+#include "lib/core/error.h"
+
+namespace ipaq {
+
+bool codec_has_4bit_lut(const Codec& codec) { return codec.lut_bits() == 4 && codec.lut_nsub() > 0; }
+
+CodeScorer::CodeScorer(const Codec& codec, faiss::MetricType metric, const FastScanLayout* layout)
+    : codec_(codec), metric_(metric), layout_(layout) {
+  IPAQ_CHECK_ARG(metric == faiss::METRIC_L2 || metric == faiss::METRIC_INNER_PRODUCT,
+                 "CodeScorer: metric must be L2 or INNER_PRODUCT, got ", static_cast<int>(metric));
+}
+
+void CodeScorer::set_query(const float* q_codec, float offset) {
+  state_ = codec_.prepare_query(q_codec);
+  offset_ = offset;
+  fastscan_ready_ = false;
+}
+
+void CodeScorer::ip_to_distances(size_t n, const uint8_t* codes, float* inout) const {
+  if (metric_ == faiss::METRIC_INNER_PRODUCT) {
+    for (size_t i = 0; i < n; ++i) inout[i] += offset_;
+    return;
+  }
+  const size_t cs = codec_.code_size();
+  for (size_t i = 0; i < n; ++i) {
+    inout[i] = offset_ + codec_.stored_norm_sq(codes + i * cs) - 2.0f * inout[i];
+  }
+}
+
+void CodeScorer::distances(size_t n, const uint8_t* codes, float* out) {
+  codec_.estimate_ip(*state_, n, codes, out);
+  ip_to_distances(n, codes, out);
+}
+
+void CodeScorer::prepare_fastscan() {
+  IPAQ_CHECK(layout_ != nullptr && codec_has_4bit_lut(codec_), StateError, "CodeScorer: codec ",
+             codec_.descriptor(), " has no 4-bit LUT form or no fast-scan layout was given");
+  const size_t nsub = codec_.lut_nsub();
+  IPAQ_CHECK(state_->lut.size() == nsub * 16, StateError, "CodeScorer: codec ", codec_.descriptor(),
+             " prepared a LUT of ", state_->lut.size(), " floats, expected ", nsub * 16);
+  quantized_ = quantize_lut(state_->lut.data(), nsub, 4, layout_->group_begin());
+  fastscan_lut_ = make_fastscan_lut(*layout_, *quantized_);
+  fastscan_ready_ = true;
+}
+
+void CodeScorer::distances_fastscan(size_t n, const uint8_t* packed, const uint8_t* codes, float* out) {
+  if (!fastscan_ready_) prepare_fastscan();
+  const size_t ng = quantized_->ngroups();
+  int_sums_.resize(n * ng);
+  float_sums_.resize(n * ng);
+  scan_4bit(*layout_, fastscan_lut_, n, packed, int_sums_.data());
+  quantized_->dequantize(n, int_sums_.data(), float_sums_.data());
+  codec_.finish_lut_sums(*state_, n, codes, float_sums_.data(), out);
+  ip_to_distances(n, codes, out);
+}
+
+}  // namespace ipaq

@@ -1,0 +1,17 @@
+// Argument validation shared by every ipaq faiss::Index: one place that turns bad calls into
+// ipaq::InvalidArgument / StateError with a message naming the index type and the argument.
+//
+// check_add_args: n >= 0, x non-null when n > 0, x finite (n * d values), index trained.
+// check_search_args: as above for the queries, plus k >= 1 and non-null distances/labels.
+// Thread-safe (pure checks).
+#pragma once
+
+#include <faiss/Index.h>
+
+namespace ipaq {
+
+void check_add_args(const faiss::Index& index, const char* type, faiss::Index::idx_t n, const float* x);
+void check_search_args(const faiss::Index& index, const char* type, faiss::Index::idx_t n, const float* x,
+                       faiss::Index::idx_t k, const float* distances, const faiss::Index::idx_t* labels);
+
+}  // namespace ipaq

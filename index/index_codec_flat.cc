@@ -1,0 +1,305 @@
+#include "index/index_codec_flat.h"
+
+#include <faiss/impl/IDSelector.h>
+#include <faiss/utils/Heap.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "index/code_scorer.h"
+#include "index/index_checks.h"
+#include "lib/core/checks.h"
+#include "lib/core/error.h"
+#include "lib/core/omp_exceptions.h"
+
+namespace ipaq {
+
+namespace {
+
+constexpr const char* kType = "IndexCodecFlat";
+// Vectors scored per run: a multiple of the fast-scan block (32), small enough for L1/L2-resident
+// distance buffers.
+constexpr size_t kRun = 1024;
+// Below this many vectors per thread, a single query is not split across threads.
+constexpr size_t kMinVectorsPerThread = 8192;
+
+size_t code_size_of(const Codec& codec) { return codec.code_size(); }
+
+}  // namespace
+
+IndexCodecFlat::IndexCodecFlat(std::unique_ptr<Codec> codec, faiss::MetricType metric, bool center,
+                               bool fastscan)
+    : faiss::IndexFlatCodes(codec ? code_size_of(*codec) : 0, codec ? static_cast<idx_t>(codec->dim()) : 0,
+                            metric),
+      codec_(std::move(codec)),
+      centered_(center) {
+  IPAQ_CHECK_ARG(codec_ != nullptr, kType, ": null codec");
+  IPAQ_CHECK_ARG(metric == faiss::METRIC_L2 || metric == faiss::METRIC_INNER_PRODUCT, kType,
+                 ": metric must be L2 or INNER_PRODUCT, got ", static_cast<int>(metric));
+  center_.assign(codec_->dim(), 0.0f);
+  is_trained = codec_->is_trained() && !centered_;
+  if (fastscan && codec_has_4bit_lut(*codec_)) {
+    layout_ = std::make_unique<FastScanLayout>(codec_->lut_nsub(), codec_->lut_group_begin());
+  }
+}
+
+void IndexCodecFlat::train(idx_t n, const float* x) {
+  IPAQ_CHECK_ARG(n >= 1 && x != nullptr, kType, ": train needs at least one vector, got n = ", n);
+  const size_t dd = static_cast<size_t>(d);
+  check_finite(x, checked_mul(static_cast<size_t>(n), dd, "training vectors"), "training vectors");
+  std::vector<float> residual;
+  const float* train_x = x;
+  if (centered_) {
+    std::vector<double> sum(dd, 0.0);
+    for (idx_t i = 0; i < n; ++i) {
+      for (size_t j = 0; j < dd; ++j) sum[j] += x[i * dd + j];
+    }
+    for (size_t j = 0; j < dd; ++j) center_[j] = static_cast<float>(sum[j] / static_cast<double>(n));
+    residual.resize(static_cast<size_t>(n) * dd);
+    for (idx_t i = 0; i < n; ++i) {
+      for (size_t j = 0; j < dd; ++j) residual[i * dd + j] = x[i * dd + j] - center_[j];
+    }
+    train_x = residual.data();
+    center_trained_ = true;
+  }
+  if (!codec_->is_trained()) codec_->train(static_cast<size_t>(n), train_x);
+  is_trained = codec_->is_trained();
+}
+
+void IndexCodecFlat::set_trained_center(std::vector<float> center) {
+  IPAQ_CHECK_ARG(center.size() == static_cast<size_t>(d), kType, ": center has ", center.size(),
+                 " values, expected d = ", d);
+  check_finite(center.data(), center.size(), "center");
+  center_ = std::move(center);
+  center_trained_ = centered_;
+  is_trained = codec_->is_trained();
+}
+
+void IndexCodecFlat::sa_encode(idx_t n, const float* x, uint8_t* bytes) const {
+  check_add_args(*this, kType, n, x);
+  IPAQ_CHECK_ARG(n == 0 || bytes != nullptr, kType, ": null code array");
+  const size_t dd = static_cast<size_t>(d);
+  const int64_t nruns = (n + static_cast<int64_t>(kRun) - 1) / static_cast<int64_t>(kRun);
+  OmpExceptionCarrier carrier;
+#pragma omp parallel for schedule(dynamic) if (nruns > 1)
+  for (int64_t r = 0; r < nruns; ++r) {
+    carrier.run([&] {
+      const size_t begin = static_cast<size_t>(r) * kRun;
+      const size_t m = std::min(kRun, static_cast<size_t>(n) - begin);
+      std::vector<float> residual(m * dd);
+      for (size_t i = 0; i < m; ++i) {
+        for (size_t j = 0; j < dd; ++j) residual[i * dd + j] = x[(begin + i) * dd + j] - center_[j];
+      }
+      codec_->encode(m, residual.data(), bytes + begin * code_size);
+    });
+  }
+  carrier.rethrow();
+}
+
+void IndexCodecFlat::sa_decode(idx_t n, const uint8_t* bytes, float* x) const {
+  IPAQ_CHECK_ARG(n >= 0 && (n == 0 || (bytes != nullptr && x != nullptr)), kType,
+                 ": sa_decode needs n >= 0 and non-null arrays");
+  IPAQ_CHECK(is_trained, StateError, kType, ": index is not trained");
+  const size_t dd = static_cast<size_t>(d);
+  codec_->decode(static_cast<size_t>(n), bytes, x);
+  for (idx_t i = 0; i < n; ++i) {
+    for (size_t j = 0; j < dd; ++j) x[i * dd + j] += center_[j];
+  }
+}
+
+void IndexCodecFlat::add(idx_t n, const float* x) {
+  check_add_args(*this, kType, n, x);
+  std::vector<uint8_t> new_codes(checked_mul(static_cast<size_t>(n), code_size, "codes"));
+  sa_encode(n, x, new_codes.data());
+  add_codes(n, new_codes.data());
+}
+
+void IndexCodecFlat::add_codes(idx_t n, const uint8_t* new_codes) {
+  IPAQ_CHECK_ARG(n >= 0 && (n == 0 || new_codes != nullptr), kType, ": add_codes needs n >= 0 and codes");
+  IPAQ_CHECK(is_trained, StateError, kType, ": index is not trained");
+  const size_t old_n = static_cast<size_t>(ntotal);
+  const size_t bytes = checked_mul(static_cast<size_t>(n), code_size, "codes");
+  if (layout_) {
+    std::vector<uint8_t> sub(checked_mul(static_cast<size_t>(n), layout_->nsub(), "sub-codes"));
+    codec_->extract_sub_codes(static_cast<size_t>(n), new_codes, sub.data());
+    packed_.resize(layout_->packed_bytes(old_n + static_cast<size_t>(n)), 0);
+    for (size_t i = 0; i < static_cast<size_t>(n); ++i) {
+      pack_4bit_code_at(*layout_, old_n + i, sub.data() + i * layout_->nsub(), packed_.data());
+    }
+  }
+  codes.insert(codes.end(), new_codes, new_codes + bytes);
+  ntotal += n;
+}
+
+void IndexCodecFlat::repack_all() {
+  if (!layout_) return;
+  const size_t n = static_cast<size_t>(ntotal);
+  std::vector<uint8_t> sub(checked_mul(n, layout_->nsub(), "sub-codes"));
+  codec_->extract_sub_codes(n, codes.data(), sub.data());
+  packed_.assign(layout_->packed_bytes(n), 0);
+  pack_4bit_codes(*layout_, n, sub.data(), packed_.data());
+}
+
+void IndexCodecFlat::reset() {
+  faiss::IndexFlatCodes::reset();
+  packed_.clear();
+}
+
+void IndexCodecFlat::reconstruct(idx_t key, float* recons) const {
+  IPAQ_CHECK_ARG(key >= 0 && key < ntotal, kType, ": reconstruct id ", key, " out of range [0, ", ntotal, ")");
+  sa_decode(1, codes.data() + static_cast<size_t>(key) * code_size, recons);
+}
+
+size_t IndexCodecFlat::remove_ids(const faiss::IDSelector& sel) {
+  const size_t removed = faiss::IndexFlatCodes::remove_ids(sel);
+  if (removed > 0) repack_all();
+  return removed;
+}
+
+void IndexCodecFlat::merge_from(faiss::Index& other_index, idx_t add_id) {
+  IPAQ_CHECK_ARG(add_id == 0, kType, ": merge_from supports add_id = 0 only (ids are positions)");
+  auto* other = dynamic_cast<IndexCodecFlat*>(&other_index);
+  IPAQ_CHECK_ARG(other != nullptr && other->d == d && other->metric_type == metric_type &&
+                     other->codec_->descriptor() == codec_->descriptor() && other->center_ == center_ &&
+                     other->code_size == code_size,
+                 kType, ": merge_from needs an IndexCodecFlat with the same codec, metric and center");
+  add_codes(other->ntotal, other->codes.data());
+  other->reset();
+}
+
+void IndexCodecFlat::set_scorer_query(CodeScorer& scorer, const float* q, std::vector<float>& scratch) const {
+  const size_t dd = static_cast<size_t>(d);
+  if (metric_type == faiss::METRIC_INNER_PRODUCT) {
+    double offset = 0.0;
+    for (size_t j = 0; j < dd; ++j) offset += static_cast<double>(q[j]) * center_[j];
+    scorer.set_query(q, static_cast<float>(offset));
+    return;
+  }
+  scratch.resize(dd);
+  double offset = 0.0;
+  for (size_t j = 0; j < dd; ++j) {
+    scratch[j] = q[j] - center_[j];
+    offset += static_cast<double>(scratch[j]) * scratch[j];
+  }
+  scorer.set_query(scratch.data(), static_cast<float>(offset));
+}
+
+void IndexCodecFlat::score_run(CodeScorer& scorer, size_t begin, size_t m, float* dist) const {
+  const uint8_t* run_codes = codes.data() + begin * code_size;
+  if (layout_) {
+    scorer.distances_fastscan(m, packed_.data() + (begin / FastScanLayout::kBlockSize) * layout_->block_bytes(),
+                              run_codes, dist);
+  } else {
+    scorer.distances(m, run_codes, dist);
+  }
+}
+
+template <class C>
+void IndexCodecFlat::scan_range(CodeScorer& scorer, size_t begin, size_t end, const faiss::IDSelector* sel,
+                                size_t k, float* heap_dist, idx_t* heap_ids) const {
+  std::vector<float> dist(kRun);
+  for (size_t b = begin; b < end; b += kRun) {
+    const size_t m = std::min(kRun, end - b);
+    score_run(scorer, b, m, dist.data());
+    CodeScorer::push_to_heap<C>(m, dist.data(), nullptr, static_cast<idx_t>(b), sel, k, heap_dist, heap_ids);
+  }
+}
+
+template <class C>
+void IndexCodecFlat::search_impl(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
+                                 const faiss::IDSelector* sel) const {
+  const size_t dd = static_cast<size_t>(d);
+  const size_t kk = static_cast<size_t>(k);
+  const size_t nb = static_cast<size_t>(ntotal);
+  const int nthreads = omp_get_max_threads();
+  OmpExceptionCarrier carrier;
+  if (n >= nthreads || nb < kMinVectorsPerThread * 2) {
+    // Parallel over queries, each query scans the whole database on one thread.
+#pragma omp parallel if (n > 1)
+    {
+      CodeScorer scorer(*codec_, metric_type, layout_.get());
+      std::vector<float> scratch;
+#pragma omp for schedule(dynamic)
+      for (idx_t qi = 0; qi < n; ++qi) {
+        carrier.run([&] {
+          float* hd = distances + qi * k;
+          idx_t* hi = labels + qi * k;
+          faiss::heap_heapify<C>(kk, hd, hi);
+          set_scorer_query(scorer, x + qi * dd, scratch);
+          scan_range<C>(scorer, 0, nb, sel, kk, hd, hi);
+          faiss::heap_reorder<C>(kk, hd, hi);
+        });
+      }
+    }
+    carrier.rethrow();
+    return;
+  }
+  // Few queries, large database: each query's database is split into run-aligned slices scanned in
+  // parallel into per-slice heaps, merged on the calling thread.
+  const size_t slice = ((nb + nthreads - 1) / nthreads + kRun - 1) / kRun * kRun;
+  const int nslices = static_cast<int>((nb + slice - 1) / slice);
+  std::vector<float> part_dist(static_cast<size_t>(nslices) * kk);
+  std::vector<idx_t> part_ids(static_cast<size_t>(nslices) * kk);
+  for (idx_t qi = 0; qi < n; ++qi) {
+#pragma omp parallel
+    {
+      CodeScorer scorer(*codec_, metric_type, layout_.get());
+      std::vector<float> scratch;
+#pragma omp for schedule(static)
+      for (int s = 0; s < nslices; ++s) {
+        carrier.run([&] {
+          float* hd = part_dist.data() + static_cast<size_t>(s) * kk;
+          idx_t* hi = part_ids.data() + static_cast<size_t>(s) * kk;
+          faiss::heap_heapify<C>(kk, hd, hi);
+          set_scorer_query(scorer, x + qi * dd, scratch);
+          scan_range<C>(scorer, static_cast<size_t>(s) * slice, std::min(nb, static_cast<size_t>(s + 1) * slice),
+                        sel, kk, hd, hi);
+        });
+      }
+    }
+    carrier.rethrow();
+    float* hd = distances + qi * k;
+    idx_t* hi = labels + qi * k;
+    faiss::heap_heapify<C>(kk, hd, hi);
+    for (size_t j = 0; j < part_ids.size(); ++j) {
+      if (part_ids[j] >= 0) CodeScorer::push_to_heap<C>(1, &part_dist[j], &part_ids[j], 0, nullptr, kk, hd, hi);
+    }
+    faiss::heap_reorder<C>(kk, hd, hi);
+  }
+}
+
+void IndexCodecFlat::search(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
+                            const faiss::SearchParameters* params) const {
+  check_search_args(*this, kType, n, x, k, distances, labels);
+  const faiss::IDSelector* sel = params ? params->sel : nullptr;
+  if (metric_type == faiss::METRIC_INNER_PRODUCT) {
+    search_impl<faiss::CMin<float, idx_t>>(n, x, k, distances, labels, sel);
+  } else {
+    search_impl<faiss::CMax<float, idx_t>>(n, x, k, distances, labels, sel);
+  }
+}
+
+bool IndexCodecFlat::score_bounds(const float* query, idx_t n, const idx_t* labels, float* estimate,
+                                  float* bound) const {
+  IPAQ_CHECK_ARG(n >= 0 && query != nullptr, kType, ": score_bounds needs a query and n >= 0");
+  std::vector<uint8_t> cand(checked_mul(static_cast<size_t>(n), code_size, "candidate codes"));
+  for (idx_t i = 0; i < n; ++i) {
+    IPAQ_CHECK_ARG(labels[i] >= 0 && labels[i] < ntotal, kType, ": score_bounds label ", labels[i],
+                   " out of range [0, ", ntotal, ")");
+    std::copy_n(codes.data() + static_cast<size_t>(labels[i]) * code_size, code_size,
+                cand.data() + static_cast<size_t>(i) * code_size);
+  }
+  CodeScorer scorer(*codec_, metric_type);
+  std::vector<float> scratch;
+  set_scorer_query(scorer, query, scratch);
+  if (!codec_->ip_error_bound(scorer.state(), static_cast<size_t>(n), cand.data(), bound)) return false;
+  scorer.distances(static_cast<size_t>(n), cand.data(), estimate);
+  if (metric_type == faiss::METRIC_L2) {
+    for (idx_t i = 0; i < n; ++i) bound[i] *= 2.0f;
+  }
+  return true;
+}
+
+}  // namespace ipaq

@@ -1,0 +1,217 @@
+#include "index/index_codec_flat.h"
+
+#include <faiss/impl/IDSelector.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "lib/core/error.h"
+#include "lib/core/simd_level.h"
+#include "lib/scan/lut_quantizer.h"
+#include "tests/index/index_test_util.h"
+#include "tests/index/test_codecs.h"
+
+namespace ipaq {
+namespace {
+
+using testing::ExactFloatCodec;
+using testing::Uniform4bitCodec;
+using idx_t = faiss::Index::idx_t;
+
+struct Case {
+  faiss::MetricType metric;
+  bool center;
+};
+
+class FlatExactTest : public ::testing::TestWithParam<Case> {};
+
+// With a lossless codec the index must reproduce the brute-force top-k: every returned distance equals
+// the exact distance of its label (up to float rounding of a d=24 sum of O(1) terms: 1e-4 absolute),
+// and the k-th distance equals the exact k-th distance.
+TEST_P(FlatExactTest, MatchesBruteForce) {
+  const size_t d = 24, nb = 700, nq = 9, k = 7;
+  const auto base = testing::random_vectors(nb, d, 1.0f, 1);
+  const auto queries = testing::random_vectors(nq, d, 1.0f, 2);
+  IndexCodecFlat index(std::make_unique<ExactFloatCodec>(d), GetParam().metric, GetParam().center);
+  EXPECT_EQ(index.is_trained, !GetParam().center);
+  index.train(nb, base.data());
+  index.add(nb, base.data());
+  ASSERT_EQ(index.ntotal, idx_t(nb));
+  std::vector<float> D(nq * k);
+  std::vector<idx_t> I(nq * k);
+  index.search(nq, queries.data(), k, D.data(), I.data());
+  const auto truth = testing::brute_force_topk(base, queries, d, k, GetParam().metric);
+  for (size_t qi = 0; qi < nq; ++qi) {
+    for (size_t r = 0; r < k; ++r) {
+      ASSERT_GE(I[qi * k + r], 0);
+      const double exact = testing::exact_distance(&queries[qi * d], &base[I[qi * k + r] * d], d, GetParam().metric);
+      EXPECT_NEAR(D[qi * k + r], exact, 1e-4);
+    }
+    const double kth = testing::exact_distance(&queries[qi * d], &base[truth[qi * k + k - 1] * d], d, GetParam().metric);
+    EXPECT_NEAR(D[qi * k + k - 1], kth, 1e-4);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Metrics, FlatExactTest,
+                         ::testing::Values(Case{faiss::METRIC_L2, false}, Case{faiss::METRIC_L2, true},
+                                           Case{faiss::METRIC_INNER_PRODUCT, false},
+                                           Case{faiss::METRIC_INNER_PRODUCT, true}));
+
+// Fewer vectors than k: the tail is padded with label -1.
+TEST(IndexCodecFlat, PadsMissingResults) {
+  const size_t d = 8;
+  const auto base = testing::random_vectors(3, d, 1.0f, 3);
+  IndexCodecFlat index(std::make_unique<ExactFloatCodec>(d), faiss::METRIC_L2, false);
+  index.add(3, base.data());
+  std::vector<float> D(5);
+  std::vector<idx_t> I(5);
+  index.search(1, base.data(), 5, D.data(), I.data());
+  EXPECT_EQ(I[0], 0);
+  EXPECT_NEAR(D[0], 0.0f, 1e-6);
+  EXPECT_EQ(I[3], -1);
+  EXPECT_EQ(I[4], -1);
+}
+
+// The fast-scan search (4-bit LUT kernels) vs the scalar estimate_ip search, at every SIMD level:
+//  - every level returns bit-identical results (the kernels sum integers exactly);
+//  - each returned fast-scan distance differs from the reference estimate of the same label by at most
+//    the LUT quantization bound sum_g error_bound(g) (times 2 for L2, where dist = ... - 2 ip), plus
+//    float slack 1e-4.
+TEST(IndexCodecFlat, FastScanAgreesWithReferenceAtEverySimdLevel) {
+  const size_t d = 20, nb = 1000, nq = 6, k = 10;
+  const auto base = testing::random_vectors(nb, d, 1.0f, 4);
+  const auto queries = testing::random_vectors(nq, d, 1.0f, 5);
+  for (faiss::MetricType metric : {faiss::METRIC_L2, faiss::METRIC_INNER_PRODUCT}) {
+    IndexCodecFlat fast(std::make_unique<Uniform4bitCodec>(d, 1.0f), metric, true, true);
+    IndexCodecFlat ref(std::make_unique<Uniform4bitCodec>(d, 1.0f), metric, true, false);
+    ASSERT_TRUE(fast.uses_fastscan());
+    ASSERT_FALSE(ref.uses_fastscan());
+    for (auto* ix : {&fast, &ref}) {
+      ix->train(nb, base.data());
+      ix->add(nb, base.data());
+    }
+    std::vector<float> D0;
+    std::vector<idx_t> I0;
+    for (int lv = 0; lv <= static_cast<int>(cpu_simd_level()); ++lv) {
+      set_simd_level_for_testing(static_cast<SimdLevel>(lv));
+      std::vector<float> D(nq * k);
+      std::vector<idx_t> I(nq * k);
+      fast.search(nq, queries.data(), k, D.data(), I.data());
+      if (lv == 0) {
+        D0 = D;
+        I0 = I;
+      } else {
+        EXPECT_EQ(D, D0) << "level " << lv;
+        EXPECT_EQ(I, I0) << "level " << lv;
+      }
+    }
+    set_simd_level_for_testing(cpu_simd_level());
+    Uniform4bitCodec codec(d, 1.0f);
+    for (size_t qi = 0; qi < nq; ++qi) {
+      // Reference distance of each fast-scan label, computed through the reference index's scorer path:
+      // search the reference index for a large k and look the label up.
+      std::vector<float> RD(nb);
+      std::vector<idx_t> RI(nb);
+      ref.search(1, &queries[qi * d], nb, RD.data(), RI.data());
+      std::vector<float> ref_of(nb);
+      for (size_t r = 0; r < nb; ++r) ref_of[RI[r]] = RD[r];
+      // The query the codec sees: q (IP) or q - center (L2).
+      std::vector<float> qc(queries.begin() + qi * d, queries.begin() + (qi + 1) * d);
+      if (metric == faiss::METRIC_L2)
+        for (size_t j = 0; j < d; ++j) qc[j] -= fast.center()[j];
+      auto state = codec.prepare_query(qc.data());
+      const auto quant = quantize_lut(state->lut.data(), d, 4, {0, d});
+      const float bound = quant.error_bound(0) * (metric == faiss::METRIC_L2 ? 2.0f : 1.0f) + 1e-4f;
+      for (size_t r = 0; r < k; ++r) {
+        const idx_t id = I0[qi * k + r];
+        ASSERT_GE(id, 0);
+        EXPECT_NEAR(D0[qi * k + r], ref_of[id], bound);
+      }
+      // The fast-scan k-th result cannot be worse than the reference k-th by more than two bounds.
+      const float kth_fast = ref_of[I0[qi * k + k - 1]], kth_ref = RD[k - 1];
+      if (metric == faiss::METRIC_L2) EXPECT_LE(kth_fast, kth_ref + 2 * bound);
+      else EXPECT_GE(kth_fast, kth_ref - 2 * bound);
+    }
+  }
+}
+
+// One query over a database big enough to be split across threads gives the same result as the
+// per-query path (a batch of as many queries as threads).
+TEST(IndexCodecFlat, SingleQueryDatabaseParallelMatchesBatchPath) {
+  const size_t d = 8, nb = 40000, k = 5;
+  const auto base = testing::random_vectors(nb, d, 1.0f, 6);
+  const auto queries = testing::random_vectors(64, d, 1.0f, 7);
+  IndexCodecFlat index(std::make_unique<Uniform4bitCodec>(d, 1.0f), faiss::METRIC_L2, false);
+  index.add(nb, base.data());
+  std::vector<float> Db(64 * k), D1(k);
+  std::vector<idx_t> Ib(64 * k), I1(k);
+  index.search(64, queries.data(), k, Db.data(), Ib.data());
+  for (size_t qi = 0; qi < 64; qi += 21) {
+    index.search(1, &queries[qi * d], k, D1.data(), I1.data());
+    for (size_t r = 0; r < k; ++r) {
+      EXPECT_EQ(D1[r], Db[qi * k + r]);
+      EXPECT_EQ(I1[r], Ib[qi * k + r]);
+    }
+  }
+}
+
+TEST(IndexCodecFlat, SelectorRemoveReconstructAndStandaloneCodes) {
+  const size_t d = 12, nb = 50;
+  const auto base = testing::random_vectors(nb, d, 1.0f, 8);
+  IndexCodecFlat index(std::make_unique<Uniform4bitCodec>(d, 1.0f), faiss::METRIC_INNER_PRODUCT, true);
+  index.train(nb, base.data());
+  index.add(nb, base.data());
+  // Selector: only even ids may be returned.
+  std::vector<idx_t> even;
+  for (idx_t i = 0; i < idx_t(nb); i += 2) even.push_back(i);
+  faiss::IDSelectorBatch sel(even.size(), even.data());
+  faiss::SearchParameters params;
+  params.sel = &sel;
+  std::vector<float> D(10);
+  std::vector<idx_t> I(10);
+  index.search(1, base.data() + d, 10, D.data(), I.data(), &params);
+  for (idx_t id : I) EXPECT_EQ(id % 2, 0);
+  // sa_encode/sa_decode round trip equals reconstruct.
+  std::vector<uint8_t> code(index.sa_code_size());
+  index.sa_encode(1, base.data() + 5 * d, code.data());
+  std::vector<float> a(d), b(d);
+  index.sa_decode(1, code.data(), a.data());
+  index.reconstruct(5, b.data());
+  EXPECT_EQ(a, b);
+  for (size_t j = 0; j < d; ++j) EXPECT_NEAR(a[j], base[5 * d + j], 2.0f / 15 / 2 + 1e-5);  // half a step
+  // remove_ids shifts ids down and keeps the fast-scan layout consistent with the codes.
+  faiss::IDSelectorRange first_ten(0, 10);
+  EXPECT_EQ(index.remove_ids(first_ten), 10u);
+  EXPECT_EQ(index.ntotal, idx_t(nb - 10));
+  std::vector<float> r(d);
+  index.reconstruct(0, r.data());
+  std::vector<float> r_expected(d);
+  index.sa_encode(1, base.data() + 10 * d, code.data());
+  index.sa_decode(1, code.data(), r_expected.data());
+  EXPECT_EQ(r, r_expected);
+  index.search(1, base.data() + 12 * d, 1, D.data(), I.data());
+  EXPECT_EQ(I[0], 2);  // old id 12
+}
+
+TEST(IndexCodecFlat, RejectsBadArguments) {
+  const size_t d = 6;
+  auto base = testing::random_vectors(20, d, 1.0f, 9);
+  IndexCodecFlat index(std::make_unique<ExactFloatCodec>(d), faiss::METRIC_L2, true);
+  std::vector<float> D(4);
+  std::vector<idx_t> I(4);
+  EXPECT_THROW(index.add(20, base.data()), StateError);  // not trained
+  index.train(20, base.data());
+  index.add(20, base.data());
+  EXPECT_THROW(index.search(1, base.data(), 0, D.data(), I.data()), InvalidArgument);
+  EXPECT_THROW(index.search(1, base.data(), -3, D.data(), I.data()), InvalidArgument);
+  EXPECT_THROW(index.search(-1, base.data(), 1, D.data(), I.data()), InvalidArgument);
+  base[2] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_THROW(index.search(1, base.data(), 1, D.data(), I.data()), InvalidArgument);
+  EXPECT_THROW(index.add(1, base.data()), InvalidArgument);
+  EXPECT_THROW(index.reconstruct(20, D.data()), InvalidArgument);
+  EXPECT_THROW(IndexCodecFlat(std::make_unique<ExactFloatCodec>(d), faiss::METRIC_L1), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace ipaq
