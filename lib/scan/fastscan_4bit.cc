@@ -1,0 +1,60 @@
+#include "lib/scan/fastscan_4bit.h"
+
+#include "lib/core/error.h"
+#include "lib/core/simd_level.h"
+#include "lib/scan/fastscan_4bit_kernels.h"
+
+namespace ipaq {
+namespace {
+
+constexpr size_t kLaneBytes = 16;  // one 16-entry table per 128-bit lane
+
+// Writes row `row` of the quantized LUT twice (once per 128-bit lane) at dst.
+void copy_row_twice(const QuantizedLut& q, size_t row, uint8_t* dst) {
+  for (size_t lane = 0; lane < 2; ++lane) {
+    for (size_t c = 0; c < kLaneBytes; ++c) dst[lane * kLaneBytes + c] = q.table[row * kLaneBytes + c];
+  }
+}
+
+}  // namespace
+
+FastScanLut make_fastscan_lut(const FastScanLayout& layout, const QuantizedLut& quantized) {
+  IPAQ_CHECK_ARG(quantized.bits == 4, "make_fastscan_lut: the LUT must be 4-bit, got ", quantized.bits, " bits");
+  IPAQ_CHECK_ARG(quantized.nsub == layout.nsub(), "make_fastscan_lut: LUT has ", quantized.nsub,
+                 " rows but the layout has nsub=", layout.nsub());
+  IPAQ_CHECK_ARG(quantized.group_begin == layout.group_begin(),
+                 "make_fastscan_lut: LUT groups differ from the layout's groups");
+  FastScanLut lut;
+  lut.npairs = layout.npairs();
+  lut.pair_begin = layout.pair_begin();
+  lut.lo_tables.assign(lut.npairs * 2 * kLaneBytes, 0);
+  lut.hi_tables.assign(lut.npairs * 2 * kLaneBytes, 0);
+  for (size_t s = 0; s < layout.nsub(); ++s) {
+    const size_t padded = layout.padded_sub(s);
+    auto& tables = padded % 2 == 0 ? lut.lo_tables : lut.hi_tables;
+    copy_row_twice(quantized, s, tables.data() + (padded / 2) * 2 * kLaneBytes);
+  }
+  return lut;
+}
+
+void scan_4bit(const FastScanLayout& layout, const FastScanLut& lut, size_t n, const uint8_t* packed,
+               uint32_t* sums) {
+  IPAQ_CHECK_ARG(lut.pair_begin == layout.pair_begin(),
+                 "scan_4bit: the FastScanLut was made for another layout");
+  if (n == 0) return;
+  const scan_detail::Scan4bitArgs args{packed,
+                                       n,
+                                       layout.npairs(),
+                                       layout.pair_begin().data(),
+                                       layout.ngroups(),
+                                       lut.lo_tables.data(),
+                                       lut.hi_tables.data(),
+                                       sums};
+  switch (simd_level()) {
+    case SimdLevel::kAvx512: scan_detail::scan_4bit_avx512(args); return;
+    case SimdLevel::kAvx2: scan_detail::scan_4bit_avx2(args); return;
+    case SimdLevel::kScalar: scan_detail::scan_4bit_scalar(args); return;
+  }
+}
+
+}  // namespace ipaq

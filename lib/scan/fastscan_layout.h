@@ -1,0 +1,69 @@
+// Fast-scan code layout: 4-bit sub-codes of n vectors transposed into blocks of 32 vectors, so that one
+// 32-byte load feeds a `pshufb` lookup for 32 vectors at once (see fastscan_4bit.h).
+//
+// Logical input: n vectors × nsub sub-codes, one sub-code per byte (value < 16), row-major (what
+// Codec::extract_sub_codes produces), split into groups by `group_begin` (ngroups + 1 boundaries).
+//
+// Padding. Sub-codes are consumed in pairs; each group is padded on its own to an even number of
+// sub-codes, so a pair never straddles two groups. Padded sub-codes are 0 and their LUT rows are all 0,
+// so they add nothing. Group g occupies the pairs [pair_begin[g], pair_begin[g+1]); npairs is the total.
+// n is padded up to a multiple of 32 with all-zero vectors (the scans never report them).
+//
+// Bit layout. The packed array is nblocks(n) blocks of block_bytes() = 32 · npairs bytes. Block b holds
+// vectors 32b … 32b+31; inside it, pair p occupies bytes [32p, 32p + 32) and
+//     byte 32p + i = lo | hi << 4,  lo = sub-code 2p′ of vector 32b + i,  hi = sub-code 2p′+1,
+// where 2p′, 2p′+1 are the padded sub-code numbers of pair p (sub-code s of group g has padded number
+// 2·pair_begin[g] + (s − group_begin[g])). The packed size equals the 4-bit code size rounded up to
+// blocks: nothing else is stored.
+//
+// Errors: pack throws InvalidArgument for a sub-code ≥ 16 or a malformed group split; sizes are checked
+// with overflow-safe arithmetic. Thread-safety: a layout is immutable; pack/unpack are pure functions
+// (concurrent calls writing disjoint blocks are safe).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace ipaq {
+
+class FastScanLayout {
+ public:
+  static constexpr size_t kBlockSize = 32;  // vectors per block
+
+  // nsub ≥ 1 logical sub-codes split by group_begin (default: one group).
+  FastScanLayout(size_t nsub, std::vector<size_t> group_begin);
+  explicit FastScanLayout(size_t nsub) : FastScanLayout(nsub, {0, nsub}) {}
+
+  size_t nsub() const { return nsub_; }
+  size_t ngroups() const { return group_begin_.size() - 1; }
+  const std::vector<size_t>& group_begin() const { return group_begin_; }
+  // Pair boundaries of the padded groups (ngroups + 1 values).
+  const std::vector<size_t>& pair_begin() const { return pair_begin_; }
+  size_t npairs() const { return pair_begin_.back(); }
+  // Padded sub-code number of logical sub-code s (see the bit layout above).
+  size_t padded_sub(size_t s) const { return padded_of_sub_[s]; }
+
+  size_t block_bytes() const { return npairs() * kBlockSize; }
+  static size_t nblocks(size_t n) { return (n + kBlockSize - 1) / kBlockSize; }
+  // Bytes of a packed array holding n vectors (overflow-checked).
+  size_t packed_bytes(size_t n) const;
+
+ private:
+  size_t nsub_;
+  std::vector<size_t> group_begin_;
+  std::vector<size_t> pair_begin_;
+  std::vector<size_t> padded_of_sub_;
+};
+
+// sub: n * nsub bytes -> packed: layout.packed_bytes(n) bytes (fully written, padding zeroed).
+void pack_4bit_codes(const FastScanLayout& layout, size_t n, const uint8_t* sub, uint8_t* packed);
+
+// Writes the sub-codes of one vector (nsub bytes) at position i of a packed array, for appending to an
+// array whose size is already packed_bytes(i + 1) or more. Other vectors are left untouched.
+void pack_4bit_code_at(const FastScanLayout& layout, size_t i, const uint8_t* sub, uint8_t* packed);
+
+// The inverse of pack: packed (packed_bytes(n) bytes) -> sub: n * nsub bytes.
+void unpack_4bit_codes(const FastScanLayout& layout, size_t n, const uint8_t* packed, uint8_t* sub);
+
+}  // namespace ipaq

@@ -1,0 +1,79 @@
+#include "lib/scan/lut_quantizer.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "lib/core/checks.h"
+#include "lib/core/error.h"
+
+namespace ipaq {
+
+void check_group_begin(const std::vector<size_t>& group_begin, size_t nsub) {
+  IPAQ_CHECK_ARG(group_begin.size() >= 2, "LUT groups: group_begin needs at least 2 boundaries, got ",
+                 group_begin.size());
+  IPAQ_CHECK_ARG(group_begin.front() == 0, "LUT groups: group_begin must start at 0, got ",
+                 group_begin.front());
+  IPAQ_CHECK_ARG(group_begin.back() == nsub, "LUT groups: group_begin must end at nsub=", nsub, ", got ",
+                 group_begin.back());
+  for (size_t g = 0; g + 1 < group_begin.size(); ++g) {
+    IPAQ_CHECK_ARG(group_begin[g] <= group_begin[g + 1], "LUT groups: group_begin decreases at group ", g);
+  }
+}
+
+QuantizedLut quantize_lut(const float* lut, size_t nsub, int bits, const std::vector<size_t>& group_begin) {
+  IPAQ_CHECK_ARG(bits == 4 || bits == 8, "quantize_lut: bits must be 4 or 8, got ", bits);
+  check_group_begin(group_begin, nsub);
+  QuantizedLut q;
+  q.bits = bits;
+  q.nsub = nsub;
+  q.group_begin = group_begin;
+  const size_t width = q.entries_per_row();
+  const size_t total = checked_mul(nsub, width, "quantize_lut: LUT size");
+  check_finite(lut, total, "quantize_lut: LUT");
+  q.table.assign(total, 0);
+  const size_t ngroups = group_begin.size() - 1;
+  q.scale.assign(ngroups, 0.0f);
+  q.bias.assign(ngroups, 0.0f);
+
+  std::vector<float> row_min(nsub);
+  for (size_t g = 0; g < ngroups; ++g) {
+    float max_range = 0.0f;
+    double bias = 0.0;  // the sum of many minima: accumulate in double, round once
+    for (size_t j = group_begin[g]; j < group_begin[g + 1]; ++j) {
+      const float* row = lut + j * width;
+      const auto [lo, hi] = std::minmax_element(row, row + width);
+      row_min[j] = *lo;
+      bias += *lo;
+      max_range = std::max(max_range, *hi - *lo);
+    }
+    const float scale = max_range / 255.0f;
+    q.scale[g] = scale;
+    q.bias[g] = static_cast<float>(bias);
+    if (scale == 0.0f) continue;  // all rows constant: table stays 0, the bias is the exact sum
+    const float inv = 1.0f / scale;
+    for (size_t j = group_begin[g]; j < group_begin[g + 1]; ++j) {
+      const float* row = lut + j * width;
+      uint8_t* out = q.table.data() + j * width;
+      for (size_t c = 0; c < width; ++c) {
+        // (row[c] − min) / scale ∈ [0, 255] up to float rounding; clamp guards the last ulp.
+        const float level = std::nearbyint((row[c] - row_min[j]) * inv);
+        out[c] = static_cast<uint8_t>(std::clamp(level, 0.0f, 255.0f));
+      }
+    }
+  }
+  return q;
+}
+
+void QuantizedLut::dequantize(size_t n, const uint32_t* integer_sums, float* sums) const {
+  const size_t ng = ngroups();
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t g = 0; g < ng; ++g) sums[i * ng + g] = dequantize(g, integer_sums[i * ng + g]);
+  }
+}
+
+float QuantizedLut::error_bound(size_t group) const {
+  const size_t rows = group_begin[group + 1] - group_begin[group];
+  return static_cast<float>(rows) * scale[group] * 0.5f;
+}
+
+}  // namespace ipaq

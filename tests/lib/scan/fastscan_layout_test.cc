@@ -1,0 +1,87 @@
+#include "lib/scan/fastscan_layout.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "lib/core/error.h"
+#include "lib/core/random.h"
+
+namespace ipaq {
+namespace {
+
+std::vector<uint8_t> random_sub_codes(size_t n, size_t nsub, uint64_t seed) {
+  Rng rng(seed);
+  std::vector<uint8_t> sub(n * nsub);
+  for (auto& s : sub) s = static_cast<uint8_t>(rng.below(16));
+  return sub;
+}
+
+TEST(FastScanLayout, PaddsEachGroupToEvenSubCodes) {
+  const FastScanLayout layout(8, {0, 3, 3, 8});  // groups of 3, 0 and 5 sub-codes
+  EXPECT_EQ(layout.pair_begin(), (std::vector<size_t>{0, 2, 2, 5}));
+  EXPECT_EQ(layout.npairs(), 5u);
+  EXPECT_EQ(layout.padded_sub(2), 2u);
+  EXPECT_EQ(layout.padded_sub(3), 4u);  // first sub-code of the third group starts pair 2
+  EXPECT_EQ(layout.block_bytes(), 5u * 32);
+  EXPECT_EQ(layout.packed_bytes(0), 0u);
+  EXPECT_EQ(layout.packed_bytes(33), 2u * 5 * 32);
+}
+
+TEST(FastScanLayout, BitLayoutOfOneBlock) {
+  // Vector i has sub-codes (i % 16, 15 - i % 16): byte i of pair 0 must be lo | hi << 4.
+  const FastScanLayout layout(2);
+  std::vector<uint8_t> sub(2 * 32);
+  for (size_t i = 0; i < 32; ++i) {
+    sub[2 * i] = i % 16;
+    sub[2 * i + 1] = 15 - i % 16;
+  }
+  std::vector<uint8_t> packed(layout.packed_bytes(32));
+  pack_4bit_codes(layout, 32, sub.data(), packed.data());
+  for (size_t i = 0; i < 32; ++i) EXPECT_EQ(packed[i], (i % 16) | ((15 - i % 16) << 4)) << i;
+}
+
+TEST(FastScanLayout, PackUnpackRoundTrip) {
+  for (size_t nsub : {1, 3, 7, 16, 65}) {
+    for (size_t n : {1, 31, 32, 33, 100}) {
+      const std::vector<size_t> groups = nsub > 4 ? std::vector<size_t>{0, 3, nsub} : std::vector<size_t>{0, nsub};
+      const FastScanLayout layout(nsub, groups);
+      const auto sub = random_sub_codes(n, nsub, 7 + n * 131 + nsub);
+      std::vector<uint8_t> packed(layout.packed_bytes(n), 0xAB);
+      pack_4bit_codes(layout, n, sub.data(), packed.data());
+      std::vector<uint8_t> back(n * nsub);
+      unpack_4bit_codes(layout, n, packed.data(), back.data());
+      EXPECT_EQ(back, sub) << "n=" << n << " nsub=" << nsub;
+      // Padding vectors are zero.
+      for (size_t i = n; i < FastScanLayout::nblocks(n) * 32; ++i) {
+        for (size_t p = 0; p < layout.npairs(); ++p) {
+          EXPECT_EQ(packed[(i / 32) * layout.block_bytes() + p * 32 + i % 32], 0) << i;
+        }
+      }
+    }
+  }
+}
+
+TEST(FastScanLayout, PackOneAtATimeEqualsBatch) {
+  const size_t n = 45, nsub = 9;
+  const FastScanLayout layout(nsub, {0, 4, 9});
+  const auto sub = random_sub_codes(n, nsub, 99);
+  std::vector<uint8_t> batch(layout.packed_bytes(n));
+  pack_4bit_codes(layout, n, sub.data(), batch.data());
+  std::vector<uint8_t> one(layout.packed_bytes(n), 0);
+  for (size_t i = 0; i < n; ++i) pack_4bit_code_at(layout, i, sub.data() + i * nsub, one.data());
+  EXPECT_EQ(one, batch);
+}
+
+TEST(FastScanLayout, RejectsBadInput) {
+  const FastScanLayout layout(3);
+  const uint8_t bad[3] = {1, 16, 2};
+  std::vector<uint8_t> packed(layout.packed_bytes(1));
+  EXPECT_THROW(pack_4bit_codes(layout, 1, bad, packed.data()), InvalidArgument);
+  EXPECT_THROW(FastScanLayout(3, {0, 4}), InvalidArgument);
+  EXPECT_THROW(FastScanLayout(3, {1, 3}), InvalidArgument);
+  EXPECT_THROW(FastScanLayout(0), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace ipaq

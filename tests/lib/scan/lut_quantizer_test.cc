@@ -1,0 +1,104 @@
+#include "lib/scan/lut_quantizer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "lib/core/error.h"
+#include "lib/core/random.h"
+
+namespace ipaq {
+namespace {
+
+// Every group sum over random codes: |exact − dequantized| ≤ error_bound(g) + float slack. The slack
+// covers float rounding outside the quantization model: the entry residual (row − min)·inv is computed
+// in float (≤ 2 ulp of the row range ≈ 2.4e-7 · range per entry), and the dequantization scale·S + bias
+// (≤ 1 ulp of each of its two terms); 1e-5 · (Σ|entries| + |bias| + scale·S) dominates both.
+void check_bound(int bits, size_t nsub, const std::vector<size_t>& groups, uint64_t seed) {
+  SCOPED_TRACE(testing::Message() << "bits=" << bits << " nsub=" << nsub);
+  Rng rng(seed);
+  const size_t width = size_t{1} << bits;
+  std::vector<float> lut(nsub * width);
+  for (size_t j = 0; j < nsub; ++j) {
+    const double row_scale = 0.1 + 3.0 * rng.uniform();  // rows of different ranges
+    for (size_t c = 0; c < width; ++c) lut[j * width + c] = static_cast<float>(row_scale * rng.normal() + 1.0);
+  }
+  const QuantizedLut q = quantize_lut(lut.data(), nsub, bits, groups);
+  ASSERT_EQ(q.ngroups(), groups.size() - 1);
+  for (int trial = 0; trial < 200; ++trial) {
+    for (size_t g = 0; g < q.ngroups(); ++g) {
+      double exact = 0.0, magnitude = 0.0;
+      uint32_t integer_sum = 0;
+      for (size_t j = groups[g]; j < groups[g + 1]; ++j) {
+        const size_t c = rng.below(width);
+        exact += lut[j * width + c];
+        magnitude += std::fabs(lut[j * width + c]);
+        integer_sum += q.table[j * width + c];
+      }
+      const double got = q.dequantize(g, integer_sum);
+      const double slack = 1e-5 * (magnitude + std::fabs(q.bias[g]) + q.scale[g] * integer_sum);
+      EXPECT_LE(std::fabs(got - exact), q.error_bound(g) + slack) << "group " << g;
+    }
+  }
+  // error_bound() is the documented formula nsub_g · scale_g / 2.
+  for (size_t g = 0; g < q.ngroups(); ++g) {
+    const size_t rows = groups[g + 1] - groups[g];
+    EXPECT_FLOAT_EQ(q.error_bound(g), rows * q.scale[g] / 2);
+  }
+}
+
+TEST(LutQuantizer, GroupSumsWithinBound4Bit) { check_bound(4, 37, {0, 20, 37}, 1); }
+TEST(LutQuantizer, GroupSumsWithinBound8Bit) { check_bound(8, 19, {0, 19}, 2); }
+TEST(LutQuantizer, ManyRows) { check_bound(4, 1024, {0, 1024}, 3); }
+
+TEST(LutQuantizer, TableSpansFullRangeAndRowMinimaAreZero) {
+  Rng rng(5);
+  std::vector<float> lut(6 * 16);
+  for (auto& v : lut) v = static_cast<float>(rng.normal());
+  const QuantizedLut q = quantize_lut(lut.data(), 6, 4, {0, 6});
+  uint8_t max_entry = 0;
+  for (size_t j = 0; j < 6; ++j) {
+    uint8_t row_min = 255;
+    for (size_t c = 0; c < 16; ++c) {
+      row_min = std::min(row_min, q.table[j * 16 + c]);
+      max_entry = std::max(max_entry, q.table[j * 16 + c]);
+    }
+    EXPECT_EQ(row_min, 0) << j;
+  }
+  EXPECT_EQ(max_entry, 255);  // the row with the largest range uses the whole uint8 range
+}
+
+TEST(LutQuantizer, ConstantRowsAreExact) {
+  std::vector<float> lut(3 * 16);
+  for (size_t j = 0; j < 3; ++j) {
+    for (size_t c = 0; c < 16; ++c) lut[j * 16 + c] = 0.5f * static_cast<float>(j + 1);
+  }
+  const QuantizedLut q = quantize_lut(lut.data(), 3, 4, {0, 3});
+  EXPECT_EQ(q.scale[0], 0.0f);
+  EXPECT_EQ(q.dequantize(0, 0), 3.0f);
+  EXPECT_EQ(q.error_bound(0), 0.0f);
+}
+
+TEST(LutQuantizer, DequantizeBatch) {
+  std::vector<float> lut(4 * 16);
+  for (size_t i = 0; i < lut.size(); ++i) lut[i] = static_cast<float>(i % 16);
+  const QuantizedLut q = quantize_lut(lut.data(), 4, 4, {0, 1, 4});
+  const uint32_t sums[4] = {1, 2, 3, 4};
+  float out[4];
+  q.dequantize(2, sums, out);
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(out[i], q.dequantize(i % 2, sums[i]));
+}
+
+TEST(LutQuantizer, RejectsBadInput) {
+  std::vector<float> lut(2 * 16, 1.0f);
+  EXPECT_THROW(quantize_lut(lut.data(), 2, 5, {0, 2}), InvalidArgument);
+  EXPECT_THROW(quantize_lut(lut.data(), 2, 4, {0, 3}), InvalidArgument);
+  EXPECT_THROW(quantize_lut(lut.data(), 2, 4, {0, 2, 1, 2}), InvalidArgument);
+  lut[7] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_THROW(quantize_lut(lut.data(), 2, 4, {0, 2}), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace ipaq
