@@ -1,0 +1,131 @@
+// Scan-kernel throughput: the 4-bit fast-scan at every SIMD level against a plain streaming read of the
+// same bytes, in the same binary and run (issue 4 target: fast-scan ≥ 50 % of the streaming read's
+// bandwidth on ≥ 256 MB of codes), plus the 8-bit LUT scan and top-k selection.
+//
+// Run: OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=1 build/bench/scan/scan_bench
+//        --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+// Single thread. Codes are random bytes (every byte is a valid pair of sub-codes); bytes_per_second
+// counts code bytes read. The SIMD level is switched per benchmark with set_simd_level_for_testing.
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <vector>
+
+#include "lib/core/random.h"
+#include "lib/core/simd_level.h"
+#include "lib/scan/fastscan_4bit.h"
+#include "lib/scan/lut_scan_8bit.h"
+#include "lib/scan/topk.h"
+
+namespace ipaq {
+namespace {
+
+constexpr size_t kCodeBytes = size_t{256} << 20;  // 256 MiB of packed codes
+
+std::vector<uint8_t> random_bytes(size_t n, uint64_t seed) {
+  std::vector<uint8_t> bytes(n);
+  uint64_t state = seed;
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    const uint64_t word = splitmix64(state);
+    std::memcpy(bytes.data() + i, &word, 8);
+  }
+  return bytes;
+}
+
+// The reference: read every byte once, 4 independent 64-bit accumulators (memory bound, not ALU bound).
+void BM_StreamingRead(benchmark::State& state) {
+  const auto bytes = random_bytes(kCodeBytes, 1);
+  for (auto _ : state) {
+    uint64_t acc[4] = {0, 0, 0, 0};
+    const uint8_t* p = bytes.data();
+    for (size_t i = 0; i + 32 <= bytes.size(); i += 32) {
+      for (int k = 0; k < 4; ++k) {
+        uint64_t w;
+        std::memcpy(&w, p + i + 8 * k, 8);
+        acc[k] += w;
+      }
+    }
+    benchmark::DoNotOptimize(acc[0] + acc[1] + acc[2] + acc[3]);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes.size()));
+}
+BENCHMARK(BM_StreamingRead)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// args: {SIMD level, nsub}. nsub = 256: 1-bit RaBitQ of 1024-d (4 dims per nibble), 128 B/vector;
+// nsub = 1024: 4 bits per coordinate of 1024-d, 512 B/vector; nsub = 64: PQ-like 32 B/vector.
+void BM_Scan4bit(benchmark::State& state) {
+  const auto level = static_cast<SimdLevel>(state.range(0));
+  if (static_cast<int>(level) > static_cast<int>(cpu_simd_level())) {
+    state.SkipWithError("SIMD level not supported by this CPU");
+    return;
+  }
+  set_simd_level_for_testing(level);
+  const size_t nsub = static_cast<size_t>(state.range(1));
+  const FastScanLayout layout(nsub);
+  const size_t n = kCodeBytes / layout.block_bytes() * FastScanLayout::kBlockSize;
+  const auto packed = random_bytes(layout.packed_bytes(n), 2);
+  const auto lut_bytes = random_bytes(nsub * 16 * sizeof(float), 3);
+  std::vector<float> lut(nsub * 16);
+  for (size_t i = 0; i < lut.size(); ++i) lut[i] = static_cast<float>(lut_bytes[i]);
+  const QuantizedLut q = quantize_lut(lut.data(), nsub, 4, {0, nsub});
+  const FastScanLut fl = make_fastscan_lut(layout, q);
+  std::vector<uint32_t> sums(n);
+  for (auto _ : state) {
+    scan_4bit(layout, fl, n, packed.data(), sums.data());
+    benchmark::DoNotOptimize(sums.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * packed.size()));
+  state.counters["codes/s"] = benchmark::Counter(static_cast<double>(state.iterations() * n),
+                                                 benchmark::Counter::kIsRate);
+  state.SetLabel(simd_level_name(level));
+  set_simd_level_for_testing(cpu_simd_level());
+}
+BENCHMARK(BM_Scan4bit)
+    ->ArgsProduct({{0, 1, 2}, {64, 256, 1024}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// args: {SIMD level}; 64 sub-codes of 8 bits (BSQ b·p = 8 at 512-d), 64 B/vector, 16 MiB of codes.
+void BM_Scan8bit(benchmark::State& state) {
+  const auto level = static_cast<SimdLevel>(state.range(0));
+  if (static_cast<int>(level) > static_cast<int>(cpu_simd_level())) {
+    state.SkipWithError("SIMD level not supported by this CPU");
+    return;
+  }
+  set_simd_level_for_testing(level);
+  const size_t nsub = 64, n = (size_t{16} << 20) / nsub;
+  const auto codes = random_bytes(n * nsub, 4);
+  std::vector<float> lut(nsub * 256);
+  Rng rng(5);
+  for (auto& v : lut) v = static_cast<float>(rng.normal());
+  std::vector<float> sums(n);
+  for (auto _ : state) {
+    scan_8bit(nsub, {0, nsub}, lut.data(), n, codes.data(), sums.data());
+    benchmark::DoNotOptimize(sums.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * codes.size()));
+  state.SetLabel(simd_level_name(level));
+  set_simd_level_for_testing(cpu_simd_level());
+}
+BENCHMARK(BM_Scan8bit)->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// args: {k}; 1M random distances pushed into one heap (the per-candidate cost of selection).
+void BM_TopK(benchmark::State& state) {
+  const size_t n = size_t{1} << 20, k = static_cast<size_t>(state.range(0));
+  std::vector<float> d(n);
+  Rng rng(6);
+  for (auto& v : d) v = static_cast<float>(rng.normal());
+  for (auto _ : state) {
+    TopK heap(k, TopKOrder::kLargest);
+    heap.push_batch(n, d.data(), nullptr);
+    benchmark::DoNotOptimize(heap.threshold());
+  }
+  state.counters["candidates/s"] = benchmark::Counter(static_cast<double>(state.iterations() * n),
+                                                      benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_TopK)->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace ipaq
+
+BENCHMARK_MAIN();
