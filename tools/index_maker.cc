@@ -1,0 +1,76 @@
+#include "tools/index_maker.h"
+
+#include <faiss/IVFlib.h>
+#include <faiss/IndexFastScan.h>
+#include <faiss/IndexFlatCodes.h>
+#include <faiss/IndexIDMap.h>
+#include <faiss/IndexIVF.h>
+#include <faiss/IndexPreTransform.h>
+#include <faiss/IndexRefine.h>
+#include <faiss/impl/FaissException.h>
+#include <faiss/index_factory.h>
+
+#include "lib/core/error.h"
+
+namespace ipaq::cli {
+
+std::unique_ptr<faiss::Index> make_index(IndexFamily family, int d, const std::string& descriptor,
+                                         faiss::MetricType metric) {
+  IPAQ_CHECK_ARG(!descriptor.empty(), "empty index descriptor");
+  // TODO(E): IndexFamily::kIpaq switches to ipaq::index_factory (index/index_factory.h) once it links.
+  (void)family;
+  try {
+    return std::unique_ptr<faiss::Index>(faiss::index_factory(d, descriptor.c_str(), metric));
+  } catch (const faiss::FaissException& e) {
+    throw InvalidArgument(format_message("unknown or invalid index descriptor '", descriptor,
+                                         "': ", e.msg));
+  }
+}
+
+double code_bytes_per_vector(const faiss::Index& index) {
+  if (const auto* refine = dynamic_cast<const faiss::IndexRefine*>(&index)) {
+    return code_bytes_per_vector(*refine->base_index);
+  }
+  if (const auto* id_map = dynamic_cast<const faiss::IndexIDMap*>(&index)) {
+    return code_bytes_per_vector(*id_map->index);
+  }
+  if (const auto* transform = dynamic_cast<const faiss::IndexPreTransform*>(&index)) {
+    return code_bytes_per_vector(*transform->index);
+  }
+  if (const auto* ivf = dynamic_cast<const faiss::IndexIVF*>(&index)) return static_cast<double>(ivf->code_size);
+  if (const auto* flat = dynamic_cast<const faiss::IndexFlatCodes*>(&index)) {
+    return static_cast<double>(flat->code_size);
+  }
+  if (const auto* fast = dynamic_cast<const faiss::IndexFastScan*>(&index)) {
+    return static_cast<double>(fast->code_size);
+  }
+  try {
+    return static_cast<double>(index.sa_code_size());
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+int ivf_nprobe(const faiss::Index& index) {
+  const faiss::IndexIVF* ivf = faiss::ivflib::try_extract_index_ivf(&index);
+  return ivf == nullptr ? 0 : static_cast<int>(ivf->nprobe);
+}
+
+bool set_nprobe(faiss::Index& index, int nprobe) {
+  faiss::IndexIVF* ivf = faiss::ivflib::try_extract_index_ivf(&index);
+  if (ivf == nullptr) return false;
+  ivf->nprobe = static_cast<size_t>(nprobe);
+  return true;
+}
+
+faiss::MetricType parse_metric(const std::string& name) {
+  if (name == "ip") return faiss::METRIC_INNER_PRODUCT;
+  if (name == "l2") return faiss::METRIC_L2;
+  throw InvalidArgument(format_message("unknown metric '", name, "' (expected ip or l2)"));
+}
+
+const char* metric_name(faiss::MetricType metric) {
+  return metric == faiss::METRIC_INNER_PRODUCT ? "ip" : "l2";
+}
+
+}  // namespace ipaq::cli
