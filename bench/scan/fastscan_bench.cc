@@ -8,6 +8,8 @@
 // counts code bytes read. The SIMD level is switched per benchmark with set_simd_level_for_testing.
 #include <benchmark/benchmark.h>
 
+#include <emmintrin.h>
+
 #include <cstring>
 #include <vector>
 
@@ -32,9 +34,35 @@ std::vector<uint8_t> random_bytes(size_t n, uint64_t seed) {
   return bytes;
 }
 
-// The reference: read every byte once, 4 independent 64-bit accumulators (memory bound, not ALU bound).
-void BM_StreamingRead(benchmark::State& state) {
-  const auto bytes = random_bytes(kCodeBytes, 1);
+// Switches simd_level() to state.range(0) for one benchmark and restores the CPU's level afterwards.
+class ScopedSimdLevel {
+ public:
+  explicit ScopedSimdLevel(benchmark::State& state) : level_(static_cast<SimdLevel>(state.range(0))) {
+    supported_ = static_cast<int>(level_) <= static_cast<int>(cpu_simd_level());
+    if (!supported_) {
+      state.SkipWithError("SIMD level not supported by this CPU");
+      return;
+    }
+    set_simd_level_for_testing(level_);
+    state.SetLabel(simd_level_name(level_));
+  }
+  ~ScopedSimdLevel() { set_simd_level_for_testing(cpu_simd_level()); }
+  bool supported() const { return supported_; }
+
+ private:
+  SimdLevel level_;
+  bool supported_;
+};
+
+// The references: read every byte once with 4 independent accumulators, (a) 64-bit scalar loads,
+// (b) 16-byte SSE2 loads (baseline x86-64). Both are memory bound; RESULTS.md quotes the faster one.
+const std::vector<uint8_t>& streaming_bytes() {
+  static const std::vector<uint8_t> bytes = random_bytes(kCodeBytes, 1);
+  return bytes;
+}
+
+void BM_StreamingRead64(benchmark::State& state) {
+  const auto& bytes = streaming_bytes();
   for (auto _ : state) {
     uint64_t acc[4] = {0, 0, 0, 0};
     const uint8_t* p = bytes.data();
@@ -49,17 +77,29 @@ void BM_StreamingRead(benchmark::State& state) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes.size()));
 }
-BENCHMARK(BM_StreamingRead)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_StreamingRead64)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_StreamingReadSse2(benchmark::State& state) {
+  const auto& bytes = streaming_bytes();
+  for (auto _ : state) {
+    __m128i acc[4] = {_mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128()};
+    const uint8_t* p = bytes.data();
+    for (size_t i = 0; i + 64 <= bytes.size(); i += 64) {
+      for (int k = 0; k < 4; ++k) {
+        acc[k] = _mm_add_epi64(acc[k], _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 16 * k)));
+      }
+    }
+    benchmark::DoNotOptimize(_mm_add_epi64(_mm_add_epi64(acc[0], acc[1]), _mm_add_epi64(acc[2], acc[3])));
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes.size()));
+}
+BENCHMARK(BM_StreamingReadSse2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // args: {SIMD level, nsub}. nsub = 256: 1-bit RaBitQ of 1024-d (4 dims per nibble), 128 B/vector;
 // nsub = 1024: 4 bits per coordinate of 1024-d, 512 B/vector; nsub = 64: PQ-like 32 B/vector.
 void BM_Scan4bit(benchmark::State& state) {
-  const auto level = static_cast<SimdLevel>(state.range(0));
-  if (static_cast<int>(level) > static_cast<int>(cpu_simd_level())) {
-    state.SkipWithError("SIMD level not supported by this CPU");
-    return;
-  }
-  set_simd_level_for_testing(level);
+  const ScopedSimdLevel level(state);
+  if (!level.supported()) return;
   const size_t nsub = static_cast<size_t>(state.range(1));
   const FastScanLayout layout(nsub);
   const size_t n = kCodeBytes / layout.block_bytes() * FastScanLayout::kBlockSize;
@@ -77,22 +117,16 @@ void BM_Scan4bit(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * packed.size()));
   state.counters["codes/s"] = benchmark::Counter(static_cast<double>(state.iterations() * n),
                                                  benchmark::Counter::kIsRate);
-  state.SetLabel(simd_level_name(level));
-  set_simd_level_for_testing(cpu_simd_level());
 }
 BENCHMARK(BM_Scan4bit)
-    ->ArgsProduct({{0, 1, 2}, {64, 256, 1024}})
+    ->ArgsProduct({{0, 1, 2}, {64, 256, 512, 1024}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
 // args: {SIMD level}; 64 sub-codes of 8 bits (BSQ b·p = 8 at 512-d), 64 B/vector, 16 MiB of codes.
 void BM_Scan8bit(benchmark::State& state) {
-  const auto level = static_cast<SimdLevel>(state.range(0));
-  if (static_cast<int>(level) > static_cast<int>(cpu_simd_level())) {
-    state.SkipWithError("SIMD level not supported by this CPU");
-    return;
-  }
-  set_simd_level_for_testing(level);
+  const ScopedSimdLevel level(state);
+  if (!level.supported()) return;
   const size_t nsub = 64, n = (size_t{16} << 20) / nsub;
   const auto codes = random_bytes(n * nsub, 4);
   std::vector<float> lut(nsub * 256);
@@ -104,8 +138,6 @@ void BM_Scan8bit(benchmark::State& state) {
     benchmark::DoNotOptimize(sums.data());
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * codes.size()));
-  state.SetLabel(simd_level_name(level));
-  set_simd_level_for_testing(cpu_simd_level());
 }
 BENCHMARK(BM_Scan8bit)->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->UseRealTime();
 

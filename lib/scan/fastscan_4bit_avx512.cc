@@ -46,7 +46,7 @@ struct Avx512Kernel {
     __m512i y;
   };
   static constexpr size_t kPairsPerRun = 256;
-  static constexpr size_t kBlocksPerStep = 4;
+  static constexpr size_t kBlocksPerStep = 8;
 
   static Sums zero() { return {_mm512_setzero_si512(), _mm512_setzero_si512()}; }
 

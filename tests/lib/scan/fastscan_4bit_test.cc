@@ -46,8 +46,9 @@ struct Case {
 };
 
 // Every level equals the reference exactly. Cases: n not a multiple of 32, odd nsub, odd group sizes,
-// an empty group, groups longer than one uint16 run (AVX2: 128 pairs, AVX-512: 256 pairs), and enough
-// blocks (≥ 5) for the kernels' several-blocks-per-step path plus a leftover block.
+// an empty group, groups longer than one uint16 run (AVX2: 128 pairs, AVX-512: 256 pairs), and codes
+// long enough (> 128 pairs) with enough blocks (AVX2 ≥ 4, AVX-512 ≥ 8, plus leftovers) for the
+// kernels' several-blocks-per-step path.
 void check_case(const Case& c, uint64_t seed, bool maximal = false) {
   const size_t nsub = c.groups.back();
   SCOPED_TRACE(::testing::Message() << "n=" << c.n << " nsub=" << nsub << " groups=" << c.groups.size() - 1);
@@ -77,7 +78,7 @@ TEST(FastScan4bit, EqualsReferenceAtEveryLevel) {
   const std::vector<Case> cases = {
       {1, {0, 1}},        {31, {0, 3}},          {33, {0, 7}},          {64, {0, 16}},
       {100, {0, 5, 5, 12}}, {45, {0, 2, 9, 64}}, {70, {0, 257}},        {37, {0, 513, 600}},
-      {5, {0, 3, 1027}},  {167, {0, 3, 600}},   {290, {0, 8}},
+      {5, {0, 3, 1027}},  {167, {0, 3, 600}},   {290, {0, 8}},         {300, {0, 5, 300}},
   };
   uint64_t seed = 11;
   for (const Case& c : cases) check_case(c, seed++);
@@ -86,7 +87,7 @@ TEST(FastScan4bit, EqualsReferenceAtEveryLevel) {
 TEST(FastScan4bit, NoUint16OverflowOnMaximalTables) {
   // Every looked-up entry is 255: sums reach 255 · nsub, far beyond uint16 for long groups.
   check_case({40, {0, 1100}}, 3, /*maximal=*/true);
-  check_case({200, {0, 520}}, 5, /*maximal=*/true);
+  check_case({300, {0, 520}}, 5, /*maximal=*/true);
   check_case({33, {0, 513, 1030}}, 4, /*maximal=*/true);
 }
 
