@@ -7,12 +7,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 
 #include "lib/core/error.h"
 #include "tools/json_writer.h"
+#include "tools/text_file.h"
 
 namespace ipaq::cli {
 
@@ -74,14 +74,6 @@ std::string format_table(const EvalReport& r) {
     os << line;
   }
   return os.str();
-}
-
-void write_text_file(const std::string& path, const std::string& contents) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw IoError(format_message(path, ": cannot create: ", std::strerror(errno)));
-  out << contents;
-  out.close();
-  if (!out) throw IoError(format_message(path, ": write failed"));
 }
 
 void write_json(const std::string& path, const EvalReport& r) {

@@ -33,7 +33,4 @@ void write_json(const std::string& path, const EvalReport& report);
 void write_csv(const std::string& path, const EvalReport& report);
 void plot_recall_qps(const std::string& png_path, const EvalReport& report);
 
-// Writes `contents` to `path` (IoError naming the path on failure).
-void write_text_file(const std::string& path, const std::string& contents);
-
 }  // namespace ipaq::cli

@@ -5,11 +5,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <numeric>
 #include <unordered_set>
 
 #include "lib/core/error.h"
-#include "lib/core/random.h"
+#include "tools/training_sample.h"
 
 namespace ipaq::cli {
 
@@ -19,21 +18,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// Rows used for training: all of them, or a seeded sample without replacement (partial Fisher-Yates).
-std::vector<float> training_sample(const io::FloatMatrix& base, size_t train_size, uint64_t seed) {
-  if (train_size == 0 || train_size >= base.n) return {};
-  std::vector<size_t> order(base.n);
-  std::iota(order.begin(), order.end(), 0);
-  Rng rng(seed);
-  for (size_t i = 0; i < train_size; ++i) std::swap(order[i], order[i + rng.below(base.n - i)]);
-  std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(train_size));
-  std::vector<float> sample(train_size * base.d);
-  for (size_t i = 0; i < train_size; ++i) {
-    std::copy_n(base.row(order[i]), base.d, sample.data() + i * base.d);
-  }
-  return sample;
 }
 
 struct Timed {
