@@ -15,6 +15,7 @@
 
 #include "lib/core/random.h"
 #include "lib/core/simd_level.h"
+#include "lib/scan/aligned_allocator.h"
 #include "lib/scan/fastscan_4bit.h"
 #include "lib/scan/lut_scan_8bit.h"
 #include "lib/scan/topk.h"
@@ -24,8 +25,8 @@ namespace {
 
 constexpr size_t kCodeBytes = size_t{256} << 20;  // 256 MiB of packed codes
 
-std::vector<uint8_t> random_bytes(size_t n, uint64_t seed) {
-  std::vector<uint8_t> bytes(n);
+AlignedBytes random_bytes(size_t n, uint64_t seed) {
+  AlignedBytes bytes(n);
   uint64_t state = seed;
   for (size_t i = 0; i + 8 <= n; i += 8) {
     const uint64_t word = splitmix64(state);
@@ -56,8 +57,8 @@ class ScopedSimdLevel {
 
 // The references: read every byte once with 4 independent accumulators, (a) 64-bit scalar loads,
 // (b) 16-byte SSE2 loads (baseline x86-64). Both are memory bound; RESULTS.md quotes the faster one.
-const std::vector<uint8_t>& streaming_bytes() {
-  static const std::vector<uint8_t> bytes = random_bytes(kCodeBytes, 1);
+const AlignedBytes& streaming_bytes() {
+  static const AlignedBytes bytes = random_bytes(kCodeBytes, 1);
   return bytes;
 }
 
