@@ -77,6 +77,13 @@ bool directory_writable(fs::path dir) {
   return !ec && (perms & any_write) != fs::perms::none && ::access(dir.c_str(), W_OK) == 0;
 }
 
+// Package-managed data (/usr, e.g. Debian's /usr/share/datasets) is never written, even as root.
+bool in_system_tree(const fs::path& file) {
+  std::error_code ec;
+  const fs::path absolute = fs::weakly_canonical(fs::absolute(file), ec);
+  return !ec && absolute.string().rfind("/usr/", 0) == 0;
+}
+
 // A cached file is used only if it has exactly the expected shape and ids in range.
 bool load_cached(const fs::path& file, const io::FloatMatrix& base, size_t nq, int k, io::IntMatrix* out) {
   std::error_code ec;
@@ -112,7 +119,9 @@ io::IntMatrix cached_ground_truth(const io::FloatMatrix& base, const io::FloatMa
   gt = compute_ground_truth(base, queries, k, metric);
   std::string reason = "no writable directory";
   for (const fs::path& target : {next_to_data, in_cache_dir}) {
-    if (!directory_writable(target.parent_path())) continue;
+    if (!directory_writable(target.parent_path()) || (target == next_to_data && in_system_tree(target))) {
+      continue;
+    }
     const fs::path temp = target.string() + ".tmp" + std::to_string(::getpid());
     try {
       io::write_ivecs(temp.string(), gt);

@@ -4,7 +4,8 @@
 // nq x k ids, row i = the true top k of query i, best first.
 // cached_ground_truth: the same, but first looks for a cache file keyed by the content (CRC-32 of the
 // base and query bytes, their shapes, metric, k): next to the base file if that directory is writable
-// (it needs a write permission bit, so read-only data directories are respected even by root), else in
+// (it needs a write permission bit, so read-only data directories are respected even by root, and it
+// must not be under /usr, which the package manager owns), else in
 // `cache_dir` (default $IPAQ_CACHE_DIR, else $XDG_CACHE_HOME/ipaq, else ~/.cache/ipaq). Cache files are
 // written to a temporary name and renamed, so a reader never sees half a file. A failure to write the
 // cache is not an error (`source` says why); a corrupt or mis-shaped cache file is recomputed.
