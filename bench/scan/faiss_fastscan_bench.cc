@@ -79,6 +79,7 @@ void BM_Scan4bitTopK(benchmark::State& state) {
   fill_random(packed.data(), packed.size(), 8);
   const auto lut = random_floats(nsub * 16, 9);
   std::vector<uint32_t> sums(kChunkVectors);
+  std::vector<float> estimates(kChunkVectors);
   std::vector<float> distances(kTopK);
   std::vector<int64_t> labels(kTopK);
   for (auto _ : state) {
@@ -89,14 +90,8 @@ void BM_Scan4bitTopK(benchmark::State& state) {
       const size_t count = std::min(kChunkVectors, n - begin);
       scan_4bit(layout, fl, count, packed.data() + begin / FastScanLayout::kBlockSize * layout.block_bytes(),
                 sums.data());
-      float threshold = heap.threshold();
-      for (size_t i = 0; i < count; ++i) {
-        const float estimate = q.dequantize(0, sums[i]);
-        if (estimate >= threshold) {
-          heap.push(estimate, static_cast<int64_t>(begin + i));
-          threshold = heap.threshold();
-        }
-      }
+      q.dequantize(count, sums.data(), estimates.data());
+      heap.push_batch(count, estimates.data(), nullptr, static_cast<int64_t>(begin));
     }
     heap.extract_sorted(distances.data(), labels.data());
     benchmark::DoNotOptimize(labels.data());

@@ -66,6 +66,11 @@ QuantizedLut quantize_lut(const float* lut, size_t nsub, int bits, const std::ve
 
 void QuantizedLut::dequantize(size_t n, const uint32_t* integer_sums, float* sums) const {
   const size_t ng = ngroups();
+  if (ng == 1) {  // the common case, as a loop the compiler vectorizes
+    const float s = scale[0], b = bias[0];
+    for (size_t i = 0; i < n; ++i) sums[i] = s * static_cast<float>(integer_sums[i]) + b;
+    return;
+  }
   for (size_t i = 0; i < n; ++i) {
     for (size_t g = 0; g < ng; ++g) sums[i * ng + g] = dequantize(g, integer_sums[i * ng + g]);
   }

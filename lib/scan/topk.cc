@@ -27,9 +27,20 @@ void TopK::replace_worst(const Entry& e) {
 }
 
 void TopK::push_batch(size_t n, const float* distances, const int64_t* ids, int64_t first_id) {
-  for (size_t i = 0; i < n; ++i) {
-    push(distances[i], ids != nullptr ? ids[i] : first_id + static_cast<int64_t>(i));
+  auto id_of = [&](size_t i) { return ids != nullptr ? ids[i] : first_id + static_cast<int64_t>(i); };
+  // Screen chunks first: in a long scan almost no candidate can enter a full heap, and a branch-free
+  // comparison of a whole chunk (vectorized by the compiler) is far cheaper than one branch per
+  // candidate. A key equal to the worst may still win on its id, hence >=; NaN compares false.
+  constexpr size_t kChunk = 16;
+  size_t i = 0;
+  for (; i + kChunk <= n; i += kChunk) {
+    const float worst = heap_.size() < k_ ? -std::numeric_limits<float>::infinity() : heap_.front().key;
+    int any = 0;
+    for (size_t j = 0; j < kChunk; ++j) any |= sign_ * distances[i + j] >= worst;
+    if (any == 0) continue;
+    for (size_t j = 0; j < kChunk; ++j) push(distances[i + j], id_of(i + j));
   }
+  for (; i < n; ++i) push(distances[i], id_of(i));
 }
 
 void TopK::merge(const TopK& other) {

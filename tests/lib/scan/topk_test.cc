@@ -60,6 +60,18 @@ TEST(TopK, MatchesPartialSortWithTiesAndKBeyondN) {
         EXPECT_EQ(d, ed);
         EXPECT_EQ(ids, eids);
         EXPECT_EQ(heap.size(), std::min(k, n));
+        // push_batch (chunk screening + tail) keeps the same set.
+        std::vector<float> dist(n);
+        std::vector<int64_t> id(n);
+        for (size_t i = 0; i < n; ++i) {
+          dist[i] = c[i].distance;
+          id[i] = c[i].id;
+        }
+        TopK batched(k, order);
+        batched.push_batch(n, dist.data(), id.data());
+        batched.extract_sorted(d.data(), ids.data());
+        EXPECT_EQ(d, ed);
+        EXPECT_EQ(ids, eids);
       }
     }
   }
