@@ -40,6 +40,8 @@ class CodeScorer {
 
   // q_codec: codec.dim() floats; offset: see above.
   void set_query(const float* q_codec, float offset);
+  // Changes the offset only (IVF inner product: <q, c> per list, the prepared query stays).
+  void set_offset(float offset) { offset_ = offset; }
   const QueryState& state() const { return *state_; }
   faiss::MetricType metric() const { return metric_; }
 

@@ -7,8 +7,9 @@
 // Supported indexes (anything else → InvalidArgument naming the type):
 //  - ipaq::IndexCodecFlat and faiss::IndexFlatCodes subclasses (IndexFlat, IndexPQ,
 //    IndexScalarQuantizer, ...): ids must be null or equal to ntotal, ntotal + 1, ... (positional ids).
-//  - faiss::IndexFastScan subclasses (IndexPQFastScan): codes are unpacked sa_encode codes; they are
-//    re-packed into 32-vector blocks. Positional ids as above.
+//  - faiss::IndexFastScan subclasses (IndexPQFastScan): codes are the unpacked codes of
+//    IndexFastScan::compute_codes (FAISS 1.7.3's fast-scan indexes have no sa_encode); they are packed
+//    into bbs-vector blocks as IndexFastScan::add does. Positional ids as above.
 //  - faiss::IndexIVF subclasses, incl. ipaq::IndexCodecIVF: sa_encode codes carry the list number;
 //    ids null = positional.
 //  - faiss::IndexIDMap2 / IndexIDMap: ids required (any values); the inner index gets positional ids.

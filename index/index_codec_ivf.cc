@@ -1,0 +1,224 @@
+#include "index/index_codec_ivf.h"
+
+#include <faiss/impl/IDSelector.h>
+#include <faiss/invlists/DirectMap.h>
+#include <faiss/utils/Heap.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "index/code_scorer.h"
+#include "index/index_checks.h"
+#include "lib/core/checks.h"
+#include "lib/core/error.h"
+#include "lib/core/omp_exceptions.h"
+
+namespace ipaq {
+
+namespace {
+
+constexpr const char* kType = "IndexCodecIVF";
+constexpr size_t kRun = 1024;  // codes scored per call to the scorer
+
+const Codec& checked_codec(const std::unique_ptr<Codec>& codec) {
+  IPAQ_CHECK_ARG(codec != nullptr, kType, ": null codec");
+  return *codec;
+}
+
+faiss::Index* checked_quantizer(const std::unique_ptr<faiss::Index>& quantizer, const Codec& codec) {
+  IPAQ_CHECK_ARG(quantizer != nullptr, kType, ": null coarse quantizer");
+  IPAQ_CHECK_ARG(static_cast<size_t>(quantizer->d) == codec.dim(), kType, ": coarse quantizer dimension ",
+                 quantizer->d, " != codec dimension ", codec.dim());
+  return quantizer.get();
+}
+
+// Per-thread scanner: one query, one list at a time. Distances are the index's (see the header).
+class CodecIVFScanner : public faiss::InvertedListScanner {
+ public:
+  CodecIVFScanner(const IndexCodecIVF& index, bool store_pairs, const faiss::IDSelector* sel)
+      : faiss::InvertedListScanner(store_pairs, sel),
+        index_(index),
+        scorer_(index.codec(), index.metric_type),
+        centroid_(index.d),
+        residual_query_(index.d),
+        dist_(kRun) {
+    keep_max = index.metric_type == faiss::METRIC_INNER_PRODUCT;
+    code_size = index.code_size;
+  }
+
+  void set_query(const float* query) override {
+    query_ = query;
+    // Inner product: <q, c + r> = <q, c> + <q, r>, so the codec sees q itself, prepared once.
+    if (keep_max) scorer_.set_query(query, 0.0f);
+  }
+
+  void set_list(idx_t list, float /*coarse_dis*/) override {
+    list_no = list;
+    index_.quantizer->reconstruct(list, centroid_.data());
+    const size_t d = centroid_.size();
+    double offset = 0.0;
+    if (keep_max) {
+      for (size_t j = 0; j < d; ++j) offset += static_cast<double>(query_[j]) * centroid_[j];
+      scorer_.set_offset(static_cast<float>(offset));
+      return;
+    }
+    // L2: ||q - c - r||^2 = ||q - c||^2 + ||r||^2 - 2 <q - c, r>: the codec sees q - c.
+    for (size_t j = 0; j < d; ++j) {
+      residual_query_[j] = query_[j] - centroid_[j];
+      offset += static_cast<double>(residual_query_[j]) * residual_query_[j];
+    }
+    scorer_.set_query(residual_query_.data(), static_cast<float>(offset));
+  }
+
+  float distance_to_code(const uint8_t* code) const override {
+    float dist;
+    scorer_.distances(1, code, &dist);
+    return dist;
+  }
+
+  size_t scan_codes(size_t n, const uint8_t* codes, const idx_t* ids, float* distances, idx_t* labels,
+                    size_t k) const override {
+    return keep_max ? scan<faiss::CMin<float, idx_t>>(n, codes, ids, distances, labels, k)
+                    : scan<faiss::CMax<float, idx_t>>(n, codes, ids, distances, labels, k);
+  }
+
+ private:
+  template <class C>
+  size_t scan(size_t n, const uint8_t* codes, const idx_t* ids, float* distances, idx_t* labels, size_t k) const {
+    size_t updates = 0;
+    for (size_t b = 0; b < n; b += kRun) {
+      const size_t m = std::min(kRun, n - b);
+      scorer_.distances(m, codes + b * code_size, dist_.data());
+      // The selector is asked about the stored ids even when positions are returned (store_pairs).
+      if (sel) {
+        for (size_t i = 0; i < m; ++i) {
+          if (!sel->is_member(ids[b + i])) dist_[i] = C::neutral();
+        }
+      }
+      if (store_pairs) {
+        pair_ids_.resize(m);
+        for (size_t i = 0; i < m; ++i) pair_ids_[i] = static_cast<idx_t>(faiss::lo_build(list_no, b + i));
+        updates += CodeScorer::push_to_heap<C>(m, dist_.data(), pair_ids_.data(), 0, nullptr, k, distances, labels);
+      } else {
+        updates += CodeScorer::push_to_heap<C>(m, dist_.data(), ids + b, 0, nullptr, k, distances, labels);
+      }
+    }
+    return updates;
+  }
+
+  const IndexCodecIVF& index_;
+  // FAISS's scan_codes is const but the scanner is per thread: scratch state is mutable.
+  mutable CodeScorer scorer_;
+  const float* query_ = nullptr;
+  std::vector<float> centroid_;
+  std::vector<float> residual_query_;
+  mutable std::vector<float> dist_;
+  mutable std::vector<idx_t> pair_ids_;
+};
+
+}  // namespace
+
+IndexCodecIVF::IndexCodecIVF(std::unique_ptr<faiss::Index> quantizer, size_t nlist, std::unique_ptr<Codec> codec,
+                             faiss::MetricType metric)
+    : faiss::IndexIVF(checked_quantizer(quantizer, checked_codec(codec)), checked_codec(codec).dim(), nlist,
+                      codec->code_size(), metric),
+      quantizer_owner_(std::move(quantizer)),
+      codec_(std::move(codec)) {
+  IPAQ_CHECK_ARG(metric == faiss::METRIC_L2 || metric == faiss::METRIC_INNER_PRODUCT, kType,
+                 ": metric must be L2 or INNER_PRODUCT, got ", static_cast<int>(metric));
+  IPAQ_CHECK_ARG(nlist >= 1, kType, ": nlist must be >= 1");
+  own_fields = false;  // quantizer_owner_ deletes the quantizer
+  is_trained = is_trained && codec_->is_trained();
+}
+
+IndexCodecIVF::~IndexCodecIVF() = default;
+
+void IndexCodecIVF::train_residual(idx_t n, const float* x) {
+  if (codec_->is_trained()) return;
+  const size_t dd = static_cast<size_t>(d);
+  std::vector<idx_t> assign(static_cast<size_t>(n));
+  quantizer->assign(n, x, assign.data());
+  std::vector<float> residuals(checked_mul(static_cast<size_t>(n), dd, "training residuals"));
+  quantizer->compute_residual_n(n, x, residuals.data(), assign.data());
+  codec_->train(static_cast<size_t>(n), residuals.data());
+}
+
+void IndexCodecIVF::add_with_ids(idx_t n, const float* x, const idx_t* xids) {
+  check_add_args(*this, kType, n, x);
+  faiss::IndexIVF::add_with_ids(n, x, xids);
+}
+
+void IndexCodecIVF::search(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
+                           const faiss::SearchParameters* params) const {
+  check_search_args(*this, kType, n, x, k, distances, labels);
+  IPAQ_CHECK_ARG(params == nullptr || dynamic_cast<const faiss::SearchParametersIVF*>(params) != nullptr, kType,
+                 ": search parameters must be faiss::SearchParametersIVF");
+  faiss::IndexIVF::search(n, x, k, distances, labels, params);
+}
+
+void IndexCodecIVF::encode_vectors(idx_t n, const float* x, const idx_t* list_nos, uint8_t* codes,
+                                   bool include_listno) const {
+  const size_t dd = static_cast<size_t>(d);
+  const size_t coarse_size = include_listno ? coarse_code_size() : 0;
+  const size_t stride = coarse_size + code_size;
+  const int64_t nruns = (n + static_cast<int64_t>(kRun) - 1) / static_cast<int64_t>(kRun);
+  OmpExceptionCarrier carrier;
+#pragma omp parallel for schedule(dynamic) if (nruns > 1)
+  for (int64_t r = 0; r < nruns; ++r) {
+    carrier.run([&] {
+      const size_t begin = static_cast<size_t>(r) * kRun;
+      const size_t m = std::min(kRun, static_cast<size_t>(n) - begin);
+      std::vector<float> residual(m * dd);
+      std::vector<uint8_t> run_codes(m * code_size);
+      for (size_t i = 0; i < m; ++i) {
+        const idx_t list = list_nos[begin + i];
+        // FAISS marks vectors it could not assign with -1; their code is left zero and never added.
+        if (list < 0) {
+          std::fill_n(residual.data() + i * dd, dd, 0.0f);
+        } else {
+          quantizer->compute_residual(x + (begin + i) * dd, residual.data() + i * dd, list);
+        }
+      }
+      codec_->encode(m, residual.data(), run_codes.data());
+      for (size_t i = 0; i < m; ++i) {
+        uint8_t* out = codes + (begin + i) * stride;
+        if (include_listno) encode_listno(std::max<idx_t>(list_nos[begin + i], 0), out);
+        std::copy_n(run_codes.data() + i * code_size, code_size, out + coarse_size);
+      }
+    });
+  }
+  carrier.rethrow();
+}
+
+void IndexCodecIVF::sa_decode(idx_t n, const uint8_t* bytes, float* x) const {
+  IPAQ_CHECK_ARG(n >= 0 && (n == 0 || (bytes != nullptr && x != nullptr)), kType,
+                 ": sa_decode needs n >= 0 and non-null arrays");
+  const size_t dd = static_cast<size_t>(d);
+  const size_t coarse_size = coarse_code_size();
+  std::vector<float> centroid(dd);
+  for (idx_t i = 0; i < n; ++i) {
+    const uint8_t* code = bytes + static_cast<size_t>(i) * (coarse_size + code_size);
+    const idx_t list = decode_listno(code);
+    IPAQ_CHECK_ARG(list >= 0 && static_cast<size_t>(list) < nlist, kType, ": code ", i, " has list number ",
+                   list, " out of range [0, ", nlist, ")");
+    codec_->decode(1, code + coarse_size, x + static_cast<size_t>(i) * dd);
+    quantizer->reconstruct(list, centroid.data());
+    for (size_t j = 0; j < dd; ++j) x[static_cast<size_t>(i) * dd + j] += centroid[j];
+  }
+}
+
+void IndexCodecIVF::reconstruct_from_offset(int64_t list_no, int64_t offset, float* recons) const {
+  const uint8_t* code = invlists->get_single_code(static_cast<size_t>(list_no), static_cast<size_t>(offset));
+  codec_->decode(1, code, recons);
+  invlists->release_codes(static_cast<size_t>(list_no), code);
+  std::vector<float> centroid(static_cast<size_t>(d));
+  quantizer->reconstruct(list_no, centroid.data());
+  for (size_t j = 0; j < centroid.size(); ++j) recons[j] += centroid[j];
+}
+
+faiss::InvertedListScanner* IndexCodecIVF::get_InvertedListScanner(bool store_pairs,
+                                                                   const faiss::IDSelector* sel) const {
+  return new CodecIVFScanner(*this, store_pairs, sel);
+}
+
+}  // namespace ipaq

@@ -1,0 +1,96 @@
+#include "index/index_codes.h"
+
+#include <faiss/IndexFastScan.h>
+#include <faiss/IndexFlatCodes.h>
+#include <faiss/IndexIDMap.h>
+#include <faiss/IndexIVF.h>
+#include <faiss/IndexPreTransform.h>
+#include <faiss/impl/pq4_fast_scan.h>
+
+#include <cstring>
+#include <typeinfo>
+
+#include "index/index_codec_flat.h"
+#include "index/rerank.h"
+#include "lib/core/checks.h"
+#include "lib/core/error.h"
+
+namespace ipaq {
+
+namespace {
+
+using idx_t = faiss::Index::idx_t;
+
+// Flat indexes number vectors by position: explicit ids must continue that numbering.
+void check_positional_ids(const faiss::Index& index, idx_t n, const idx_t* ids) {
+  if (ids == nullptr) return;
+  for (idx_t i = 0; i < n; ++i) {
+    IPAQ_CHECK_ARG(ids[i] == index.ntotal + i, "add_sa_codes: ", typeid(index).name(),
+                   " numbers vectors by position: id ", ids[i], " given where ", index.ntotal + i,
+                   " is next (wrap the index in IndexIDMap2 for arbitrary ids)");
+  }
+}
+
+void add_to_ivf(faiss::IndexIVF& ivf, idx_t n, const uint8_t* codes, const idx_t* ids) {
+  const size_t stride = ivf.coarse_code_size() + ivf.code_size;
+  for (idx_t i = 0; i < n; ++i) {
+    const idx_t list = ivf.decode_listno(codes + static_cast<size_t>(i) * stride);
+    IPAQ_CHECK_ARG(list >= 0 && static_cast<size_t>(list) < ivf.nlist, "add_sa_codes: code ", i,
+                   " has list number ", list, " out of range [0, ", ivf.nlist, ")");
+  }
+  ivf.add_sa_codes(n, codes, ids);
+}
+
+// Mirrors IndexFastScan::add after compute_codes: grow the block array, pack the new range.
+void add_to_fastscan(faiss::IndexFastScan& fs, idx_t n, const uint8_t* codes) {
+  const size_t bbs = static_cast<size_t>(fs.bbs);
+  const size_t total = static_cast<size_t>(fs.ntotal + n);
+  const size_t ntotal2 = (total + bbs - 1) / bbs * bbs;
+  const size_t new_size = checked_mul(ntotal2, fs.M2, "fast-scan codes") / 2;
+  const size_t old_size = fs.codes.size();
+  if (new_size > old_size) {
+    fs.codes.resize(new_size);
+    std::memset(fs.codes.get() + old_size, 0, new_size - old_size);
+  }
+  faiss::pq4_pack_codes_range(codes, fs.M, static_cast<size_t>(fs.ntotal), total, bbs, fs.M2, fs.codes.get());
+  fs.ntotal2 = ntotal2;
+  fs.ntotal = static_cast<idx_t>(total);
+}
+
+}  // namespace
+
+void add_sa_codes(faiss::Index& index, idx_t n, const uint8_t* codes, const idx_t* ids) {
+  IPAQ_CHECK_ARG(n >= 0 && (n == 0 || codes != nullptr), "add_sa_codes: need n >= 0 and a code array, got n = ", n);
+  if (auto* flat = dynamic_cast<IndexCodecFlat*>(&index)) {
+    check_positional_ids(index, n, ids);
+    flat->add_codes(n, codes);
+  } else if (auto* ivf = dynamic_cast<faiss::IndexIVF*>(&index)) {
+    add_to_ivf(*ivf, n, codes, ids);
+  } else if (auto* fc = dynamic_cast<faiss::IndexFlatCodes*>(&index)) {
+    check_positional_ids(index, n, ids);
+    fc->codes.insert(fc->codes.end(), codes, codes + checked_mul(static_cast<size_t>(n), fc->code_size, "codes"));
+    fc->ntotal += n;
+  } else if (auto* fs = dynamic_cast<faiss::IndexFastScan*>(&index)) {
+    check_positional_ids(index, n, ids);
+    add_to_fastscan(*fs, n, codes);
+  } else if (auto* idmap = dynamic_cast<faiss::IndexIDMap*>(&index)) {
+    IPAQ_CHECK_ARG(n == 0 || ids != nullptr, "add_sa_codes: IndexIDMap needs explicit ids");
+    add_sa_codes(*idmap->index, n, codes, nullptr);
+    const idx_t first = static_cast<idx_t>(idmap->id_map.size());
+    idmap->id_map.insert(idmap->id_map.end(), ids, ids + n);
+    if (auto* idmap2 = dynamic_cast<faiss::IndexIDMap2*>(idmap)) {
+      for (idx_t i = 0; i < n; ++i) idmap2->rev_map[ids[i]] = first + i;
+    }
+    idmap->ntotal = idmap->index->ntotal;
+  } else if (auto* rerank = dynamic_cast<IndexRerank*>(&index)) {
+    add_sa_codes(rerank->base(), n, codes, ids);
+    rerank->ntotal = rerank->base().ntotal;
+  } else if (auto* pre = dynamic_cast<faiss::IndexPreTransform*>(&index)) {
+    add_sa_codes(*pre->index, n, codes, ids);
+    pre->ntotal = pre->index->ntotal;
+  } else {
+    throw InvalidArgument(format_message("add_sa_codes: unsupported index type ", typeid(index).name()));
+  }
+}
+
+}  // namespace ipaq

@@ -1,0 +1,212 @@
+#include "index/rerank.h"
+
+#include <faiss/utils/Heap.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "index/index_checks.h"
+#include "index/score_bounds.h"
+#include "index/search_params.h"
+#include "lib/core/checks.h"
+#include "lib/core/error.h"
+#include "lib/core/omp_exceptions.h"
+
+namespace ipaq {
+
+namespace {
+
+constexpr const char* kType = "IndexRerank";
+using idx_t = faiss::Index::idx_t;
+
+double exact_distance(const float* q, const float* x, size_t d, faiss::MetricType metric) {
+  double s = 0.0;
+  if (metric == faiss::METRIC_L2) {
+    for (size_t j = 0; j < d; ++j) {
+      const double t = static_cast<double>(q[j]) - x[j];
+      s += t * t;
+    }
+  } else {
+    for (size_t j = 0; j < d; ++j) s += static_cast<double>(q[j]) * x[j];
+  }
+  return s;
+}
+
+// Re-scores one query's candidates (labels >= 0, best estimate first) into the top k.
+// With bounds, a candidate is fetched only if its optimistic distance (estimate -/+ bound) can still beat
+// the worst kept exact distance; candidates are fetched in batches of k to keep source calls few.
+template <class C>
+size_t rerank_one(const VectorSource& source, const float* q, size_t d, faiss::MetricType metric,
+                  const std::vector<idx_t>& cand, const float* est, const float* bound, size_t k,
+                  float* out_dist, idx_t* out_ids) {
+  faiss::heap_heapify<C>(k, out_dist, out_ids);
+  std::vector<idx_t> batch;
+  std::vector<float> vectors;
+  size_t fetched = 0;
+  for (size_t begin = 0; begin < cand.size(); begin += k) {
+    const size_t end = std::min(cand.size(), begin + k);
+    batch.clear();
+    for (size_t i = begin; i < end; ++i) {
+      if (bound != nullptr && out_ids[0] >= 0) {
+        // IP: optimistic = est + bound, useless unless > worst kept; L2: est - bound, unless < worst.
+        const float optimistic = metric == faiss::METRIC_INNER_PRODUCT ? est[i] + bound[i] : est[i] - bound[i];
+        if (!C::cmp(out_dist[0], optimistic)) continue;
+      }
+      batch.push_back(cand[i]);
+    }
+    if (batch.empty()) continue;
+    vectors.resize(batch.size() * d);
+    source.get(static_cast<idx_t>(batch.size()), batch.data(), vectors.data());
+    fetched += batch.size();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const float dist = static_cast<float>(exact_distance(q, vectors.data() + i * d, d, metric));
+      if (C::cmp(out_dist[0], dist)) faiss::heap_replace_top<C>(k, out_dist, out_ids, dist, batch[i]);
+    }
+  }
+  faiss::heap_reorder<C>(k, out_dist, out_ids);
+  return fetched;
+}
+
+}  // namespace
+
+InMemoryVectorSource::InMemoryVectorSource(size_t d) : d_(d) {
+  IPAQ_CHECK_ARG(d >= 1, "InMemoryVectorSource: dimension must be >= 1");
+}
+
+void InMemoryVectorSource::get(idx_t n, const idx_t* ids, float* out) const {
+  const idx_t count = static_cast<idx_t>(size());
+  for (idx_t i = 0; i < n; ++i) {
+    IPAQ_CHECK_ARG(ids[i] >= 0 && ids[i] < count, "InMemoryVectorSource: id ", ids[i], " out of range [0, ",
+                   count, ")");
+    std::copy_n(vectors_.data() + static_cast<size_t>(ids[i]) * d_, d_, out + static_cast<size_t>(i) * d_);
+  }
+}
+
+void InMemoryVectorSource::append(size_t n, const float* x) {
+  check_finite(x, checked_mul(n, d_, "vectors"), "vectors");
+  vectors_.insert(vectors_.end(), x, x + n * d_);
+}
+
+IndexRerank::IndexRerank(std::unique_ptr<faiss::Index> base, std::unique_ptr<VectorSource> source,
+                         float default_factor)
+    : faiss::Index(base ? base->d : 0, base ? base->metric_type : faiss::METRIC_L2),
+      default_factor_(default_factor) {
+  IPAQ_CHECK_ARG(base != nullptr, kType, ": null base index");
+  IPAQ_CHECK_ARG(std::isfinite(default_factor) && default_factor >= 1.0f, kType,
+                 ": rerank factor must be >= 1, got ", default_factor);
+  IPAQ_CHECK_ARG(metric_type == faiss::METRIC_L2 || metric_type == faiss::METRIC_INNER_PRODUCT, kType,
+                 ": metric must be L2 or INNER_PRODUCT");
+  set_base(std::move(base));
+  if (source) {
+    set_source(std::move(source));
+  } else {
+    auto in_memory = std::make_unique<InMemoryVectorSource>(static_cast<size_t>(d));
+    in_memory_ = in_memory.get();
+    source_ = std::move(in_memory);
+  }
+}
+
+void IndexRerank::set_base(std::unique_ptr<faiss::Index> base) {
+  IPAQ_CHECK_ARG(base != nullptr && base->d == d && base->metric_type == metric_type, kType,
+                 ": base must be non-null with d = ", d, " and the same metric");
+  base_ = std::move(base);
+  ntotal = base_->ntotal;
+  is_trained = base_->is_trained;
+}
+
+void IndexRerank::set_source(std::unique_ptr<VectorSource> source) {
+  IPAQ_CHECK_ARG(source != nullptr && source->dim() == static_cast<size_t>(d), kType,
+                 ": vector source must be non-null with dim = ", d);
+  source_ = std::move(source);
+  in_memory_ = dynamic_cast<InMemoryVectorSource*>(source_.get());
+}
+
+void IndexRerank::train(idx_t n, const float* x) {
+  base_->train(n, x);
+  is_trained = base_->is_trained;
+}
+
+void IndexRerank::add(idx_t n, const float* x) {
+  check_add_args(*this, kType, n, x);
+  base_->add(n, x);
+  if (in_memory_) in_memory_->append(static_cast<size_t>(n), x);
+  ntotal = base_->ntotal;
+}
+
+void IndexRerank::reset() {
+  base_->reset();
+  if (in_memory_) in_memory_->clear();
+  ntotal = 0;
+}
+
+void IndexRerank::reconstruct(idx_t key, float* recons) const { source_->get(1, &key, recons); }
+
+void IndexRerank::search(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
+                         const faiss::SearchParameters* params) const {
+  check_search_args(*this, kType, n, x, k, distances, labels);
+  const auto* rp = dynamic_cast<const SearchParametersRerank*>(params);
+  const float factor = rp && rp->rerank_factor > 0.0f ? rp->rerank_factor : default_factor_;
+  IPAQ_CHECK_ARG(std::isfinite(factor) && factor >= 1.0f, kType, ": rerank factor must be >= 1, got ", factor);
+  const faiss::SearchParameters* base_params = rp ? rp->base_params : params;
+  const idx_t kc = std::max<idx_t>(k, static_cast<idx_t>(std::ceil(static_cast<double>(k) * factor)));
+  const size_t kk = static_cast<size_t>(k), nc = static_cast<size_t>(kc), dd = static_cast<size_t>(d);
+
+  std::vector<float> cand_dist(checked_mul(static_cast<size_t>(n), nc, "candidates"));
+  std::vector<idx_t> cand_ids(cand_dist.size());
+  base_->search(n, x, kc, cand_dist.data(), cand_ids.data(), base_params);
+
+  const auto* bounds = (rp == nullptr || rp->use_error_bound) ? dynamic_cast<const ScoreBoundProvider*>(base_.get())
+                                                              : nullptr;
+  size_t total_candidates = 0, total_fetched = 0;
+  OmpExceptionCarrier carrier;
+#pragma omp parallel for schedule(dynamic) reduction(+ : total_candidates, total_fetched) if (n > 1)
+  for (idx_t qi = 0; qi < n; ++qi) {
+    carrier.run([&] {
+      const float* q = x + qi * d;
+      std::vector<idx_t> cand;
+      for (size_t j = 0; j < nc; ++j) {
+        if (cand_ids[qi * nc + j] >= 0) cand.push_back(cand_ids[qi * nc + j]);
+      }
+      std::vector<float> est(cand.size()), bound(cand.size());
+      bool have_bounds = bounds != nullptr && !cand.empty() &&
+                         bounds->score_bounds(q, static_cast<idx_t>(cand.size()), cand.data(), est.data(), bound.data());
+      if (have_bounds) {
+        // Visit best reference estimate first so the pruning threshold tightens early.
+        std::vector<size_t> order(cand.size());
+        std::iota(order.begin(), order.end(), 0);
+        const bool larger_first = metric_type == faiss::METRIC_INNER_PRODUCT;
+        std::stable_sort(order.begin(), order.end(),
+                         [&](size_t a, size_t b) { return larger_first ? est[a] > est[b] : est[a] < est[b]; });
+        std::vector<idx_t> c2(cand.size());
+        std::vector<float> e2(cand.size()), b2(cand.size());
+        for (size_t i = 0; i < order.size(); ++i) {
+          c2[i] = cand[order[i]];
+          e2[i] = est[order[i]];
+          b2[i] = bound[order[i]];
+        }
+        cand.swap(c2);
+        est.swap(e2);
+        bound.swap(b2);
+      }
+      const float* b = have_bounds ? bound.data() : nullptr;
+      size_t fetched;
+      if (metric_type == faiss::METRIC_INNER_PRODUCT) {
+        fetched = rerank_one<faiss::CMin<float, idx_t>>(*source_, q, dd, metric_type, cand, est.data(), b, kk,
+                                                        distances + qi * k, labels + qi * k);
+      } else {
+        fetched = rerank_one<faiss::CMax<float, idx_t>>(*source_, q, dd, metric_type, cand, est.data(), b, kk,
+                                                        distances + qi * k, labels + qi * k);
+      }
+      total_candidates += cand.size();
+      total_fetched += fetched;
+    });
+  }
+  carrier.rethrow();
+  if (rp && rp->stats) {
+    rp->stats->candidates += total_candidates;
+    rp->stats->fetched += total_fetched;
+  }
+}
+
+}  // namespace ipaq

@@ -1,0 +1,116 @@
+#include "index/index_codec_ivf.h"
+
+#include <faiss/IndexFlat.h>
+#include <faiss/impl/IDSelector.h>
+#include <gtest/gtest.h>
+
+#include "lib/core/error.h"
+#include "tests/index/index_test_util.h"
+#include "tests/index/test_codecs.h"
+
+namespace ipaq {
+namespace {
+
+using testing::ExactFloatCodec;
+using testing::Uniform4bitCodec;
+using idx_t = faiss::Index::idx_t;
+
+std::unique_ptr<IndexCodecIVF> make_ivf(std::unique_ptr<Codec> codec, size_t nlist, faiss::MetricType metric) {
+  const int d = static_cast<int>(codec->dim());
+  std::unique_ptr<faiss::Index> q;
+  if (metric == faiss::METRIC_L2) q = std::make_unique<faiss::IndexFlatL2>(d);
+  else q = std::make_unique<faiss::IndexFlatIP>(d);
+  return std::make_unique<IndexCodecIVF>(std::move(q), nlist, std::move(codec), metric);
+}
+
+class IvfExactTest : public ::testing::TestWithParam<faiss::MetricType> {};
+
+// Lossless codec + nprobe = nlist (per call) visits every vector: the result must be the exact top-k
+// (distances equal the exact ones within float rounding, 1e-4). With nprobe = 1 fewer lists are visited,
+// so recall can only drop, and the ids returned must still carry their exact distances.
+TEST_P(IvfExactTest, AllListsMatchBruteForce) {
+  const faiss::MetricType metric = GetParam();
+  const size_t d = 16, nb = 2000, nq = 10, k = 5, nlist = 16;
+  const auto base = testing::random_vectors(nb, d, 1.0f, 11);
+  const auto queries = testing::random_vectors(nq, d, 1.0f, 12);
+  auto index = make_ivf(std::make_unique<ExactFloatCodec>(d), nlist, metric);
+  EXPECT_FALSE(index->is_trained);
+  index->train(nb, base.data());
+  ASSERT_TRUE(index->is_trained);
+  index->add(nb, base.data());
+  std::vector<float> D(nq * k);
+  std::vector<idx_t> I(nq * k);
+  faiss::SearchParametersIVF all;
+  all.nprobe = nlist;
+  index->search(nq, queries.data(), k, D.data(), I.data(), &all);
+  const auto truth = testing::brute_force_topk(base, queries, d, k, metric);
+  for (size_t qi = 0; qi < nq; ++qi) {
+    for (size_t r = 0; r < k; ++r) {
+      const double exact = testing::exact_distance(&queries[qi * d], &base[I[qi * k + r] * d], d, metric);
+      EXPECT_NEAR(D[qi * k + r], exact, 1e-4);
+    }
+    const double kth = testing::exact_distance(&queries[qi * d], &base[truth[qi * k + k - 1] * d], d, metric);
+    EXPECT_NEAR(D[qi * k + k - 1], kth, 1e-4);
+  }
+  EXPECT_DOUBLE_EQ(testing::recall_at_k(truth, I, nq, k, k, k), 1.0);
+  faiss::SearchParametersIVF one;
+  one.nprobe = 1;
+  index->search(nq, queries.data(), k, D.data(), I.data(), &one);
+  EXPECT_LT(testing::recall_at_k(truth, I, nq, k, k, k), 1.0);  // 1/16 of the lists: some neighbours missed
+}
+
+INSTANTIATE_TEST_SUITE_P(Metrics, IvfExactTest, ::testing::Values(faiss::METRIC_L2, faiss::METRIC_INNER_PRODUCT));
+
+TEST(IndexCodecIVF, SelectorStandaloneCodesAndReconstruct) {
+  const size_t d = 12, nb = 600, nlist = 8;
+  const auto base = testing::random_vectors(nb, d, 1.0f, 13);
+  auto index = make_ivf(std::make_unique<Uniform4bitCodec>(d, 2.0f), nlist, faiss::METRIC_L2);
+  index->train(nb, base.data());
+  index->add(nb, base.data());
+  // Only ids < 100 may come back.
+  faiss::IDSelectorRange small(0, 100);
+  faiss::SearchParametersIVF params;
+  params.nprobe = nlist;
+  params.sel = &small;
+  std::vector<float> D(20);
+  std::vector<idx_t> I(20);
+  index->search(1, base.data() + 300 * d, 20, D.data(), I.data(), &params);
+  for (idx_t id : I) {
+    EXPECT_GE(id, 0);
+    EXPECT_LT(id, 100);
+  }
+  // sa_encode carries the list number; sa_decode = centroid + decoded residual = reconstruct.
+  index->make_direct_map(true);
+  std::vector<uint8_t> code(index->sa_code_size());
+  index->sa_encode(1, base.data() + 7 * d, code.data());
+  std::vector<float> a(d), b(d);
+  index->sa_decode(1, code.data(), a.data());
+  index->reconstruct(7, b.data());
+  for (size_t j = 0; j < d; ++j) {
+    EXPECT_FLOAT_EQ(a[j], b[j]);
+    EXPECT_NEAR(a[j], base[7 * d + j], 4.0f / 15 / 2 + 1e-5);  // half a quantization step of the residual
+  }
+}
+
+TEST(IndexCodecIVF, RejectsBadArguments) {
+  const size_t d = 4;
+  auto base = testing::random_vectors(64, d, 1.0f, 14);
+  auto index = make_ivf(std::make_unique<ExactFloatCodec>(d), 4, faiss::METRIC_L2);
+  std::vector<float> D(2);
+  std::vector<idx_t> I(2);
+  EXPECT_THROW(index->add(64, base.data()), StateError);
+  index->train(64, base.data());
+  index->add(64, base.data());
+  EXPECT_THROW(index->search(1, base.data(), 0, D.data(), I.data()), InvalidArgument);
+  faiss::SearchParameters not_ivf;
+  EXPECT_THROW(index->search(1, base.data(), 1, D.data(), I.data(), &not_ivf), InvalidArgument);
+  base[1] = std::numeric_limits<float>::infinity();
+  EXPECT_THROW(index->search(1, base.data(), 1, D.data(), I.data()), InvalidArgument);
+  EXPECT_THROW(make_ivf(std::make_unique<ExactFloatCodec>(d), 0, faiss::METRIC_L2), std::exception);
+  EXPECT_THROW(IndexCodecIVF(std::make_unique<faiss::IndexFlatL2>(5), 4, std::make_unique<ExactFloatCodec>(d),
+                             faiss::METRIC_L2),
+               InvalidArgument);
+}
+
+}  // namespace
+}  // namespace ipaq
