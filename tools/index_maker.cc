@@ -10,6 +10,8 @@
 #include <faiss/impl/FaissException.h>
 #include <faiss/index_factory.h>
 
+#include "index/index_factory.h"
+#include "index/rerank.h"
 #include "lib/core/error.h"
 
 namespace ipaq::cli {
@@ -17,9 +19,8 @@ namespace ipaq::cli {
 std::unique_ptr<faiss::Index> make_index(IndexFamily family, int d, const std::string& descriptor,
                                          faiss::MetricType metric) {
   IPAQ_CHECK_ARG(!descriptor.empty(), "empty index descriptor");
-  // TODO(E): IndexFamily::kIpaq switches to ipaq::index_factory (index/index_factory.h) once it links.
-  (void)family;
   try {
+    if (family == IndexFamily::kIpaq) return index_factory(d, descriptor, metric);
     return std::unique_ptr<faiss::Index>(faiss::index_factory(d, descriptor.c_str(), metric));
   } catch (const faiss::FaissException& e) {
     throw InvalidArgument(format_message("unknown or invalid index descriptor '", descriptor,
@@ -28,6 +29,7 @@ std::unique_ptr<faiss::Index> make_index(IndexFamily family, int d, const std::s
 }
 
 double code_bytes_per_vector(const faiss::Index& index) {
+  if (const auto* rerank = dynamic_cast<const IndexRerank*>(&index)) return code_bytes_per_vector(rerank->base());
   if (const auto* refine = dynamic_cast<const faiss::IndexRefine*>(&index)) {
     return code_bytes_per_vector(*refine->base_index);
   }

@@ -135,6 +135,11 @@ TEST(IndexMakerTest, BytesPerVectorAndNprobe) {
   EXPECT_EQ(ivf_nprobe(*ivf), 7);
   EXPECT_EQ(code_bytes_per_vector(*make_index(IndexFamily::kFaiss, 32, "Flat", faiss::METRIC_L2)), 128.0);
   EXPECT_THROW(make_index(IndexFamily::kFaiss, 32, "NoSuchIndex12", faiss::METRIC_L2), InvalidArgument);
+  // The ipaq family takes ipaq descriptors and falls back to FAISS's; the FAISS family never takes ipaq's.
+  auto tq = make_index(IndexFamily::kIpaq, 32, "TQ4,Rerank2", faiss::METRIC_INNER_PRODUCT);
+  EXPECT_GE(code_bytes_per_vector(*tq), 16.0);  // 4 bits x 32 coordinates, plus any per-vector factors
+  EXPECT_EQ(code_bytes_per_vector(*make_index(IndexFamily::kIpaq, 32, "PQ8x8np", faiss::METRIC_L2)), 8.0);
+  EXPECT_THROW(make_index(IndexFamily::kFaiss, 32, "TQ4", faiss::METRIC_L2), InvalidArgument);
   EXPECT_EQ(parse_metric("ip"), faiss::METRIC_INNER_PRODUCT);
   EXPECT_THROW(parse_metric("cosine"), InvalidArgument);
 }
