@@ -17,6 +17,7 @@
 #include "lib/core/simd_level.h"
 #include "lib/scan/aligned_allocator.h"
 #include "lib/scan/fastscan_4bit.h"
+#include "lib/scan/fastscan_8bit.h"
 #include "lib/scan/lut_scan_8bit.h"
 #include "lib/scan/topk.h"
 
@@ -124,7 +125,7 @@ BENCHMARK(BM_Scan4bit)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
-// args: {SIMD level}; 64 sub-codes of 8 bits (BSQ b·p = 8 at 512-d), 64 B/vector, 16 MiB of codes.
+// args: {SIMD level}; float-LUT scan of row-major byte codes: 64 sub-codes (64 B/vector), 16 MiB.
 void BM_Scan8bit(benchmark::State& state) {
   const ScopedSimdLevel level(state);
   if (!level.supported()) return;
@@ -141,6 +142,32 @@ void BM_Scan8bit(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * codes.size()));
 }
 BENCHMARK(BM_Scan8bit)->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// args: {SIMD level, nsub}: the packed 8-bit fast-scan over 256 MiB (nsub = 512: 1024-d codes with two
+// 3-bit elements per byte sub-code; nsub = 64: 64 B/vector).
+void BM_Scan8bitQuantized(benchmark::State& state) {
+  const ScopedSimdLevel level(state);
+  if (!level.supported()) return;
+  const size_t nsub = static_cast<size_t>(state.range(1));
+  const FastScan8Layout layout(nsub);
+  const size_t n = kCodeBytes / layout.block_bytes() * FastScan8Layout::kBlockSize;
+  const auto packed = random_bytes(layout.packed_bytes(n), 10);
+  Rng rng(11);
+  std::vector<float> lut(nsub * 256);
+  for (auto& v : lut) v = static_cast<float>(rng.normal());
+  const QuantizedLut q = quantize_lut(lut.data(), nsub, 8, {0, nsub});
+  const FastScan8Lut fl = make_fastscan8_lut(layout, q);
+  std::vector<uint32_t> sums(n);
+  for (auto _ : state) {
+    scan_8bit_quantized(layout, fl, n, packed.data(), sums.data());
+    benchmark::DoNotOptimize(sums.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * packed.size()));
+}
+BENCHMARK(BM_Scan8bitQuantized)
+    ->ArgsProduct({{0, 1, 2}, {64, 512}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // args: {k}; 1M random distances pushed into one heap (the per-candidate cost of selection).
 void BM_TopK(benchmark::State& state) {

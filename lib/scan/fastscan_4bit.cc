@@ -19,11 +19,7 @@ void copy_row_twice(const QuantizedLut& q, size_t row, uint8_t* dst) {
 }  // namespace
 
 FastScanLut make_fastscan_lut(const FastScanLayout& layout, const QuantizedLut& quantized) {
-  IPAQ_CHECK_ARG(quantized.bits == 4, "make_fastscan_lut: the LUT must be 4-bit, got ", quantized.bits, " bits");
-  IPAQ_CHECK_ARG(quantized.nsub == layout.nsub(), "make_fastscan_lut: LUT has ", quantized.nsub,
-                 " rows but the layout has nsub=", layout.nsub());
-  IPAQ_CHECK_ARG(quantized.group_begin == layout.group_begin(),
-                 "make_fastscan_lut: LUT groups differ from the layout's groups");
+  check_quantized_lut(quantized, 4, layout.nsub(), layout.group_begin(), "make_fastscan_lut");
   FastScanLut lut;
   lut.npairs = layout.npairs();
   lut.pair_begin = layout.pair_begin();

@@ -20,6 +20,13 @@ void check_group_begin(const std::vector<size_t>& group_begin, size_t nsub) {
   }
 }
 
+void check_quantized_lut(const QuantizedLut& quantized, int bits, size_t nsub, const std::vector<size_t>& group_begin,
+                         const char* who) {
+  IPAQ_CHECK_ARG(quantized.bits == bits, who, ": the LUT must be ", bits, "-bit, got ", quantized.bits, " bits");
+  IPAQ_CHECK_ARG(quantized.nsub == nsub, who, ": LUT has ", quantized.nsub, " rows but the layout has nsub=", nsub);
+  IPAQ_CHECK_ARG(quantized.group_begin == group_begin, who, ": LUT groups differ from the layout's groups");
+}
+
 QuantizedLut quantize_lut(const float* lut, size_t nsub, int bits, const std::vector<size_t>& group_begin) {
   IPAQ_CHECK_ARG(bits == 4 || bits == 8, "quantize_lut: bits must be 4 or 8, got ", bits);
   check_group_begin(group_begin, nsub);

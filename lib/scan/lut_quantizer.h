@@ -55,4 +55,9 @@ QuantizedLut quantize_lut(const float* lut, size_t nsub, int bits, const std::ve
 // throws InvalidArgument naming the problem otherwise. Shared by every scan entry point.
 void check_group_begin(const std::vector<size_t>& group_begin, size_t nsub);
 
+// Checks that `quantized` is a `bits`-bit LUT of nsub rows split by group_begin; throws InvalidArgument
+// naming `who` otherwise. Used by the scans that turn a QuantizedLut into kernel-ready tables.
+void check_quantized_lut(const QuantizedLut& quantized, int bits, size_t nsub, const std::vector<size_t>& group_begin,
+                         const char* who);
+
 }  // namespace ipaq

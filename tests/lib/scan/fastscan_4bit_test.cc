@@ -6,39 +6,15 @@
 
 #include "lib/core/error.h"
 #include "lib/core/random.h"
+#include "tests/lib/scan/lut_test_data.h"
 #include "tests/lib/scan/simd_levels.h"
 
 namespace ipaq {
 namespace {
 
 using testing::for_each_simd_level;
-
-// Integer-valued float LUT in [0, 255] where every row contains both 0 and 255: quantize_lut then
-// maps it to itself (min 0, scale 1), so tables are exactly these integers. With `maximal`, entry 0 of
-// each row is 0 and all others 255.
-std::vector<float> integer_lut(size_t nsub, Rng& rng, bool maximal = false) {
-  std::vector<float> lut(nsub * 16);
-  for (size_t j = 0; j < nsub; ++j) {
-    for (size_t c = 0; c < 16; ++c) lut[j * 16 + c] = maximal ? 255.0f : static_cast<float>(rng.below(256));
-    const size_t zero_at = maximal ? 0 : rng.below(16);
-    lut[j * 16 + zero_at] = 0.0f;
-    if (!maximal) lut[j * 16 + (zero_at + 1 + rng.below(15)) % 16] = 255.0f;  // a different entry
-  }
-  return lut;
-}
-
-// The obvious reference: Σ over each group of table[s][sub-code s], from the unpacked sub-codes.
-std::vector<uint32_t> reference_sums(const QuantizedLut& q, size_t n, const std::vector<uint8_t>& sub) {
-  std::vector<uint32_t> sums(n * q.ngroups(), 0);
-  for (size_t i = 0; i < n; ++i) {
-    for (size_t g = 0; g < q.ngroups(); ++g) {
-      for (size_t s = q.group_begin[g]; s < q.group_begin[g + 1]; ++s) {
-        sums[i * q.ngroups() + g] += q.table[s * 16 + sub[i * q.nsub + s]];
-      }
-    }
-  }
-  return sums;
-}
+using testing::reference_group_sums;
+using testing::self_quantizing_lut;
 
 struct Case {
   size_t n;
@@ -54,7 +30,7 @@ void check_case(const Case& c, uint64_t seed, bool maximal = false) {
   SCOPED_TRACE(::testing::Message() << "n=" << c.n << " nsub=" << nsub << " groups=" << c.groups.size() - 1);
   Rng rng(seed);
   const FastScanLayout layout(nsub, c.groups);
-  const auto lut = integer_lut(nsub, rng, maximal);
+  const auto lut = self_quantizing_lut(nsub, 16, rng, maximal);
   const QuantizedLut q = quantize_lut(lut.data(), nsub, 4, c.groups);
   for (size_t i = 0; i < lut.size(); ++i) ASSERT_EQ(q.table[i], lut[i]) << "table is not the identity";
   std::vector<uint8_t> sub(c.n * nsub);
@@ -63,7 +39,7 @@ void check_case(const Case& c, uint64_t seed, bool maximal = false) {
   std::vector<uint8_t> packed(layout.packed_bytes(c.n));
   pack_4bit_codes(layout, c.n, sub.data(), packed.data());
   const FastScanLut fl = make_fastscan_lut(layout, q);
-  const auto expected = reference_sums(q, c.n, sub);
+  const auto expected = reference_group_sums(q, c.n, sub);
   for_each_simd_level([&](SimdLevel) {
     // Canary after the output: the kernels must write exactly n * ngroups sums.
     std::vector<uint32_t> got(c.n * layout.ngroups() + 1, 0xDEADBEEF);
@@ -95,13 +71,13 @@ TEST(FastScan4bit, ScansASubRangeOfBlocks) {
   const size_t n = 100, nsub = 10;
   Rng rng(21);
   const FastScanLayout layout(nsub);
-  const auto lut = integer_lut(nsub, rng);
+  const auto lut = self_quantizing_lut(nsub, 16, rng, false);
   const QuantizedLut q = quantize_lut(lut.data(), nsub, 4, {0, nsub});
   std::vector<uint8_t> sub(n * nsub);
   for (auto& s : sub) s = static_cast<uint8_t>(rng.below(16));
   std::vector<uint8_t> packed(layout.packed_bytes(n));
   pack_4bit_codes(layout, n, sub.data(), packed.data());
-  const auto expected = reference_sums(q, n, sub);
+  const auto expected = reference_group_sums(q, n, sub);
   const FastScanLut fl = make_fastscan_lut(layout, q);
   for_each_simd_level([&](SimdLevel) {
     // Vectors [64, 100) = blocks 2 and 3.
@@ -113,7 +89,7 @@ TEST(FastScan4bit, ScansASubRangeOfBlocks) {
 
 TEST(FastScan4bit, RejectsMismatchedLut) {
   Rng rng(1);
-  const auto lut = integer_lut(6, rng);
+  const auto lut = self_quantizing_lut(6, 16, rng, false);
   const QuantizedLut q4 = quantize_lut(lut.data(), 6, 4, {0, 6});
   EXPECT_THROW(make_fastscan_lut(FastScanLayout(5), q4), InvalidArgument);
   EXPECT_THROW(make_fastscan_lut(FastScanLayout(6, {0, 3, 6}), q4), InvalidArgument);
