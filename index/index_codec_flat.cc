@@ -10,6 +10,7 @@
 
 #include "index/code_scorer.h"
 #include "index/index_checks.h"
+#include "index/parallel_runs.h"
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
 #include "lib/core/omp_exceptions.h"
@@ -81,21 +82,13 @@ void IndexCodecFlat::sa_encode(idx_t n, const float* x, uint8_t* bytes) const {
   check_add_args(*this, kType, n, x);
   IPAQ_CHECK_ARG(n == 0 || bytes != nullptr, kType, ": null code array");
   const size_t dd = static_cast<size_t>(d);
-  const int64_t nruns = (n + static_cast<int64_t>(kRun) - 1) / static_cast<int64_t>(kRun);
-  OmpExceptionCarrier carrier;
-#pragma omp parallel for schedule(dynamic) if (nruns > 1)
-  for (int64_t r = 0; r < nruns; ++r) {
-    carrier.run([&] {
-      const size_t begin = static_cast<size_t>(r) * kRun;
-      const size_t m = std::min(kRun, static_cast<size_t>(n) - begin);
-      std::vector<float> residual(m * dd);
-      for (size_t i = 0; i < m; ++i) {
-        for (size_t j = 0; j < dd; ++j) residual[i * dd + j] = x[(begin + i) * dd + j] - center_[j];
-      }
-      codec_->encode(m, residual.data(), bytes + begin * code_size);
-    });
-  }
-  carrier.rethrow();
+  for_each_run(static_cast<size_t>(n), kRun, [&](size_t begin, size_t m) {
+    std::vector<float> residual(m * dd);
+    for (size_t i = 0; i < m; ++i) {
+      for (size_t j = 0; j < dd; ++j) residual[i * dd + j] = x[(begin + i) * dd + j] - center_[j];
+    }
+    codec_->encode(m, residual.data(), bytes + begin * code_size);
+  });
 }
 
 void IndexCodecFlat::sa_decode(idx_t n, const uint8_t* bytes, float* x) const {

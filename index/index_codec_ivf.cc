@@ -9,9 +9,9 @@
 
 #include "index/code_scorer.h"
 #include "index/index_checks.h"
+#include "index/parallel_runs.h"
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
-#include "lib/core/omp_exceptions.h"
 
 namespace ipaq {
 
@@ -161,33 +161,25 @@ void IndexCodecIVF::encode_vectors(idx_t n, const float* x, const idx_t* list_no
   const size_t dd = static_cast<size_t>(d);
   const size_t coarse_size = include_listno ? coarse_code_size() : 0;
   const size_t stride = coarse_size + code_size;
-  const int64_t nruns = (n + static_cast<int64_t>(kRun) - 1) / static_cast<int64_t>(kRun);
-  OmpExceptionCarrier carrier;
-#pragma omp parallel for schedule(dynamic) if (nruns > 1)
-  for (int64_t r = 0; r < nruns; ++r) {
-    carrier.run([&] {
-      const size_t begin = static_cast<size_t>(r) * kRun;
-      const size_t m = std::min(kRun, static_cast<size_t>(n) - begin);
-      std::vector<float> residual(m * dd);
-      std::vector<uint8_t> run_codes(m * code_size);
-      for (size_t i = 0; i < m; ++i) {
-        const idx_t list = list_nos[begin + i];
-        // FAISS marks vectors it could not assign with -1; their code is left zero and never added.
-        if (list < 0) {
-          std::fill_n(residual.data() + i * dd, dd, 0.0f);
-        } else {
-          quantizer->compute_residual(x + (begin + i) * dd, residual.data() + i * dd, list);
-        }
+  for_each_run(static_cast<size_t>(n), kRun, [&](size_t begin, size_t m) {
+    std::vector<float> residual(m * dd);
+    std::vector<uint8_t> run_codes(m * code_size);
+    for (size_t i = 0; i < m; ++i) {
+      const idx_t list = list_nos[begin + i];
+      // FAISS marks vectors it could not assign with -1; their code is left zero and never added.
+      if (list < 0) {
+        std::fill_n(residual.data() + i * dd, dd, 0.0f);
+      } else {
+        quantizer->compute_residual(x + (begin + i) * dd, residual.data() + i * dd, list);
       }
-      codec_->encode(m, residual.data(), run_codes.data());
-      for (size_t i = 0; i < m; ++i) {
-        uint8_t* out = codes + (begin + i) * stride;
-        if (include_listno) encode_listno(std::max<idx_t>(list_nos[begin + i], 0), out);
-        std::copy_n(run_codes.data() + i * code_size, code_size, out + coarse_size);
-      }
-    });
-  }
-  carrier.rethrow();
+    }
+    codec_->encode(m, residual.data(), run_codes.data());
+    for (size_t i = 0; i < m; ++i) {
+      uint8_t* out = codes + (begin + i) * stride;
+      if (include_listno) encode_listno(std::max<idx_t>(list_nos[begin + i], 0), out);
+      std::copy_n(run_codes.data() + i * code_size, code_size, out + coarse_size);
+    }
+  });
 }
 
 void IndexCodecIVF::sa_decode(idx_t n, const uint8_t* bytes, float* x) const {

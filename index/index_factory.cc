@@ -47,6 +47,7 @@ IpaqDescriptor parse(const std::string& description) {
   std::smatch m;
   if (parts.size() >= 2 && std::regex_match(parts[0], m, ivf_re)) {
     out.nlist = std::stol(m[1].str());
+    IPAQ_CHECK_ARG(out.nlist >= 1, "index_factory: '", description, "': nlist must be >= 1");
     at = 1;
   }
   if (at >= parts.size() || !is_codec_descriptor(parts[at])) return {};
