@@ -12,9 +12,11 @@
 //
 // Kernels (chosen by lib/core/simd_level.h, forced lower by IPAQ_SIMD): scalar; AVX2 (vpshufb on 32
 // vectors per 32-byte pair); AVX-512 (vpshufb on two pairs per 64-byte load). The SIMD kernels
-// accumulate in uint16 lanes, split into even/odd vectors, and widen to uint32 at least every 256
-// sub-codes of a group (256 · 255 < 2^16 keeps every uint16 partial sum exact), so there is no limit on
-// nsub beyond the uint32 one above.
+// accumulate in uint16 lanes split into even/odd vectors and widen to uint32 before any lane has
+// received more than 256 terms (256 · 255 < 2^16 keeps every uint16 partial sum exact), so there is no
+// limit on nsub beyond the uint32 one above. Long codes (tables > 8 KiB) are scanned several blocks per
+// table load. Measured (bench/scan, 256 MiB of 64-byte-aligned codes, AVX-512): 65-90 % of the
+// bandwidth of a plain streaming read of the same bytes (bench/RESULTS.md).
 //
 // Arrays: packed = layout.packed_bytes(n) bytes starting at a block boundary (to scan vectors
 // [32b, 32b + n) of a larger array pass packed + b · layout.block_bytes()); the kernels read exactly the
