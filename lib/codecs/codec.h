@@ -48,6 +48,11 @@ struct QueryState {
   std::vector<float> lut;
 };
 
+// Options shared by codec constructors.
+struct CodecOptions {
+  uint64_t seed = 1234;  // rotation and stochastic-rounding seed
+};
+
 class Codec {
  public:
   virtual ~Codec() = default;
@@ -55,6 +60,8 @@ class Codec {
   // The registry descriptor that recreates this codec, e.g. "TQ4", "BSQ2x4", "ASQ4".
   virtual std::string descriptor() const = 0;
   size_t dim() const { return d_; }
+  // The options this codec was made with; serialize() stores them beside the descriptor.
+  virtual CodecOptions options() const { return {}; }
 
   // Bytes per coded vector, including every per-vector factor and norm.
   virtual size_t code_size() const = 0;
@@ -114,11 +121,6 @@ class Codec {
 
  private:
   size_t d_;
-};
-
-// Options shared by codec constructors.
-struct CodecOptions {
-  uint64_t seed = 1234;  // rotation and stochastic-rounding seed
 };
 
 // Creates a codec from a descriptor (see lib/codecs/codec_registry.cc for the grammar). Throws

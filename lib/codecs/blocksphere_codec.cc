@@ -1,0 +1,44 @@
+#include "lib/codecs/blocksphere_codec.h"
+
+#include "lib/codecs/lloyd_max_codec.h"
+#include "lib/codecs/sphere_block_codebook.h"
+#include "lib/core/error.h"
+
+namespace ipaq {
+
+BlockSphereCodec::BlockSphereCodec(const CodecSpec& spec, size_t d, const CodecOptions& options)
+    : RotatedCodec(spec, d, options), rule_(spec.has_variant('b') ? ScaleRule::kLeastMse : ScaleRule::kUnbiased) {
+  const size_t D = rotated_dim(), p = static_cast<size_t>(spec.block);
+  IPAQ_CHECK_ARG(D % p == 0, "codec '", spec.text, "': block length ", p, " does not divide the rotated dimension ", D);
+  const int bits = spec.bits * spec.block;
+  Segment& s = add_segment(D / p, p, bits);
+  s.codebooks = sphere_block_codebook(bits, p, D, derive_seed(options.seed, 0x425351ULL));
+  finalize_layout();
+}
+
+void BlockSphereCodec::quantize(const float* u, Rng& rng, Quantized& q) const {
+  (void)rng;
+  const Segment& s = segment(0);
+  const size_t D = rotated_dim(), p = s.elem_dim, count = size_t{1} << s.elem_bits;
+  std::vector<float> c(D);
+  for (size_t e = 0; e < s.n_elems; ++e) {
+    const uint32_t idx = nearest_codeword(s.codebooks.data(), count, p, u + e * p);
+    q.fields[0][e] = static_cast<uint16_t>(idx);
+    for (size_t k = 0; k < p; ++k) c[e * p + k] = s.codebooks[idx * p + k];
+  }
+  q.scales[0] = per_vector_scale(rule_, u, c.data(), D);
+}
+
+void check_blocksphere_spec(const CodecSpec& spec) {
+  IPAQ_CHECK_ARG(spec.block == 2 || spec.block == 4 || spec.block == 8, "codec '", spec.text,
+                 "': BlockSphere needs a block length x2, x4 or x8");
+  IPAQ_CHECK_ARG(spec.bits >= 1 && spec.bits * spec.block <= 8, "codec '", spec.text, "': b·p = ",
+                 spec.bits * spec.block, " exceeds 8 bits (256 codewords) or b < 1");
+  check_codec_spec(spec, "b", /*allow_block=*/true);
+}
+
+std::unique_ptr<Codec> make_blocksphere_codec(const CodecSpec& spec, size_t d, const CodecOptions& options) {
+  return std::make_unique<BlockSphereCodec>(spec, d, options);
+}
+
+}  // namespace ipaq

@@ -1,0 +1,35 @@
+// BlockSphere ("BlockQuant", 2026): blocks of p rotated coordinates quantized to one shared,
+// data-oblivious codebook of 2^(b·p) codewords (lib/codecs/sphere_block_codebook.h), plus one
+// per-vector scale as in EDEN.
+//
+//   BSQ{b}x{p}    unbiased scale ‖u‖²/⟨u, ĉ⟩
+//   BSQ{b}x{p}b   least-MSE scale ⟨u, ĉ⟩/‖ĉ‖²
+//
+// p ∈ {2, 4, 8}, b ∈ {1, 2, 3, 4} with b·p <= 8 (at most 256 codewords). p must divide the rotated
+// dimension D (always true with the Hadamard rotation). Each block goes to its nearest codeword.
+// code_size = ceil(D·b/8) + 8 bytes. LUT form: one sub-code per block (b·p = 4 → 16-entry tables,
+// b·p = 8 → 256-entry tables; b·p = 2 packs two blocks per nibble, b·p = 6 is padded to 8 bits).
+// The codebook is part of the serialized state.
+#pragma once
+
+#include <memory>
+
+#include "lib/codecs/rotated_codec.h"
+
+namespace ipaq {
+
+class BlockSphereCodec final : public RotatedCodec {
+ public:
+  BlockSphereCodec(const CodecSpec& spec, size_t d, const CodecOptions& options);
+
+ protected:
+  void quantize(const float* u, Rng& rng, Quantized& q) const override;
+
+ private:
+  ScaleRule rule_;
+};
+
+void check_blocksphere_spec(const CodecSpec& spec);
+std::unique_ptr<Codec> make_blocksphere_codec(const CodecSpec& spec, size_t d, const CodecOptions& options);
+
+}  // namespace ipaq

@@ -1,0 +1,67 @@
+#include "lib/codecs/lloyd_max_codec.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "lib/codecs/lloyd_max.h"
+#include "lib/codecs/scalar_levels.h"
+#include "lib/core/error.h"
+
+namespace ipaq {
+
+void check_codec_spec(const CodecSpec& spec, const char* allowed_variants, bool allow_block) {
+  const int b = spec.bits;
+  IPAQ_CHECK_ARG(b == 1 || b == 2 || b == 3 || b == 4 || b == 8, "codec '", spec.text, "': bits ", b,
+                 " not supported (expected 1, 2, 3, 4 or 8)");
+  for (char c : spec.variant)
+    IPAQ_CHECK_ARG(std::strchr(allowed_variants, c) != nullptr, "codec '", spec.text, "': unknown variant '", c,
+                   "'");
+  IPAQ_CHECK_ARG(allow_block || spec.block == 0, "codec '", spec.text, "': family ", spec.family,
+                 " takes no block length");
+}
+
+namespace {
+std::vector<float> to_float(const std::vector<double>& v, double scale) {
+  std::vector<float> out(v.size());
+  for (size_t i = 0; i < v.size(); ++i) out[i] = static_cast<float>(v[i] * scale);
+  return out;
+}
+}  // namespace
+
+LloydMaxCodec::LloydMaxCodec(const CodecSpec& spec, size_t d, const CodecOptions& options, ScaleRule rule)
+    : RotatedCodec(spec, d, options), rule_(rule) {
+  const size_t D = rotated_dim();
+  Segment& s = add_segment(D, 1, spec.bits);
+  s.codebooks = rule == ScaleRule::kUnit
+                    ? to_float(lloyd_max_sphere_coordinate(spec.bits, D), 1.0)
+                    : to_float(lloyd_max_gaussian(spec.bits), 1.0 / std::sqrt(static_cast<double>(D)));
+  finalize_layout();
+}
+
+void LloydMaxCodec::quantize(const float* u, Rng& rng, Quantized& q) const {
+  (void)rng;
+  const Segment& s = segment(0);
+  const size_t D = rotated_dim();
+  const float* levels = s.codebooks.data();
+  const size_t n_levels = s.codebooks.size();
+  std::vector<float> c(D);
+  for (size_t i = 0; i < D; ++i) {
+    q.fields[0][i] = nearest_level_index(levels, n_levels, u[i]);
+    c[i] = levels[q.fields[0][i]];
+  }
+  q.scales[0] = per_vector_scale(rule_, u, c.data(), D);
+}
+
+void check_turboquant_mse_spec(const CodecSpec& spec) { check_codec_spec(spec, ""); }
+void check_eden_spec(const CodecSpec& spec) { check_codec_spec(spec, "b"); }
+
+std::unique_ptr<Codec> make_turboquant_mse_codec(const CodecSpec& spec, size_t d, const CodecOptions& options) {
+  return std::make_unique<LloydMaxCodec>(spec, d, options, ScaleRule::kUnit);
+}
+
+std::unique_ptr<Codec> make_eden_codec(const CodecSpec& spec, size_t d, const CodecOptions& options) {
+  return std::make_unique<LloydMaxCodec>(spec, d, options,
+                                         spec.has_variant('b') ? ScaleRule::kLeastMse : ScaleRule::kUnbiased);
+}
+
+}  // namespace ipaq

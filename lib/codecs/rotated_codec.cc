@@ -1,0 +1,348 @@
+#include "lib/codecs/rotated_codec.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "lib/codecs/bit_packing.h"
+#include "lib/core/checks.h"
+#include "lib/core/error.h"
+#include "lib/core/omp_exceptions.h"
+
+namespace ipaq {
+
+namespace {
+
+struct RotatedQueryState : QueryState {
+  // Per segment: the query in the segment's domain, R_g Π q (D floats).
+  std::vector<std::vector<float>> domain_queries;
+};
+
+const RotatedQueryState& as_rotated(const QueryState& qs) {
+  const auto* state = dynamic_cast<const RotatedQueryState*>(&qs);
+  IPAQ_CHECK_ARG(state != nullptr, "query state was not prepared by a rotation codec");
+  return *state;
+}
+
+// Seed of the stochastic-rounding stream of one vector: codec seed mixed with FNV-1a of its bytes, so a
+// code never depends on the vector's position in a batch or on the thread that encodes it.
+uint64_t vector_seed(uint64_t codec_seed, const float* x, size_t d) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  const auto* bytes = reinterpret_cast<const uint8_t*>(x);
+  for (size_t i = 0; i < d * sizeof(float); ++i) h = (h ^ bytes[i]) * 0x100000001b3ULL;
+  return derive_seed(codec_seed, h);
+}
+
+float read_float(const uint8_t* p) {
+  float v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+}  // namespace
+
+float per_vector_scale(ScaleRule rule, const float* u, const float* c, size_t n) {
+  if (rule == ScaleRule::kUnit) return 1.0f;
+  double uc = 0, uu = 0, cc = 0;
+  for (size_t i = 0; i < n; ++i) {
+    uc += static_cast<double>(u[i]) * c[i];
+    uu += static_cast<double>(u[i]) * u[i];
+    cc += static_cast<double>(c[i]) * c[i];
+  }
+  const double den = rule == ScaleRule::kUnbiased ? uc : cc;
+  if (den == 0.0) return 0.0f;
+  return static_cast<float>((rule == ScaleRule::kUnbiased ? uu : uc) / den);
+}
+
+size_t RotatedCodec::Segment::n_codebooks() const {
+  return elems_per_codebook == 0 ? 1 : (n_elems + elems_per_codebook - 1) / elems_per_codebook;
+}
+
+const float* RotatedCodec::Segment::codeword(size_t elem, uint32_t index) const {
+  const size_t book = elems_per_codebook == 0 ? 0 : elem / elems_per_codebook;
+  return codebooks.data() + ((book << elem_bits) + index) * elem_dim;
+}
+
+RotatedCodec::RotatedCodec(const CodecSpec& spec, size_t d, const CodecOptions& options)
+    : Codec(d), spec_(spec), seed_(options.seed), rotation_(make_rotation(spec.rotation, d, options.seed)) {
+  segments_.reserve(4);
+}
+
+RotatedCodec::Segment& RotatedCodec::add_segment(size_t n_elems, size_t elem_dim, int elem_bits) {
+  IPAQ_CHECK_ARG(elem_bits >= 1 && elem_bits <= 8, spec_.text, ": element bits ", elem_bits, " out of [1, 8]");
+  IPAQ_CHECK_ARG(elem_dim >= 1 && n_elems * elem_dim == rotated_dim(), spec_.text, ": blocks of ", elem_dim,
+                 " do not tile the rotated dimension ", rotated_dim());
+  Segment& s = segments_.emplace_back();
+  s.n_elems = n_elems;
+  s.elem_dim = elem_dim;
+  s.elem_bits = elem_bits;
+  return s;
+}
+
+void RotatedCodec::finalize_layout() {
+  lut_bits_ = 4;
+  for (const Segment& s : segments_)
+    if (4 % s.elem_bits != 0) lut_bits_ = 8;
+  size_t offset = 0;
+  lut_group_begin_ = {0};
+  for (Segment& s : segments_) {
+    s.elems_per_sub = std::max(1, lut_bits_ / s.elem_bits);
+    s.n_sub = (s.n_elems + s.elems_per_sub - 1) / s.elems_per_sub;
+    s.byte_offset = offset;
+    s.n_bytes = packed_bytes(s.n_sub * s.elems_per_sub, s.elem_bits);
+    offset += s.n_bytes;
+    lut_group_begin_.push_back(lut_group_begin_.back() + s.n_sub);
+  }
+  factors_offset_ = offset;
+  code_size_ = offset + sizeof(float) * (1 + segments_.size());
+}
+
+bool RotatedCodec::is_trained() const {
+  for (const Segment& s : segments_)
+    if (s.codebooks.size() != (s.n_codebooks() << s.elem_bits) * s.elem_dim) return false;
+  return true;
+}
+
+void RotatedCodec::check_trained(const char* what) const {
+  IPAQ_CHECK(is_trained(), StateError, spec_.text, ": ", what, " called before train()");
+}
+
+float RotatedCodec::stored_norm(const uint8_t* code) const { return read_float(code + factors_offset_); }
+
+float RotatedCodec::stored_scale(const uint8_t* code, size_t g) const {
+  return read_float(code + factors_offset_ + sizeof(float) * (1 + g));
+}
+
+float RotatedCodec::stored_norm_sq(const uint8_t* code) const {
+  const float norm = stored_norm(code);
+  return norm * norm;
+}
+
+void RotatedCodec::encode(size_t n, const float* x, uint8_t* codes) const {
+  check_trained("encode");
+  if (n == 0) return;
+  IPAQ_CHECK_ARG(x != nullptr && codes != nullptr, spec_.text, ": encode got a null array");
+  check_finite(x, checked_mul(n, dim(), "encode: n * d"), "encode: input vectors");
+  const size_t d = dim(), D = rotated_dim(), cs = code_size_;
+  OmpExceptionCarrier carrier;
+#pragma omp parallel
+  {
+    std::vector<float> y(D);
+    Quantized q;
+    q.scales.resize(segments_.size());
+    for (const Segment& s : segments_) q.fields.emplace_back(s.n_sub * s.elems_per_sub, 0);
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < static_cast<int64_t>(n); ++i) {
+      carrier.run([&] {
+        const float* xi = x + i * d;
+        uint8_t* code = codes + i * cs;
+        rotation_->apply(xi, y.data());
+        double norm_sq = 0;
+        for (size_t j = 0; j < D; ++j) norm_sq += static_cast<double>(y[j]) * y[j];
+        for (auto& f : q.fields) std::fill(f.begin(), f.end(), 0);
+        std::fill(q.scales.begin(), q.scales.end(), 0.0f);
+        const float norm = static_cast<float>(std::sqrt(norm_sq));
+        if (norm > 0) {
+          for (float& v : y) v /= norm;
+          Rng rng(vector_seed(seed_, xi, d));
+          quantize(y.data(), rng, q);
+        }
+        for (size_t g = 0; g < segments_.size(); ++g) {
+          const Segment& s = segments_[g];
+          pack_fields(q.fields[g].data(), s.n_sub * s.elems_per_sub, s.elem_bits, code + s.byte_offset);
+          const float scale = q.scales[g] * norm;
+          std::memcpy(code + factors_offset_ + sizeof(float) * (1 + g), &scale, sizeof scale);
+        }
+        std::memcpy(code + factors_offset_, &norm, sizeof norm);
+      });
+    }
+  }
+  carrier.rethrow();
+}
+
+void RotatedCodec::segment_codewords(size_t g, const uint16_t* fields, float* c) const {
+  const Segment& s = segments_[g];
+  for (size_t e = 0; e < s.n_elems; ++e) {
+    const float* w = s.codeword(e, fields[e]);
+    for (size_t k = 0; k < s.elem_dim; ++k) c[e * s.elem_dim + k] = w[k];
+  }
+}
+
+void RotatedCodec::decode(size_t n, const uint8_t* codes, float* x) const {
+  check_trained("decode");
+  const size_t D = rotated_dim();
+  std::vector<float> acc(D), c(D), back(D);
+  std::vector<uint16_t> fields;
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t* code = codes + i * code_size_;
+    std::fill(acc.begin(), acc.end(), 0.0f);
+    IPAQ_CHECK_FORMAT(std::isfinite(stored_norm(code)) && stored_norm(code) >= 0, spec_.text, ": code ", i,
+                      " holds an invalid norm (foreign or corrupted code)");
+    for (size_t g = 0; g < segments_.size(); ++g) {
+      const Segment& s = segments_[g];
+      const float scale = stored_scale(code, g);
+      IPAQ_CHECK_FORMAT(std::isfinite(scale), spec_.text, ": code ", i,
+                        " holds a non-finite scale (foreign or corrupted code)");
+      fields.resize(s.n_elems);
+      unpack_fields(code + s.byte_offset, s.n_elems, s.elem_bits, fields.data());
+      segment_codewords(g, fields.data(), c.data());
+      const float* v = c.data();
+      if (s.domain) {
+        s.domain->apply_transpose(c.data(), back.data());
+        v = back.data();
+      }
+      for (size_t j = 0; j < D; ++j) acc[j] += scale * v[j];
+    }
+    rotation_->apply_transpose(acc.data(), x + i * dim());
+  }
+}
+
+std::unique_ptr<QueryState> RotatedCodec::prepare_query(const float* q) const {
+  check_trained("prepare_query");
+  IPAQ_CHECK_ARG(q != nullptr, spec_.text, ": prepare_query got a null query");
+  check_finite(q, dim(), "prepare_query: query");
+  auto state = std::make_unique<RotatedQueryState>();
+  double norm_sq = 0;
+  for (size_t j = 0; j < dim(); ++j) norm_sq += static_cast<double>(q[j]) * q[j];
+  state->query_norm_sq = static_cast<float>(norm_sq);
+  std::vector<float> y(rotated_dim());
+  rotation_->apply(q, y.data());
+  for (const Segment& s : segments_) {
+    std::vector<float> dq(rotated_dim());
+    if (s.domain) {
+      s.domain->apply(y.data(), dq.data());
+    } else {
+      dq = y;
+    }
+    state->domain_queries.push_back(std::move(dq));
+  }
+  build_lut(state->domain_queries, state->lut);
+  return state;
+}
+
+void RotatedCodec::build_lut(const std::vector<std::vector<float>>& domain_queries,
+                             std::vector<float>& lut) const {
+  const size_t entries = size_t{1} << lut_bits_;
+  lut.assign(lut_nsub() * entries, 0.0f);
+  std::vector<float> elem_table;
+  for (size_t g = 0; g < segments_.size(); ++g) {
+    const Segment& s = segments_[g];
+    const size_t codewords = size_t{1} << s.elem_bits;
+    const float* qg = domain_queries[g].data();
+    // elem_table[e][c] = <q block e, codeword c of element e>.
+    elem_table.assign(s.n_elems * codewords, 0.0f);
+    for (size_t e = 0; e < s.n_elems; ++e) {
+      for (size_t c = 0; c < codewords; ++c) {
+        const float* w = s.codeword(e, static_cast<uint32_t>(c));
+        double dot = 0;
+        for (size_t k = 0; k < s.elem_dim; ++k) dot += static_cast<double>(qg[e * s.elem_dim + k]) * w[k];
+        elem_table[e * codewords + c] = static_cast<float>(dot);
+      }
+    }
+    // A sub-code value v packs elems_per_sub indexes of elem_bits each (LSB-first); values that need more
+    // bits than the sub-code holds never occur and keep 0.
+    const size_t used_values = size_t{1} << (s.elems_per_sub * s.elem_bits);
+    const uint32_t mask = (uint32_t{1} << s.elem_bits) - 1;
+    for (size_t j = 0; j < s.n_sub; ++j) {
+      float* row = lut.data() + (lut_group_begin_[g] + j) * entries;
+      for (size_t v = 0; v < used_values; ++v) {
+        double sum = 0;
+        for (size_t t = 0; t < s.elems_per_sub; ++t) {
+          const size_t e = j * s.elems_per_sub + t;
+          if (e < s.n_elems) sum += elem_table[e * codewords + ((v >> (t * s.elem_bits)) & mask)];
+        }
+        row[v] = static_cast<float>(sum);
+      }
+    }
+  }
+}
+
+void RotatedCodec::estimate_ip(const QueryState& qs, size_t n, const uint8_t* codes, float* out) const {
+  const RotatedQueryState& state = as_rotated(qs);
+  std::vector<uint16_t> fields;
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t* code = codes + i * code_size_;
+    double est = 0;
+    for (size_t g = 0; g < segments_.size(); ++g) {
+      const Segment& s = segments_[g];
+      const float* qg = state.domain_queries[g].data();
+      fields.resize(s.n_elems);
+      unpack_fields(code + s.byte_offset, s.n_elems, s.elem_bits, fields.data());
+      double dot = 0;
+      for (size_t e = 0; e < s.n_elems; ++e) {
+        const float* w = s.codeword(e, fields[e]);
+        for (size_t k = 0; k < s.elem_dim; ++k) dot += static_cast<double>(qg[e * s.elem_dim + k]) * w[k];
+      }
+      est += stored_scale(code, g) * dot;
+    }
+    out[i] = static_cast<float>(est);
+  }
+}
+
+void RotatedCodec::extract_sub_codes(size_t n, const uint8_t* codes, uint8_t* sub) const {
+  const size_t nsub = lut_nsub();
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t* code = codes + i * code_size_;
+    uint8_t* out = sub + i * nsub;
+    for (size_t g = 0; g < segments_.size(); ++g) {
+      const Segment& s = segments_[g];
+      const int width = static_cast<int>(s.elems_per_sub) * s.elem_bits;
+      for (size_t j = 0; j < s.n_sub; ++j)
+        out[lut_group_begin_[g] + j] = static_cast<uint8_t>(read_bit_field(code + s.byte_offset, j * width, width));
+    }
+  }
+}
+
+void RotatedCodec::finish_lut_sums(const QueryState& qs, size_t n, const uint8_t* codes, const float* sums,
+                                   float* out) const {
+  (void)qs;
+  const size_t groups = segments_.size();
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t* code = codes + i * code_size_;
+    double est = 0;
+    for (size_t g = 0; g < groups; ++g) est += static_cast<double>(stored_scale(code, g)) * sums[i * groups + g];
+    out[i] = static_cast<float>(est);
+  }
+}
+
+void RotatedCodec::serialize_payload(ByteWriter& w) const {
+  rotation_->serialize(w);
+  w.put<uint32_t>(static_cast<uint32_t>(segments_.size()));
+  for (const Segment& s : segments_) {
+    w.put_vector(s.codebooks);
+    w.put<uint8_t>(s.domain ? 1 : 0);
+    if (s.domain) s.domain->serialize(w);
+  }
+  serialize_extra(w);
+}
+
+void RotatedCodec::deserialize_payload(ByteReader& r) {
+  auto rotation = deserialize_rotation(r);
+  IPAQ_CHECK_FORMAT(rotation->dim() == dim() && rotation->rotated_dim() == rotated_dim() &&
+                        rotation->kind() == rotation_->kind(),
+                    r.context(), ": ", spec_.text, ": serialized rotation does not match the descriptor");
+  rotation_ = std::move(rotation);
+  const uint32_t n_segments = r.get<uint32_t>();
+  IPAQ_CHECK_FORMAT(n_segments == segments_.size(), r.context(), ": ", spec_.text, ": ", n_segments,
+                    " segments serialized, expected ", segments_.size());
+  for (Segment& s : segments_) {
+    std::vector<float> books = r.get_vector<float>();
+    const size_t expected = (s.n_codebooks() << s.elem_bits) * s.elem_dim;
+    IPAQ_CHECK_FORMAT(books.empty() || books.size() == expected, r.context(), ": ", spec_.text, ": codebook of ",
+                      books.size(), " floats, expected ", expected);
+    for (float v : books)
+      IPAQ_CHECK_FORMAT(std::isfinite(v), r.context(), ": ", spec_.text, ": non-finite codebook value");
+    s.codebooks = std::move(books);
+    const bool has_domain = r.get<uint8_t>() != 0;
+    IPAQ_CHECK_FORMAT(has_domain == static_cast<bool>(s.domain), r.context(), ": ", spec_.text,
+                      ": segment domain rotation mismatch");
+    if (has_domain) {
+      auto domain = deserialize_rotation(r);
+      IPAQ_CHECK_FORMAT(domain->dim() == rotated_dim() && domain->rotated_dim() == rotated_dim(), r.context(),
+                        ": ", spec_.text, ": segment rotation has the wrong dimension");
+      s.domain = std::move(domain);
+    }
+  }
+  deserialize_extra(r);
+}
+
+}  // namespace ipaq
