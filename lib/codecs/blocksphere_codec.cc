@@ -10,9 +10,9 @@ BlockSphereCodec::BlockSphereCodec(const CodecSpec& spec, size_t d, const CodecO
     : RotatedCodec(spec, d, options), rule_(spec.has_variant('b') ? ScaleRule::kLeastMse : ScaleRule::kUnbiased) {
   const size_t D = rotated_dim(), p = static_cast<size_t>(spec.block);
   IPAQ_CHECK_ARG(D % p == 0, "codec '", spec.text, "': block length ", p, " does not divide the rotated dimension ", D);
-  const int bits = spec.bits * spec.block;
-  Segment& s = add_segment(D / p, p, bits);
-  s.codebooks = sphere_block_codebook(bits, p, D, derive_seed(options.seed, 0x425351ULL));
+  Segment& s = add_segment(D / p, p, spec.bits * spec.block);
+  // The codebook is data-oblivious and shared by every seed: the rotation seed randomizes the codec.
+  s.codebooks = sphere_block_codebook(spec.bits, p, D, kCodebookSeed);
   finalize_layout();
 }
 

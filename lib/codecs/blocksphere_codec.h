@@ -20,6 +20,7 @@ namespace ipaq {
 
 class BlockSphereCodec final : public RotatedCodec {
  public:
+  static constexpr uint64_t kCodebookSeed = 0x426c6f636b517541ULL;  // fixed: the codebook is data-oblivious
   BlockSphereCodec(const CodecSpec& spec, size_t d, const CodecOptions& options);
 
  protected:

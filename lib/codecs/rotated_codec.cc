@@ -124,7 +124,9 @@ void RotatedCodec::encode(size_t n, const float* x, uint8_t* codes) const {
   check_finite(x, checked_mul(n, dim(), "encode: n * d"), "encode: input vectors");
   const size_t d = dim(), D = rotated_dim(), cs = code_size_;
   OmpExceptionCarrier carrier;
-#pragma omp parallel
+  // Small batches run on the calling thread: a parallel region costs more than it saves (and much more
+  // on a loaded machine).
+#pragma omp parallel if (n >= 64)
   {
     std::vector<float> y(D);
     Quantized q;

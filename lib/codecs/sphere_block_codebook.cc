@@ -6,6 +6,7 @@
 #include <mutex>
 #include <tuple>
 
+#include "lib/codecs/lloyd_max.h"
 #include "lib/core/error.h"
 #include "lib/core/random.h"
 
@@ -44,12 +45,16 @@ std::vector<float> sphere_block_samples(size_t n_samples, size_t p, size_t D, Rn
   return samples;
 }
 
-std::vector<float> train_codebook(int bits, size_t p, size_t D, uint64_t seed) {
-  const size_t K = size_t{1} << bits;
-  const size_t n = 32 * K;
+std::vector<float> train_codebook(int b, size_t p, size_t D, uint64_t seed) {
+  const size_t K = size_t{1} << (b * p);
+  const size_t n = std::max<size_t>(64 * K, (size_t{1} << 20) / K);
   Rng rng(seed);
   const std::vector<float> samples = sphere_block_samples(n, p, D, rng);
-  std::vector<float> centroids(samples.begin(), samples.begin() + K * p);
+  const std::vector<double> levels = lloyd_max_sphere_coordinate(b, D);
+  std::vector<float> centroids(K * p);
+  const size_t mask = (size_t{1} << b) - 1;
+  for (size_t c = 0; c < K; ++c)
+    for (size_t k = 0; k < p; ++k) centroids[c * p + k] = static_cast<float>(levels[(c >> (b * k)) & mask]);
   std::vector<double> sums(K * p);
   std::vector<size_t> counts(K);
   for (int iter = 0; iter < 20; ++iter) {
@@ -76,7 +81,7 @@ std::vector<float> train_codebook(int bits, size_t p, size_t D, uint64_t seed) {
 }  // namespace
 
 std::vector<float> sphere_block_codebook(int bits, size_t p, size_t D, uint64_t seed) {
-  IPAQ_CHECK_ARG(bits >= 1 && bits <= 8, "sphere_block_codebook: bits ", bits, " out of [1, 8]");
+  IPAQ_CHECK_ARG(bits >= 1 && p >= 1 && bits * p <= 8, "sphere_block_codebook: b·p = ", bits * p, " out of [1, 8]");
   IPAQ_CHECK_ARG(p >= 1 && D % p == 0, "sphere_block_codebook: block length ", p, " must divide D = ", D);
   static std::mutex mutex;
   static std::map<std::tuple<int, size_t, size_t, uint64_t>, std::vector<float>> cache;
