@@ -29,4 +29,12 @@ void check_search_args(const faiss::Index& index, const char* type, faiss::Index
                  ": null distances or labels array");
 }
 
+faiss::Index::idx_t checked_list_number(const faiss::IndexIVF& ivf, const uint8_t* code, const char* type) {
+  uint64_t list = 0;
+  const size_t nbytes = ivf.coarse_code_size();
+  for (size_t b = 0; b < nbytes; ++b) list |= static_cast<uint64_t>(code[b]) << (8 * b);
+  IPAQ_CHECK_ARG(list < ivf.nlist, type, ": code has list number ", list, " out of range [0, ", ivf.nlist, ")");
+  return static_cast<faiss::Index::idx_t>(list);
+}
+
 }  // namespace ipaq

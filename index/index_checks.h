@@ -3,15 +3,20 @@
 //
 // check_add_args: n >= 0, x non-null when n > 0, x finite (n * d values), index trained.
 // check_search_args: as above for the queries, plus k >= 1 and non-null distances/labels.
+// checked_list_number: the coarse list number at the start of an IVF standalone code (FAISS layout:
+// coarse_code_size() little-endian bytes), InvalidArgument unless it is < nlist.
 // Thread-safe (pure checks).
 #pragma once
 
 #include <faiss/Index.h>
+#include <faiss/IndexIVF.h>
 
 namespace ipaq {
 
 void check_add_args(const faiss::Index& index, const char* type, faiss::Index::idx_t n, const float* x);
 void check_search_args(const faiss::Index& index, const char* type, faiss::Index::idx_t n, const float* x,
                        faiss::Index::idx_t k, const float* distances, const faiss::Index::idx_t* labels);
+
+faiss::Index::idx_t checked_list_number(const faiss::IndexIVF& ivf, const uint8_t* code, const char* type);
 
 }  // namespace ipaq

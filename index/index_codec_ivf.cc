@@ -190,9 +190,7 @@ void IndexCodecIVF::sa_decode(idx_t n, const uint8_t* bytes, float* x) const {
   std::vector<float> centroid(dd);
   for (idx_t i = 0; i < n; ++i) {
     const uint8_t* code = bytes + static_cast<size_t>(i) * (coarse_size + code_size);
-    const idx_t list = decode_listno(code);
-    IPAQ_CHECK_ARG(list >= 0 && static_cast<size_t>(list) < nlist, kType, ": code ", i, " has list number ",
-                   list, " out of range [0, ", nlist, ")");
+    const idx_t list = checked_list_number(*this, code, kType);
     codec_->decode(1, code + coarse_size, x + static_cast<size_t>(i) * dd);
     quantizer->reconstruct(list, centroid.data());
     for (size_t j = 0; j < dd; ++j) x[static_cast<size_t>(i) * dd + j] += centroid[j];

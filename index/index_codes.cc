@@ -10,6 +10,7 @@
 #include <cstring>
 #include <typeinfo>
 
+#include "index/index_checks.h"
 #include "index/index_codec_flat.h"
 #include "index/rerank.h"
 #include "lib/core/checks.h"
@@ -34,9 +35,7 @@ void check_positional_ids(const faiss::Index& index, idx_t n, const idx_t* ids) 
 void add_to_ivf(faiss::IndexIVF& ivf, idx_t n, const uint8_t* codes, const idx_t* ids) {
   const size_t stride = ivf.coarse_code_size() + ivf.code_size;
   for (idx_t i = 0; i < n; ++i) {
-    const idx_t list = ivf.decode_listno(codes + static_cast<size_t>(i) * stride);
-    IPAQ_CHECK_ARG(list >= 0 && static_cast<size_t>(list) < ivf.nlist, "add_sa_codes: code ", i,
-                   " has list number ", list, " out of range [0, ", ivf.nlist, ")");
+    checked_list_number(ivf, codes + static_cast<size_t>(i) * stride, "add_sa_codes");
   }
   ivf.add_sa_codes(n, codes, ids);
 }

@@ -70,6 +70,10 @@ class IndexRerank : public faiss::Index {
   void search(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
               const faiss::SearchParameters* params = nullptr) const override;
   void reconstruct(idx_t key, float* recons) const override;
+  // Standalone codes are the base's (storage keeps them and rebuilds the base with add_sa_codes).
+  size_t sa_code_size() const override { return base_->sa_code_size(); }
+  void sa_encode(idx_t n, const float* x, uint8_t* bytes) const override { base_->sa_encode(n, x, bytes); }
+  void sa_decode(idx_t n, const uint8_t* bytes, float* x) const override { base_->sa_decode(n, bytes, x); }
 
   const faiss::Index& base() const { return *base_; }
   faiss::Index& base() { return *base_; }
