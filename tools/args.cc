@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 
@@ -46,7 +47,31 @@ double ParsedArgs::parse_double(const std::string& name, const std::string& valu
   return v;
 }
 
+int64_t ParsedArgs::parse_int_in(const std::string& name, const std::string& value, int64_t lo, int64_t hi) {
+  const int64_t v = parse_int(name, value);
+  IPAQ_CHECK_ARG(v >= lo && v <= hi, "option ", name, " must be in [", lo, ", ", hi, "], got ", v);
+  return v;
+}
+
+double ParsedArgs::parse_double_in(const std::string& name, const std::string& value, double lo, double hi) {
+  const double v = parse_double(name, value);
+  IPAQ_CHECK_ARG(v >= lo && v <= hi, "option ", name, " must be in [", lo, ", ", hi, "], got ", v);
+  return v;
+}
+
 int64_t ParsedArgs::get_int(const std::string& name) const { return parse_int(name, get(name)); }
+
+int64_t ParsedArgs::get_int_in(const std::string& name, int64_t lo, int64_t hi) const {
+  return parse_int_in(name, get(name), lo, hi);
+}
+
+double ParsedArgs::get_double_in(const std::string& name, double lo, double hi) const {
+  return parse_double_in(name, get(name), lo, hi);
+}
+
+int64_t ParsedArgs::get_int_or(const std::string& name, int64_t lo, int64_t hi, int64_t absent) const {
+  return has(name) ? get_int_in(name, lo, hi) : absent;
+}
 
 double ParsedArgs::get_double(const std::string& name) const { return parse_double(name, get(name)); }
 
@@ -153,6 +178,15 @@ std::string ArgParser::help() const {
   }
   os << "  --help                  show this help\n";
   return os.str();
+}
+
+std::optional<ParsedArgs> parse_or_print_help(const ArgParser& parser, const std::vector<std::string>& argv) {
+  ParsedArgs args = parser.parse(argv);
+  if (args.help_requested()) {
+    std::fputs(parser.help().c_str(), stdout);
+    return std::nullopt;
+  }
+  return args;
 }
 
 }  // namespace ipaq::cli

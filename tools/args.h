@@ -7,8 +7,9 @@
 //   parser.option("-k", "K", "neighbours per query", "10");
 //   parser.list("--index", "DESC", "index descriptor (repeatable)");
 //   parser.flag("--json", "print JSON");
-//   ParsedArgs args = parser.parse(argv_tail);
-//   if (args.help_requested()) { std::fputs(parser.help().c_str(), stdout); return 0; }
+//   const auto args = parse_or_print_help(parser, argv_tail);   // prints --help, returns nullopt
+//   if (!args) return 0;
+//   int64_t k = args->get_int_in("-k", 1, 1 << 20);
 //
 // Syntax: `--name value`, `--name=value`; a list option collects every occurrence and, in addition,
 // every following token that is not itself a declared option (`--index A B --index C` gives A, B, C).
@@ -20,10 +21,15 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace ipaq::cli {
+
+// Upper limits of the numeric options every command shares (-k, --nprobe; --nb, --nq, --train-size).
+inline constexpr int64_t kMaxK = 1 << 20;
+inline constexpr int64_t kMaxRows = int64_t{1} << 40;
 
 class ParsedArgs {
  public:
@@ -37,10 +43,17 @@ class ParsedArgs {
   // Strict conversions: the whole value must parse; InvalidArgument names the option otherwise.
   int64_t get_int(const std::string& name) const;
   double get_double(const std::string& name) const;
+  // get_int / get_double, also checked to lie in [lo, hi] (InvalidArgument "option N must be in ...").
+  int64_t get_int_in(const std::string& name, int64_t lo, int64_t hi) const;
+  double get_double_in(const std::string& name, double lo, double hi) const;
+  // get_int_in(name, lo, hi) if the option was given, else `absent`.
+  int64_t get_int_or(const std::string& name, int64_t lo, int64_t hi, int64_t absent) const;
   bool flag(const std::string& name) const;
 
   static int64_t parse_int(const std::string& name, const std::string& value);
   static double parse_double(const std::string& name, const std::string& value);
+  static int64_t parse_int_in(const std::string& name, const std::string& value, int64_t lo, int64_t hi);
+  static double parse_double_in(const std::string& name, const std::string& value, double lo, double hi);
 
  private:
   friend class ArgParser;
@@ -79,5 +92,9 @@ class ArgParser {
   std::string usage_, description_;
   std::vector<Spec> specs_;
 };
+
+// The usual start of a command's run(): parses argv; on --help prints parser.help() to stdout and
+// returns std::nullopt (the command then returns 0).
+std::optional<ParsedArgs> parse_or_print_help(const ArgParser& parser, const std::vector<std::string>& argv);
 
 }  // namespace ipaq::cli

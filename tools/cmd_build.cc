@@ -43,12 +43,6 @@ ArgParser build_parser() {
   return p;
 }
 
-size_t positive(const ParsedArgs& args, const char* name) {
-  const int64_t v = args.get_int(name);
-  IPAQ_CHECK_ARG(v > 0, "option ", name, " must be positive, got ", v);
-  return static_cast<size_t>(v);
-}
-
 void build_into(const std::string& dir, const io::FloatMatrix& base, const storage::IndexSpec& spec,
                 size_t train_size, size_t batch) {
   auto db = storage::DurableIndex::create(dir, spec);
@@ -75,27 +69,22 @@ void build_into(const std::string& dir, const io::FloatMatrix& base, const stora
 }
 
 int run_build(const std::vector<std::string>& argv) {
-  const ArgParser parser = build_parser();
-  const ParsedArgs args = parser.parse(argv);
-  if (args.help_requested()) {
-    std::fputs(parser.help().c_str(), stdout);
-    return 0;
-  }
-  const fs::path db_path = fs::path(args.get("--db")).lexically_normal();
+  const auto args = parse_or_print_help(build_parser(), argv);
+  if (!args) return 0;
+  const fs::path db_path = fs::path(args->get("--db")).lexically_normal();
   IPAQ_CHECK_ARG(!db_path.empty() && db_path.filename() != "." && db_path.filename() != "..",
-                 "--db '", args.get("--db"), "' is not a usable directory name");
+                 "--db '", args->get("--db"), "' is not a usable directory name");
   IPAQ_CHECK_ARG(!fs::exists(db_path), "--db ", db_path.string(), " already exists; choose a new directory");
   storage::IndexSpec spec;
-  spec.metric = parse_metric(args.get("--metric"));
-  spec.descriptor = args.get("--index");
-  spec.seed = static_cast<uint64_t>(args.get_int("--seed"));
-  spec.keep_raw = !args.flag("--no-raw");
-  const int64_t train_size = args.get_int("--train-size");
-  IPAQ_CHECK_ARG(train_size >= 0, "--train-size must be >= 0, got ", train_size);
-  const size_t batch = positive(args, "--batch");
-  const size_t nb = args.has("--nb") ? positive(args, "--nb") : 0;
+  spec.metric = parse_metric(args->get("--metric"));
+  spec.descriptor = args->get("--index");
+  spec.seed = static_cast<uint64_t>(args->get_int("--seed"));
+  spec.keep_raw = !args->flag("--no-raw");
+  const int64_t train_size = args->get_int_in("--train-size", 0, kMaxRows);
+  const size_t batch = static_cast<size_t>(args->get_int_in("--batch", 1, kMaxRows));
+  const size_t nb = static_cast<size_t>(args->get_int_or("--nb", 1, kMaxRows, 0));
 
-  const io::FloatMatrix base = load_vectors(args.get("--base"), "train", nb, args.flag("--normalize"));
+  const io::FloatMatrix base = load_vectors(args->get("--base"), "train", nb, args->flag("--normalize"));
   spec.dim = base.d;
   // Fails early on an unknown descriptor, before anything is written.
   make_index(IndexFamily::kIpaq, static_cast<int>(base.d), spec.descriptor, spec.metric);
@@ -103,7 +92,10 @@ int run_build(const std::vector<std::string>& argv) {
   const fs::path parent = db_path.has_parent_path() ? db_path.parent_path() : fs::path(".");
   IPAQ_CHECK(fs::is_directory(parent), IoError, "--db ", db_path.string(), ": parent directory ",
              parent.string(), " does not exist");
-  const fs::path staging = parent / ("." + db_path.filename().string() + ".building-" + std::to_string(::getpid()));
+  std::string staging_name = db_path.filename().string();
+  staging_name.insert(0, 1, '.');
+  staging_name += ".building-" + std::to_string(::getpid());
+  const fs::path staging = parent / staging_name;
   const auto start = Clock::now();
   try {
     build_into(staging.string(), base, spec, static_cast<size_t>(train_size), batch);

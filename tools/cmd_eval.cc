@@ -44,54 +44,37 @@ ArgParser eval_parser() {
   return p;
 }
 
-size_t optional_count(const ParsedArgs& args, const char* name) {
-  if (!args.has(name)) return 0;
-  const int64_t v = args.get_int(name);
-  IPAQ_CHECK_ARG(v > 0, "option ", name, " must be positive, got ", v);
-  return static_cast<size_t>(v);
-}
-
 int run_eval(const std::vector<std::string>& argv) {
-  const ArgParser parser = eval_parser();
-  const ParsedArgs args = parser.parse(argv);
-  if (args.help_requested()) {
-    std::fputs(parser.help().c_str(), stdout);
-    return 0;
-  }
+  const auto args = parse_or_print_help(eval_parser(), argv);
+  if (!args) return 0;
   EvalSettings settings;
-  settings.metric = parse_metric(args.get("--metric"));
-  const int64_t k = args.get_int("-k");
-  IPAQ_CHECK_ARG(k > 0 && k <= 1 << 20, "-k must be in 1..", 1 << 20, ", got ", k);
+  settings.metric = parse_metric(args->get("--metric"));
+  const int64_t k = args->get_int_in("-k", 1, kMaxK);
   settings.k = static_cast<int>(k);
-  const int64_t train_size = args.get_int("--train-size");
-  IPAQ_CHECK_ARG(train_size >= 0, "--train-size must be >= 0, got ", train_size);
-  settings.train_size = static_cast<size_t>(train_size);
-  settings.threads = args.has("--threads") ? static_cast<int>(optional_count(args, "--threads"))
-                                           : omp_get_max_threads();
-  for (const std::string& v : args.get_list("--nprobe")) {
-    const int64_t nprobe = ParsedArgs::parse_int("--nprobe", v);
-    IPAQ_CHECK_ARG(nprobe >= 1 && nprobe <= 1 << 20, "--nprobe must be >= 1, got ", nprobe);
-    settings.nprobes.push_back(static_cast<int>(nprobe));
+  settings.train_size = static_cast<size_t>(args->get_int_in("--train-size", 0, kMaxRows));
+  settings.threads = static_cast<int>(args->get_int_or("--threads", 1, 1024, omp_get_max_threads()));
+  for (const std::string& v : args->get_list("--nprobe")) {
+    settings.nprobes.push_back(static_cast<int>(ParsedArgs::parse_int_in("--nprobe", v, 1, kMaxK)));
   }
-  for (const std::string& v : args.get_list("--rerank")) {
-    const double factor = ParsedArgs::parse_double("--rerank", v);
-    IPAQ_CHECK_ARG(factor >= 1 && factor <= 1000, "--rerank factor must be in [1, 1000], got ", v);
-    settings.reranks.push_back(static_cast<float>(factor));
+  for (const std::string& v : args->get_list("--rerank")) {
+    settings.reranks.push_back(static_cast<float>(ParsedArgs::parse_double_in("--rerank", v, 1, 1000)));
   }
-  const auto& ipaq_descs = args.get_list("--index");
-  const auto& faiss_descs = args.get_list("--faiss");
+  const auto& ipaq_descs = args->get_list("--index");
+  const auto& faiss_descs = args->get_list("--faiss");
   IPAQ_CHECK_ARG(!ipaq_descs.empty() || !faiss_descs.empty(), "nothing to evaluate: give --index and/or --faiss");
 
-  const bool normalize = args.flag("--normalize");
-  io::FloatMatrix base = load_vectors(args.get("--base"), "train", optional_count(args, "--nb"), normalize);
-  io::FloatMatrix queries = load_vectors(args.get("--queries"), "test", optional_count(args, "--nq"), normalize);
-  IPAQ_CHECK_ARG(base.d == queries.d, "base vectors (", args.get("--base"), ") have dimension ", base.d,
-                 " but queries (", args.get("--queries"), ") have ", queries.d);
+  const bool normalize = args->flag("--normalize");
+  io::FloatMatrix base =
+      load_vectors(args->get("--base"), "train", args->get_int_or("--nb", 1, kMaxRows, 0), normalize);
+  io::FloatMatrix queries =
+      load_vectors(args->get("--queries"), "test", args->get_int_or("--nq", 1, kMaxRows, 0), normalize);
+  IPAQ_CHECK_ARG(base.d == queries.d, "base vectors (", args->get("--base"), ") have dimension ", base.d,
+                 " but queries (", args->get("--queries"), ") have ", queries.d);
   IPAQ_CHECK_ARG(static_cast<size_t>(k) <= base.n, "-k ", k, " exceeds the ", base.n, " base vectors");
 
   EvalReport report;
-  report.base_path = args.get("--base");
-  report.queries_path = args.get("--queries");
+  report.base_path = args->get("--base");
+  report.queries_path = args->get("--queries");
   report.n = base.n;
   report.nq = queries.n;
   report.d = base.d;
@@ -103,15 +86,15 @@ int run_eval(const std::vector<std::string>& argv) {
   report.faiss_build = faiss::get_compile_options();
 
   io::IntMatrix gt;
-  if (args.has("--gt")) {
-    gt = load_ids(args.get("--gt"), "neighbors");
-    IPAQ_CHECK_ARG(gt.n >= queries.n && gt.d >= static_cast<size_t>(k), "ground truth ", args.get("--gt"),
+  if (args->has("--gt")) {
+    gt = load_ids(args->get("--gt"), "neighbors");
+    IPAQ_CHECK_ARG(gt.n >= queries.n && gt.d >= static_cast<size_t>(k), "ground truth ", args->get("--gt"),
                    " is ", gt.n, " x ", gt.d, " but ", queries.n, " queries x k = ", k, " are needed");
-    report.ground_truth_source = "file " + args.get("--gt");
+    report.ground_truth_source = "file " + args->get("--gt");
   } else {
     std::fprintf(stderr, "ground truth: exact search of %zu queries over %zu vectors...\n", queries.n, base.n);
-    GroundTruthCache cache{parse_file_spec(args.get("--base")).path,
-                           args.has("--cache-dir") ? args.get("--cache-dir") : ""};
+    GroundTruthCache cache{parse_file_spec(args->get("--base")).path,
+                           args->has("--cache-dir") ? args->get("--cache-dir") : ""};
     gt = cached_ground_truth(base, queries, settings.k, settings.metric, cache, &report.ground_truth_source);
   }
   std::fprintf(stderr, "ground truth: %s\n", report.ground_truth_source.c_str());
@@ -125,9 +108,9 @@ int run_eval(const std::vector<std::string>& argv) {
     }
   }
   std::fputs(format_table(report).c_str(), stdout);
-  if (args.has("--json")) write_json(args.get("--json"), report);
-  if (args.has("--csv")) write_csv(args.get("--csv"), report);
-  if (args.has("--plot")) plot_recall_qps(args.get("--plot"), report);
+  if (args->has("--json")) write_json(args->get("--json"), report);
+  if (args->has("--csv")) write_csv(args->get("--csv"), report);
+  if (args->has("--plot")) plot_recall_qps(args->get("--plot"), report);
   return 0;
 }
 

@@ -17,17 +17,14 @@ int run_info(const std::vector<std::string>& argv) {
                    "Prints the descriptor, dimension, metric, vector count, bytes per vector and format\n"
                    "version of a database (opening it verifies the stored count against the codes).");
   parser.required("--db", "DIR", "database built by `ipaq build`").flag("--json", "print one JSON object");
-  const ParsedArgs args = parser.parse(argv);
-  if (args.help_requested()) {
-    std::fputs(parser.help().c_str(), stdout);
-    return 0;
-  }
-  const std::string db_path = args.get("--db");
+  const auto args = parse_or_print_help(parser, argv);
+  if (!args) return 0;
+  const std::string db_path = args->get("--db");
   IPAQ_CHECK(std::filesystem::is_directory(db_path), IoError, "--db ", db_path, ": no such database directory");
   auto db = storage::DurableIndex::open(db_path);
   const storage::StoreHeader& h = db->header();
   const char* metric = metric_name(static_cast<faiss::MetricType>(h.metric));
-  if (args.flag("--json")) {
+  if (args->flag("--json")) {
     JsonWriter w;
     w.begin_object();
     w.field("descriptor", h.descriptor);

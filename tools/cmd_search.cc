@@ -33,38 +33,20 @@ ArgParser search_parser() {
 }
 
 int run_search(const std::vector<std::string>& argv) {
-  const ArgParser parser = search_parser();
-  const ParsedArgs args = parser.parse(argv);
-  if (args.help_requested()) {
-    std::fputs(parser.help().c_str(), stdout);
-    return 0;
-  }
-  const int64_t k = args.get_int("-k");
-  IPAQ_CHECK_ARG(k > 0, "-k must be positive, got ", k);
+  const auto args = parse_or_print_help(search_parser(), argv);
+  if (!args) return 0;
+  const int64_t k = args->get_int_in("-k", 1, kMaxK);
   storage::SearchOptions options;
-  if (args.has("--nprobe")) {
-    const int64_t nprobe = args.get_int("--nprobe");
-    IPAQ_CHECK_ARG(nprobe > 0 && nprobe <= 1 << 20, "--nprobe must be positive, got ", nprobe);
-    options.nprobe = static_cast<int>(nprobe);
-  }
-  if (args.has("--rerank")) {
-    const double factor = args.get_double("--rerank");
-    IPAQ_CHECK_ARG(factor >= 1 && factor <= 1000, "--rerank factor must be in [1, 1000], got ", factor);
-    options.rerank_factor = static_cast<float>(factor);
-  }
-  if (args.has("--out")) check_search_output_path(args.get("--out"));
-  size_t nq = 0;
-  if (args.has("--nq")) {
-    const int64_t v = args.get_int("--nq");
-    IPAQ_CHECK_ARG(v > 0, "--nq must be positive, got ", v);
-    nq = static_cast<size_t>(v);
-  }
-  const std::string db_path = args.get("--db");
+  options.nprobe = static_cast<int>(args->get_int_or("--nprobe", 1, kMaxK, 0));
+  if (args->has("--rerank")) options.rerank_factor = static_cast<float>(args->get_double_in("--rerank", 1, 1000));
+  if (args->has("--out")) check_search_output_path(args->get("--out"));
+  const size_t nq = static_cast<size_t>(args->get_int_or("--nq", 1, kMaxRows, 0));
+  const std::string db_path = args->get("--db");
   IPAQ_CHECK(std::filesystem::is_directory(db_path), IoError, "--db ", db_path, ": no such database directory");
-  const io::FloatMatrix queries = load_vectors(args.get("--queries"), "test", nq, args.flag("--normalize"));
+  const io::FloatMatrix queries = load_vectors(args->get("--queries"), "test", nq, args->flag("--normalize"));
 
   auto db = storage::DurableIndex::open(db_path);
-  IPAQ_CHECK_ARG(queries.d == db->dim(), "queries (", args.get("--queries"), ") have dimension ", queries.d,
+  IPAQ_CHECK_ARG(queries.d == db->dim(), "queries (", args->get("--queries"), ") have dimension ", queries.d,
                  " but the database holds dimension ", db->dim());
   IPAQ_CHECK_ARG(static_cast<size_t>(k) <= db->size(), "-k ", k, " exceeds the ", db->size(),
                  " vectors in the database");
@@ -79,11 +61,11 @@ int run_search(const std::vector<std::string>& argv) {
   std::printf("searched %zu queries (k = %lld) in %.4f s: %.1f QPS (%d threads)\n", queries.n,
               static_cast<long long>(k), seconds, static_cast<double>(queries.n) / std::max(seconds, 1e-9),
               omp_get_max_threads());
-  if (args.has("--gt")) {
-    const io::IntMatrix gt = load_ids(args.get("--gt"), "neighbors");
+  if (args->has("--gt")) {
+    const io::IntMatrix gt = load_ids(args->get("--gt"), "neighbors");
     std::printf("recall@%lld: %.4f\n", static_cast<long long>(k), recall_at_k(ids, gt, queries.n, static_cast<int>(k)));
   }
-  if (args.has("--out")) write_search_results(args.get("--out"), queries.n, kk, distances, ids);
+  if (args->has("--out")) write_search_results(args->get("--out"), queries.n, kk, distances, ids);
   return 0;
 }
 

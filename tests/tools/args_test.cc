@@ -73,5 +73,21 @@ TEST(ArgsTest, NumbersAreParsedStrictly) {
   EXPECT_THROW(ParsedArgs::parse_int("--x", ""), InvalidArgument);
 }
 
+TEST(ArgsTest, RangeCheckedGetters) {
+  const ParsedArgs a = make_parser().parse({"--base", "x", "-k", "5", "--nq", "0.5"});
+  EXPECT_EQ(a.get_int_in("-k", 1, 5), 5);
+  EXPECT_THROW(a.get_int_in("-k", 6, 9), InvalidArgument);
+  EXPECT_EQ(a.get_int_or("--index", 1, 9, 42), 42);  // absent → the fallback, unchecked
+  EXPECT_DOUBLE_EQ(a.get_double_in("--nq", 0, 1), 0.5);
+  try {
+    a.get_double_in("--nq", 1, 2);
+    FAIL() << "no exception";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("option --nq must be in [1, 2], got 0.5"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(parse_or_print_help(make_parser(), {"--help"}).has_value());
+  EXPECT_EQ(parse_or_print_help(make_parser(), {"--base", "y"})->get("--base"), "y");
+}
+
 }  // namespace
 }  // namespace ipaq::cli

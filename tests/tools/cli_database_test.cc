@@ -118,8 +118,8 @@ TEST_F(CliTest, DatabaseCommandsRejectBadInput) {
 
   ASSERT_EQ(ipaq("build --base " + kSiftBase + " --index TQ2 --db " + db + " --nb 200").status, 0);
   const std::string search = "search --db " + db + " --queries ";
-  EXPECT_FAILS_WITH(ipaq(search + kSiftQueries + " -k 0"), "-k must be positive");
-  EXPECT_FAILS_WITH(ipaq(search + kSiftQueries + " -k -3"), "-k must be positive");
+  EXPECT_FAILS_WITH(ipaq(search + kSiftQueries + " -k 0"), "option -k must be in [1, ");
+  EXPECT_FAILS_WITH(ipaq(search + kSiftQueries + " -k -3"), "option -k must be in [1, ");
   EXPECT_FAILS_WITH(ipaq(search + kSiftQueries + " -k 201"), "exceeds the 200 vectors");
   EXPECT_FAILS_WITH(ipaq(search + kBgeSentences + " -k 5"), "dimension");
   EXPECT_FAILS_WITH(ipaq(search + path("missing.fvecs") + " -k 5"), "missing.fvecs");
