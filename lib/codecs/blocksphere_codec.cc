@@ -1,5 +1,7 @@
 #include "lib/codecs/blocksphere_codec.h"
 
+#include <algorithm>
+
 #include "lib/codecs/lloyd_max_codec.h"
 #include "lib/codecs/sphere_block_codebook.h"
 #include "lib/core/error.h"
@@ -14,15 +16,35 @@ BlockSphereCodec::BlockSphereCodec(const CodecSpec& spec, size_t d, const CodecO
   // The codebook is data-oblivious and shared by every seed: the rotation seed randomizes the codec.
   s.codebooks = sphere_block_codebook(spec.bits, p, D, kCodebookSeed);
   finalize_layout();
+  on_codebooks_changed();
+}
+
+void BlockSphereCodec::on_codebooks_changed() {
+  const Segment& s = segment(0);
+  const size_t K = size_t{1} << s.elem_bits, p = s.elem_dim;
+  transposed_.assign(K * p, 0.0f);
+  half_norms_.assign(K, 0.0f);
+  for (size_t c = 0; c < K; ++c)
+    for (size_t k = 0; k < p; ++k) {
+      const float v = s.codebooks[c * p + k];
+      transposed_[k * K + c] = v;
+      half_norms_[c] += 0.5f * v * v;
+    }
 }
 
 void BlockSphereCodec::quantize(const float* u, Rng& rng, Quantized& q) const {
   (void)rng;
   const Segment& s = segment(0);
-  const size_t D = rotated_dim(), p = s.elem_dim, count = size_t{1} << s.elem_bits;
-  std::vector<float> c(D);
+  const size_t D = rotated_dim(), p = s.elem_dim, K = size_t{1} << s.elem_bits;
+  std::vector<float> c(D), score(K);
   for (size_t e = 0; e < s.n_elems; ++e) {
-    const uint32_t idx = nearest_codeword(s.codebooks.data(), count, p, u + e * p);
+    const float* x = u + e * p;
+    for (size_t j = 0; j < K; ++j) score[j] = -half_norms_[j];
+    for (size_t k = 0; k < p; ++k) {
+      const float* row = transposed_.data() + k * K;
+      for (size_t j = 0; j < K; ++j) score[j] += x[k] * row[j];
+    }
+    const uint32_t idx = static_cast<uint32_t>(std::max_element(score.begin(), score.end()) - score.begin());
     q.fields[0][e] = static_cast<uint16_t>(idx);
     for (size_t k = 0; k < p; ++k) c[e * p + k] = s.codebooks[idx * p + k];
   }

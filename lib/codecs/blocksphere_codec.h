@@ -25,9 +25,14 @@ class BlockSphereCodec final : public RotatedCodec {
 
  protected:
   void quantize(const float* u, Rng& rng, Quantized& q) const override;
+  void on_codebooks_changed() override;
 
  private:
   ScaleRule rule_;
+  // Search layout of the codebook: transposed_[k * K + c] = coordinate k of codeword c, and
+  // half_norms_[c] = ‖codeword c‖²/2, so argmin ‖x − c‖² = argmax ⟨x, c⟩ − ‖c‖²/2, a loop over c
+  // that vectorizes.
+  std::vector<float> transposed_, half_norms_;
 };
 
 void check_blocksphere_spec(const CodecSpec& spec);

@@ -36,19 +36,19 @@ LloydMaxCodec::LloydMaxCodec(const CodecSpec& spec, size_t d, const CodecOptions
                     ? to_float(lloyd_max_sphere_coordinate(spec.bits, D), 1.0)
                     : to_float(lloyd_max_gaussian(spec.bits), 1.0 / std::sqrt(static_cast<double>(D)));
   finalize_layout();
+  on_codebooks_changed();
 }
 
 void LloydMaxCodec::quantize(const float* u, Rng& rng, Quantized& q) const {
   (void)rng;
-  const Segment& s = segment(0);
   const size_t D = rotated_dim();
-  const float* levels = s.codebooks.data();
-  const size_t n_levels = s.codebooks.size();
-  std::vector<float> c(D);
-  for (size_t i = 0; i < D; ++i) {
-    q.fields[0][i] = nearest_level_index(levels, n_levels, u[i]);
-    c[i] = levels[q.fields[0][i]];
+  for (size_t i = 0; i < D; ++i) q.fields[0][i] = levels_.nearest(u[i]);
+  if (rule_ == ScaleRule::kUnit) {
+    q.scales[0] = 1.0f;
+    return;
   }
+  std::vector<float> c(D);
+  for (size_t i = 0; i < D; ++i) c[i] = levels_.level(q.fields[0][i]);
   q.scales[0] = per_vector_scale(rule_, u, c.data(), D);
 }
 

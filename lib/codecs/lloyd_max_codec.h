@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "lib/codecs/rotated_codec.h"
+#include "lib/codecs/scalar_levels.h"
 
 namespace ipaq {
 
@@ -25,9 +26,11 @@ class LloydMaxCodec final : public RotatedCodec {
 
  protected:
   void quantize(const float* u, Rng& rng, Quantized& q) const override;
+  void on_codebooks_changed() override { levels_ = ScalarLevels(segment(0).codebooks); }
 
  private:
   ScaleRule rule_;
+  ScalarLevels levels_;
 };
 
 void check_turboquant_mse_spec(const CodecSpec& spec);

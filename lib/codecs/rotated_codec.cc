@@ -26,9 +26,13 @@ const RotatedQueryState& as_rotated(const QueryState& qs) {
 // Seed of the stochastic-rounding stream of one vector: codec seed mixed with FNV-1a of its bytes, so a
 // code never depends on the vector's position in a batch or on the thread that encodes it.
 uint64_t vector_seed(uint64_t codec_seed, const float* x, size_t d) {
+  // FNV-1a over 32-bit words (the float bit patterns), then mixed with the codec seed.
   uint64_t h = 0xcbf29ce484222325ULL;
-  const auto* bytes = reinterpret_cast<const uint8_t*>(x);
-  for (size_t i = 0; i < d * sizeof(float); ++i) h = (h ^ bytes[i]) * 0x100000001b3ULL;
+  for (size_t i = 0; i < d; ++i) {
+    uint32_t word;
+    std::memcpy(&word, x + i, sizeof word);
+    h = (h ^ word) * 0x100000001b3ULL;
+  }
   return derive_seed(codec_seed, h);
 }
 
@@ -345,6 +349,7 @@ void RotatedCodec::deserialize_payload(ByteReader& r) {
     }
   }
   deserialize_extra(r);
+  on_codebooks_changed();
 }
 
 }  // namespace ipaq

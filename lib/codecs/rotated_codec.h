@@ -98,6 +98,9 @@ class RotatedCodec : public Codec {
   // vector's bytes (for stochastic rounding). Called concurrently on distinct q.
   virtual void quantize(const float* u, Rng& rng, Quantized& q) const = 0;
 
+  // Called after segment codebooks were replaced (deserialization), so codecs can rebuild lookups.
+  virtual void on_codebooks_changed() {}
+
   // Codec-specific serialized state after the shared part (codebooks and rotations are shared).
   virtual void serialize_extra(ByteWriter& w) const { (void)w; }
   virtual void deserialize_extra(ByteReader& r) { (void)r; }

@@ -28,19 +28,19 @@ TurboQuantProdCodec::TurboQuantProdCodec(const CodecSpec& spec, size_t d, const 
   qjl.domain = make_rotation(spec.rotation, D, derive_seed(options.seed, 0x514a4cULL));
   IPAQ_CHECK_ARG(qjl.domain->rotated_dim() == D, spec.text, ": QJL rotation must be square");
   finalize_layout();
+  on_codebooks_changed();
   qjl_constant_ = 1.0 / (static_cast<double>(D) * mean_abs_sphere_coordinate(D));
 }
 
 void TurboQuantProdCodec::quantize(const float* u, Rng& rng, Quantized& q) const {
   (void)rng;
   const size_t D = rotated_dim();
-  const Segment& mse = segment(0);
   std::vector<float> residual(D), projected(D);
   double residual_sq = 0;
   for (size_t i = 0; i < D; ++i) {
-    const uint16_t idx = nearest_level_index(mse.codebooks.data(), mse.codebooks.size(), u[i]);
+    const uint16_t idx = mse_levels_.nearest(u[i]);
     q.fields[0][i] = idx;
-    residual[i] = u[i] - mse.codebooks[idx];
+    residual[i] = u[i] - mse_levels_.level(idx);
     residual_sq += static_cast<double>(residual[i]) * residual[i];
   }
   segment(1).domain->apply(residual.data(), projected.data());

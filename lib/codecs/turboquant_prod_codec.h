@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "lib/codecs/rotated_codec.h"
+#include "lib/codecs/scalar_levels.h"
 
 namespace ipaq {
 
@@ -26,8 +27,10 @@ class TurboQuantProdCodec final : public RotatedCodec {
 
  protected:
   void quantize(const float* u, Rng& rng, Quantized& q) const override;
+  void on_codebooks_changed() override { mse_levels_ = ScalarLevels(segment(0).codebooks); }
 
  private:
+  ScalarLevels mse_levels_;
   double qjl_constant_;  // 1 / (D · m_D)
 };
 
