@@ -42,9 +42,7 @@ std::vector<float> AsqCodec::solve_levels(std::vector<double>& values) const {
   return levels;
 }
 
-void AsqCodec::train(size_t n, const float* x) {
-  IPAQ_CHECK_ARG(n > 0 && x != nullptr, spec().text, ": train needs at least one vector");
-  check_finite(x, checked_mul(n, dim(), "train: n * d"), "train: sample vectors");
+void AsqCodec::train_levels(size_t n, const float* x) {
   const size_t D = rotated_dim(), used = std::min(n, kMaxTrainVectors);
   Segment& s = segment(0);
   const size_t n_books = s.n_codebooks();
@@ -52,7 +50,7 @@ void AsqCodec::train(size_t n, const float* x) {
   std::vector<float> y(D);
   for (size_t i = 0; i < used; ++i) {
     // Evenly spread over the sample so that a sorted input does not bias the pool.
-    rotation().apply(x + (i * n / used) * dim(), y.data());
+    rotate_centered(x + (i * n / used) * dim(), y.data());
     double norm_sq = 0;
     for (float v : y) norm_sq += static_cast<double>(v) * v;
     if (norm_sq == 0) continue;

@@ -7,7 +7,7 @@
 //       m       worst-case objective: levels minimising the maximum per-coordinate variance ("MDV").
 //       k       one level set per block of kBlock = 128 rotated coordinates pooled across the training
 //               vectors, instead of one shared set for all coordinates.
-// The codec must be trained (train(n, x) on a sample): the sample's rotated unit vectors (at most
+// The codec must be trained (train(n, x) on a sample; with "_center" the center is trained first): the sample's rotated unit vectors (at most
 // kMaxTrainVectors of them) give the coordinate population, subsampled evenly in sorted order to at most
 // kMaxSolvePoints values per solve. Values outside the trained range are clamped to the end levels (the
 // only source of bias of the stochastic variant; with >= 10^5 pooled coordinates the range reaches
@@ -31,9 +31,8 @@ class AsqCodec final : public RotatedCodec {
 
   AsqCodec(const CodecSpec& spec, size_t d, const CodecOptions& options);
 
-  void train(size_t n, const float* x) override;
-
  protected:
+  void train_levels(size_t n, const float* x) override;
   void quantize(const float* u, Rng& rng, Quantized& q) const override;
 
  private:

@@ -1,5 +1,6 @@
 #include "lib/codecs/codec_spec.h"
 
+#include <algorithm>
 #include <regex>
 
 #include "lib/core/error.h"
@@ -7,7 +8,7 @@
 namespace ipaq {
 
 CodecSpec parse_codec_descriptor(const std::string& descriptor) {
-  static const std::regex grammar("^([A-Za-z]*[A-Za-z])([0-9]+)(?:x([0-9]+))?([a-z]*)(?:_([a-z]+))?$");
+  static const std::regex grammar("^([A-Za-z]*[A-Za-z])([0-9]+)(?:x([0-9]+))?([a-z]*)((?:_[a-z]+)*)$");
   std::smatch m;
   IPAQ_CHECK_ARG(std::regex_match(descriptor, m, grammar), "malformed codec descriptor '", descriptor,
                  "' (expected e.g. TQ4, EDEN2b, BSQ2x4, RaBitQ1_haar)");
@@ -21,7 +22,19 @@ CodecSpec parse_codec_descriptor(const std::string& descriptor) {
     spec.block = std::stoi(m[3]);
   }
   spec.variant = m[4];
-  if (m[5].matched) spec.rotation = parse_rotation_kind(m[5]);
+  const std::string options = m[5];  // "_opt_opt..."
+  for (size_t start = 1; start < options.size();) {
+    const size_t end = std::min(options.find('_', start), options.size());
+    const std::string option = options.substr(start, end - start);
+    if (option == "center") {
+      spec.center = true;
+    } else {
+      IPAQ_CHECK_ARG(option == "haar" || option == "hadamard", "codec descriptor '", descriptor, "': unknown option '",
+                     option, "' (expected haar, hadamard or center)");
+      spec.rotation = parse_rotation_kind(option);
+    }
+    start = end + 1;
+  }
   return spec;
 }
 

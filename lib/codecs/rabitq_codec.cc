@@ -106,6 +106,7 @@ void RaBitQCodec::quantize(const float* u, Rng& rng, Quantized& q) const {
 }
 
 bool RaBitQCodec::ip_error_bound(const QueryState& qs, size_t n, const uint8_t* codes, float* bound) const {
+  if (centered()) return false;  // the code stores ‖x‖, not the ‖x − μ‖ the bound needs
   const size_t D = rotated_dim();
   const Segment& s = segment(0);
   const double q_norm = std::sqrt(static_cast<double>(qs.query_norm_sq));

@@ -15,6 +15,7 @@
 //   |err| ≈ ‖x‖·‖q⊥‖·sqrt(1−⟨ō,u⟩²)/⟨ō,u⟩ · |Z|/sqrt(D−1),  Z ~ N(0,1).
 // With ‖q⊥‖ <= ‖q‖ and ε0 = kBoundEpsilon = 3, the bound ‖x‖‖q‖ sqrt(1−⟨ō,u⟩²)/⟨ō,u⟩ · ε0/sqrt(D−1)
 // fails with probability <= P(|Z| > 3) ≈ 0.27 %.
+// With "_center" no bound is reported (ip_error_bound returns false).
 // b ∈ {1, 2, 3, 4, 8}; code_size = ceil(D·b/8) + 8 bytes. LUT form: one group.
 #pragma once
 

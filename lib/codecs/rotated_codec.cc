@@ -13,6 +13,8 @@ namespace ipaq {
 namespace {
 
 struct RotatedQueryState : QueryState {
+  // ⟨q, μ⟩ for centered codecs, 0 otherwise.
+  double center_ip = 0;
   // Per segment: the query in the segment's domain, R_g Π q (D floats).
   std::vector<std::vector<float>> domain_queries;
 };
@@ -34,6 +36,12 @@ uint64_t vector_seed(uint64_t codec_seed, const float* x, size_t d) {
     h = (h ^ word) * 0x100000001b3ULL;
   }
   return derive_seed(codec_seed, h);
+}
+
+double dot_double(const float* a, const float* b, size_t n) {
+  double s = 0;
+  for (size_t i = 0; i < n; ++i) s += static_cast<double>(a[i]) * b[i];
+  return s;
 }
 
 float read_float(const uint8_t* p) {
@@ -101,9 +109,33 @@ void RotatedCodec::finalize_layout() {
 }
 
 bool RotatedCodec::is_trained() const {
+  if (spec_.center && center_.size() != dim()) return false;
   for (const Segment& s : segments_)
     if (s.codebooks.size() != (s.n_codebooks() << s.elem_bits) * s.elem_dim) return false;
   return true;
+}
+
+void RotatedCodec::train(size_t n, const float* x) {
+  IPAQ_CHECK_ARG(n > 0 && x != nullptr, spec_.text, ": train needs at least one vector");
+  check_finite(x, checked_mul(n, dim(), "train: n * d"), "train: sample vectors");
+  if (spec_.center) {
+    std::vector<double> mean(dim(), 0.0);
+    for (size_t i = 0; i < n; ++i)
+      for (size_t j = 0; j < dim(); ++j) mean[j] += x[i * dim() + j];
+    center_.resize(dim());
+    for (size_t j = 0; j < dim(); ++j) center_[j] = static_cast<float>(mean[j] / n);
+  }
+  train_levels(n, x);
+}
+
+void RotatedCodec::rotate_centered(const float* x, float* y) const {
+  if (center_.empty()) {
+    rotation_->apply(x, y);
+    return;
+  }
+  std::vector<float> residual(dim());
+  for (size_t j = 0; j < dim(); ++j) residual[j] = x[j] - center_[j];
+  rotation_->apply(residual.data(), y);
 }
 
 void RotatedCodec::check_trained(const char* what) const {
@@ -141,7 +173,7 @@ void RotatedCodec::encode(size_t n, const float* x, uint8_t* codes) const {
       carrier.run([&] {
         const float* xi = x + i * d;
         uint8_t* code = codes + i * cs;
-        rotation_->apply(xi, y.data());
+        rotate_centered(xi, y.data());
         double norm_sq = 0;
         for (size_t j = 0; j < D; ++j) norm_sq += static_cast<double>(y[j]) * y[j];
         for (auto& f : q.fields) std::fill(f.begin(), f.end(), 0);
@@ -158,7 +190,9 @@ void RotatedCodec::encode(size_t n, const float* x, uint8_t* codes) const {
           const float scale = q.scales[g] * norm;
           std::memcpy(code + factors_offset_ + sizeof(float) * (1 + g), &scale, sizeof scale);
         }
-        std::memcpy(code + factors_offset_, &norm, sizeof norm);
+        const float input_norm =
+            center_.empty() ? norm : static_cast<float>(std::sqrt(dot_double(xi, xi, d)));
+        std::memcpy(code + factors_offset_, &input_norm, sizeof input_norm);
       });
     }
   }
@@ -198,7 +232,9 @@ void RotatedCodec::decode(size_t n, const uint8_t* codes, float* x) const {
       }
       for (size_t j = 0; j < D; ++j) acc[j] += scale * v[j];
     }
-    rotation_->apply_transpose(acc.data(), x + i * dim());
+    float* xi = x + i * dim();
+    rotation_->apply_transpose(acc.data(), xi);
+    for (size_t j = 0; j < center_.size(); ++j) xi[j] += center_[j];
   }
 }
 
@@ -210,6 +246,7 @@ std::unique_ptr<QueryState> RotatedCodec::prepare_query(const float* q) const {
   double norm_sq = 0;
   for (size_t j = 0; j < dim(); ++j) norm_sq += static_cast<double>(q[j]) * q[j];
   state->query_norm_sq = static_cast<float>(norm_sq);
+  if (!center_.empty()) state->center_ip = dot_double(q, center_.data(), dim());
   std::vector<float> y(rotated_dim());
   rotation_->apply(q, y.data());
   for (const Segment& s : segments_) {
@@ -267,7 +304,7 @@ void RotatedCodec::estimate_ip(const QueryState& qs, size_t n, const uint8_t* co
   std::vector<uint16_t> fields;
   for (size_t i = 0; i < n; ++i) {
     const uint8_t* code = codes + i * code_size_;
-    double est = 0;
+    double est = state.center_ip;
     for (size_t g = 0; g < segments_.size(); ++g) {
       const Segment& s = segments_[g];
       const float* qg = state.domain_queries[g].data();
@@ -300,11 +337,11 @@ void RotatedCodec::extract_sub_codes(size_t n, const uint8_t* codes, uint8_t* su
 
 void RotatedCodec::finish_lut_sums(const QueryState& qs, size_t n, const uint8_t* codes, const float* sums,
                                    float* out) const {
-  (void)qs;
+  const double center_ip = as_rotated(qs).center_ip;
   const size_t groups = segments_.size();
   for (size_t i = 0; i < n; ++i) {
     const uint8_t* code = codes + i * code_size_;
-    double est = 0;
+    double est = center_ip;
     for (size_t g = 0; g < groups; ++g) est += static_cast<double>(stored_scale(code, g)) * sums[i * groups + g];
     out[i] = static_cast<float>(est);
   }
@@ -318,6 +355,7 @@ void RotatedCodec::serialize_payload(ByteWriter& w) const {
     w.put<uint8_t>(s.domain ? 1 : 0);
     if (s.domain) s.domain->serialize(w);
   }
+  w.put_vector(center_);
   serialize_extra(w);
 }
 
@@ -348,6 +386,11 @@ void RotatedCodec::deserialize_payload(ByteReader& r) {
       s.domain = std::move(domain);
     }
   }
+  std::vector<float> center = r.get_vector<float>();
+  IPAQ_CHECK_FORMAT(center.empty() || (spec_.center && center.size() == dim()), r.context(), ": ", spec_.text,
+                    ": serialized center of ", center.size(), " floats does not match the descriptor");
+  for (float v : center) IPAQ_CHECK_FORMAT(std::isfinite(v), r.context(), ": ", spec_.text, ": non-finite center");
+  center_ = std::move(center);
   deserialize_extra(r);
   on_codebooks_changed();
 }

@@ -2,24 +2,26 @@
 // BlockSphere, ASQ), written once: rotation, norm handling, code layout, bit packing, decode, the scalar
 // reference estimator and the LUT form of lib/codecs/codec.h.
 //
-// Model. x (d floats) is rotated to y = Π·pad(x) (D = rotation->rotated_dim() floats) and normalised,
-// u = y/‖y‖. A codec quantizes u into one or more SEGMENTS. Segment g has n_elems ELEMENTS; element e is
+// Model. x (d floats) — minus the trained center μ for "_center" descriptors — is rotated to
+// y = Π·pad(x − μ) (D = rotation->rotated_dim() floats) and normalised, u = y/‖y‖. A codec quantizes u into one or more SEGMENTS. Segment g has n_elems ELEMENTS; element e is
 // a block of elem_dim consecutive coordinates of the segment's domain vector — u itself, or R_g·u for a
 // segment with its own square domain rotation R_g (TurboQuant_prod's QJL part quantizes R_g·residual) —
 // coded by an elem_bits-bit index into a codebook of 2^elem_bits vectors of elem_dim floats. Codebooks
 // may differ per run of `elems_per_codebook` elements (ASQ per-block levels). Each segment has one
 // per-vector scale s_g (set by the codec, then multiplied by ‖x‖). The reconstruction is
-//     x̂ = Π^T Σ_g s_g R_g^T c_g,   c_g = the concatenated codewords of segment g,
-// so ⟨q, x̂⟩ = Σ_g s_g ⟨R_g Π q, c_g⟩: a sum of per-element table lookups scaled per segment.
+//     x̂ = μ + Π^T Σ_g s_g R_g^T c_g,   c_g = the concatenated codewords of segment g,
+// so ⟨q, x̂⟩ = ⟨q, μ⟩ + Σ_g s_g ⟨R_g Π q, c_g⟩: a per-query constant plus per-element table lookups
+// scaled per segment (μ = 0 without centering).
 //
 // Code layout (code_size() bytes per vector):
 //     [segment 0 fields, LSB-first bit-packed, padded to whole LUT sub-codes and bytes] ... [segment G−1]
 //     [float32 ‖x‖] [float32 s_0] ... [float32 s_{G−1}]          (little-endian)
+// ‖x‖ is the norm of the input vector (for L2); the scales s_g include ‖x − μ‖.
 //
 // LUT form: lut_bits() = 4 if every segment's elem_bits divides 4, else 8. A sub-code packs
 // g = lut_bits / elem_bits consecutive elements (floor), i.e. it is the (g·elem_bits)-bit field at bit
 // offset j·g·elem_bits of its segment (for 3 bits: 2 coordinates in a 6-bit field, table of 64 entries
-// padded with zeros to 256). One LUT group per segment; finish = Σ_g s_g · sum_g.
+// padded with zeros to 256). One LUT group per segment; finish = ⟨q, μ⟩ + Σ_g s_g · sum_g.
 //
 // Thread-safety: after construction (and train(), for trained codecs) all const methods may run
 // concurrently. encode() runs an OpenMP loop over vectors (exceptions carried out).
@@ -48,6 +50,9 @@ class RotatedCodec : public Codec {
   CodecOptions options() const override { return CodecOptions{seed_}; }
 
   bool is_trained() const override;
+  // Trains the center (for "_center") and then the codec's own levels (train_levels).
+  void train(size_t n, const float* x) override;
+  bool centered() const { return spec_.center; }
   void encode(size_t n, const float* x, uint8_t* codes) const override;
   void decode(size_t n, const uint8_t* codes, float* x) const override;
   std::unique_ptr<QueryState> prepare_query(const float* q) const override;
@@ -98,6 +103,11 @@ class RotatedCodec : public Codec {
   // vector's bytes (for stochastic rounding). Called concurrently on distinct q.
   virtual void quantize(const float* u, Rng& rng, Quantized& q) const = 0;
 
+  // Codec-specific training on the sample (after the center is set); default: nothing to train.
+  virtual void train_levels(size_t n, const float* x) { (void)n; (void)x; }
+  // y = Π·pad(x − μ): the rotated vector the codec quantizes (before normalisation). y: D floats.
+  void rotate_centered(const float* x, float* y) const;
+
   // Called after segment codebooks were replaced (deserialization), so codecs can rebuild lookups.
   virtual void on_codebooks_changed() {}
 
@@ -121,6 +131,7 @@ class RotatedCodec : public Codec {
   uint64_t seed_;
   std::unique_ptr<Rotation> rotation_;
   std::vector<Segment> segments_;
+  std::vector<float> center_;  // d floats once trained; empty without "_center"
   size_t factors_offset_ = 0;
   size_t code_size_ = 0;
   int lut_bits_ = 0;

@@ -1,0 +1,39 @@
+// Nearest-level lookup: exact cases and the binary-search path against brute force.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "lib/codecs/scalar_levels.h"
+#include "lib/core/error.h"
+#include "lib/core/random.h"
+
+namespace ipaq {
+namespace {
+
+TEST(ScalarLevels, NearestLevel) {
+  const ScalarLevels levels({-1.5f, -0.5f, 0.5f, 1.5f});
+  EXPECT_EQ(levels.nearest(-9.0f), 0);
+  EXPECT_EQ(levels.nearest(-0.9f), 1);
+  EXPECT_EQ(levels.nearest(0.0f), 1);  // tie -> lower
+  EXPECT_EQ(levels.nearest(1.01f), 3);
+  EXPECT_EQ(levels.nearest(9.0f), 3);
+  EXPECT_THROW(ScalarLevels({1.0f, 0.0f}), InvalidArgument);
+}
+
+TEST(ScalarLevels, BinarySearchPathMatchesBruteForce) {
+  std::vector<float> sorted(256);
+  for (int i = 0; i < 256; ++i) sorted[i] = -2.0f + 0.015f * i + 0.00001f * i * i;
+  const ScalarLevels levels(sorted);
+  Rng rng(9);
+  for (int t = 0; t < 2000; ++t) {
+    const float x = static_cast<float>(rng.uniform() * 6 - 3);
+    size_t best = 0;
+    for (size_t i = 1; i < sorted.size(); ++i)
+      if (std::fabs(sorted[i] - x) < std::fabs(sorted[best] - x)) best = i;
+    EXPECT_FLOAT_EQ(std::fabs(sorted[levels.nearest(x)] - x), std::fabs(sorted[best] - x)) << x;
+  }
+}
+
+}  // namespace
+}  // namespace ipaq
