@@ -130,11 +130,13 @@ void plot_recall_qps(const std::string& png_path, const EvalReport& r) {
   namespace fs = std::filesystem;
   const fs::path work = fs::temp_directory_path() / ("ipaq-plot-" + std::to_string(::getpid()));
   fs::create_directories(work);
-  // One data block per series (family + descriptor), separated by two blank lines (gnuplot "index").
+  // One data block per series (family + descriptor + bytes per vector), separated by two blank lines (gnuplot "index").
   std::map<std::string, std::vector<const EvalRow*>> series;
   std::vector<std::string> order;
   for (const EvalRow& row : r.rows) {
-    const std::string name = row.family + " " + row.descriptor;
+    char bytes[32];
+    std::snprintf(bytes, sizeof(bytes), " (%.0f B)", row.bytes_per_vector);
+    const std::string name = row.family + " " + row.descriptor + bytes;
     if (series.find(name) == series.end()) order.push_back(name);
     series[name].push_back(&row);
   }

@@ -61,6 +61,19 @@ TEST_F(CliTest, EvalBgeInnerProductWithGivenGroundTruthAndPlot) {
   EXPECT_LT(recall_of(off.output, "faiss Flat"), 0.2) << off.output;
 }
 
+TEST_F(CliTest, EvalFashionMnistIdxGzipNormalised) {
+  // The IDX (gzip) reader and --normalize through the command: Fashion-MNIST test images as base, the
+  // first 20 training images as queries, cosine similarity. Exact search must match the ground truth.
+  const std::string fashion = "/usr/share/datasets/fashion-mnist/";
+  if (!fs::exists(fashion + "t10k-images-idx3-ubyte.gz")) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  const CliRun run = ipaq("eval --base " + fashion + "t10k-images-idx3-ubyte.gz --queries " + fashion +
+                          "train-images-idx3-ubyte.gz --nq 20 --normalize --metric ip -k 10 --faiss Flat");
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("(10000 x 784)"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("(L2-normalised)"), std::string::npos) << run.output;
+  EXPECT_EQ(recall_of(run.output, "faiss Flat"), 1.0) << run.output;
+}
+
 TEST_F(CliTest, EvalBadInputs) {
   const std::string queries = " --queries " + kSiftQueries;
   EXPECT_FAILS_WITH(ipaq("eval --base " + path("missing.fvecs") + queries + " --metric l2 --faiss Flat"),
