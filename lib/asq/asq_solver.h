@@ -13,7 +13,12 @@
 //                searched until exactly s−1 intervals; O(d) memory, time independent of s.
 //   kAuto        picks the fastest exact solver for (d, s) from measured crossover points.
 // Approximate solver:
-//   kApprox      buckets values onto an m-point uniform grid, solves exactly on non-empty buckets.
+//   kApprox      m-point uniform grid g_0 = x_1 < ... < g_{m−1} = x_d (spacing Δ = (x_d − x_1)/(m−1)).
+//                One pass splits each x unbiasedly between its two grid neighbours (weight w(1−p) and
+//                w·p); since cost(Q) = gridcost(Q) + Σ w (x − g↓)(g↑ − x) for every level set Q on the
+//                grid, the exact solve on the non-empty grid points returns the best level set on the
+//                grid. Guarantee (proof in approx_solver.cc): OPT <= cost <= OPT + W·R·Δ with
+//                W = Σ w_i, R = x_d − x_1 (approx_cost_bound()). Input need not be sorted: no sort.
 //
 // Contract: inputs must be sorted ascending (checked; InvalidArgument otherwise), finite (checked),
 // weights finite and >= 0. If the data has at most s distinct values, the levels are those values
@@ -52,6 +57,23 @@ Solution solve(std::span<const double> sorted_x, std::span<const double> weights
 // Worst-case inner-product objective ("MDV"): minimise max_i (x_i↑ − x_i)(x_i − x_i↓) over s levels
 // (levels need not be data points). Returns the levels and, in cost, the achieved maximum variance.
 Solution solve_min_max_variance(std::span<const double> sorted_x, size_t s);
+
+// s = 2^bits levels; throws InvalidArgument unless 1 <= bits <= 16.
+size_t levels_for_bits(int bits);
+
+// The solver kAuto runs for d points and s levels (never kZipml or kApprox).
+Solver auto_solver(size_t d, size_t s);
+
+// kApprox on unsorted x (any order; weights aligned with x). grid_points = m >= 2 (0 = 100 * s).
+// Levels are grid points, cost is exact for them. Same validation as solve() except sortedness.
+Solution solve_approx(std::span<const double> x, std::span<const double> weights, size_t s,
+                      size_t grid_points = 0);
+// The additive bound of kApprox: total_weight · range² / (grid_points − 1).
+double approx_cost_bound(double total_weight, double range, size_t grid_points);
+
+// Workload weights for the average-case objective: w_i = (1/n) Σ_q y_{q,i}², the per-coordinate
+// second moments of n sample queries (row-major n × d). Throws InvalidArgument on n == 0 or non-finite.
+std::vector<double> second_moment_weights(std::span<const float> queries, size_t n, size_t d);
 
 // Objective evaluation for any sorted level set covering [x_1, x_d] (x need not be sorted here).
 double sq_cost(std::span<const double> x, std::span<const double> weights, std::span<const double> levels);

@@ -1,0 +1,196 @@
+// Every exact ASQ solver against the ZipML reference (and ZipML against brute force on tiny inputs).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "lib/asq/asq_solver.h"
+#include "lib/asq/exact_solvers.h"
+#include "lib/asq/interval_cost.h"
+#include "tests/lib/asq/asq_test_data.h"
+
+namespace ipaq::asq {
+namespace {
+
+using testing::Shape;
+
+// Minimum over all level sets drawn from the data that contain x_1 and x_d (the ZipML theorem says an
+// optimum lies there), by enumerating subsets of the interior points.
+double brute_force_cost(const std::vector<double>& x, const std::vector<double>& w, size_t s) {
+  const size_t n = x.size();
+  double best = INFINITY;
+  for (uint32_t mask = 0; mask < (1u << (n - 2)); ++mask) {
+    std::vector<double> levels{x.front()};
+    for (size_t i = 1; i + 1 < n; ++i) {
+      if ((mask >> (i - 1)) & 1u) levels.push_back(x[i]);
+    }
+    levels.push_back(x.back());
+    levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
+    if (levels.size() > s) continue;
+    best = std::min(best, sq_cost(x, w, levels));
+  }
+  return best;
+}
+
+TEST(IntervalCost, MatchesDirectSum) {
+  const auto x = testing::random_sorted(60, Shape::kNormal, 1);
+  const auto w = testing::random_weights(60, 2);
+  for (const bool weighted : {false, true}) {
+    const IntervalCost cost(x, weighted ? std::span<const double>(w) : std::span<const double>());
+    for (size_t k = 0; k < x.size(); k += 7) {
+      for (size_t j = k; j < x.size(); j += 5) {
+        double direct = 0.0;
+        for (size_t l = k + 1; l < j; ++l) direct += (weighted ? w[l] : 1.0) * (x[j] - x[l]) * (x[l] - x[k]);
+        EXPECT_NEAR(cost(k, j), direct, 1e-12 * (1.0 + std::abs(direct))) << k << "," << j;
+      }
+    }
+  }
+}
+
+TEST(IntervalCost, BestMiddleIsTheArgmin) {
+  for (const bool weighted : {false, true}) {
+    const auto x = testing::random_sorted(80, Shape::kLogNormal, 3);
+    const auto w = testing::random_weights(80, 4);
+    const IntervalCost cost(x, weighted ? std::span<const double>(w) : std::span<const double>());
+    for (size_t k = 0; k < 80; k += 3) {
+      for (size_t j = k + 1; j < 80; j += 4) {
+        double best = INFINITY;
+        for (size_t b = k; b <= j; ++b) best = std::min(best, cost(k, b) + cost(b, j));
+        const size_t b = cost.best_middle(k, j);
+        ASSERT_LE(k, b);
+        ASSERT_LT(b, std::max(j, k + 1));
+        EXPECT_NEAR(cost(k, b) + cost(b, j), best, 1e-12 * (1.0 + best)) << k << "," << j;
+      }
+    }
+  }
+}
+
+// The formula's own cancellation is ~eps · Σ_{interval} w x² (bounded below with margin 8); naive
+// double prefix sums would add ~ulp(γ_n) ≈ 2e-9 here (γ_n ≈ 1e7), far above that for a short
+// interval at the end of 2^22 points, so this fails unless the prefix sums carry extra precision.
+TEST(IntervalCost, PrefixSumsHoldAtLargeD) {
+  const size_t n = size_t{1} << 22;
+  std::vector<double> x(n);
+  for (size_t i = 0; i < n; ++i) x[i] = 1.0 + static_cast<double>(i) / static_cast<double>(n);
+  const IntervalCost cost(x, {});
+  for (size_t len : {3, 17, 100, 1000}) {
+    const size_t k = n - 1 - len, j = n - 1;
+    double direct = 0.0, squares = 0.0;
+    for (size_t l = k + 1; l < j; ++l) {
+      direct += (x[j] - x[l]) * (x[l] - x[k]);
+      squares += x[l] * x[l];
+    }
+    EXPECT_NEAR(cost(k, j), direct, 8 * 2.2e-16 * squares) << "interval length " << len;
+  }
+}
+
+TEST(ZipmlSolver, MatchesBruteForce) {
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    const size_t n = 3 + seed % 9;
+    const size_t s = 2 + seed % 4;
+    const auto x = testing::random_sorted(n, seed % 2 ? Shape::kIntegers : Shape::kNormal, seed);
+    const auto w = seed % 3 == 0 ? testing::random_weights(n, seed + 100) : std::vector<double>();
+    const Solution sol = solve(x, w, s, {Solver::kZipml});
+    const double expected = brute_force_cost(x, w, s);
+    EXPECT_NEAR(sol.cost, expected, 1e-10 * (1.0 + expected)) << "seed " << seed;
+    EXPECT_NEAR(sq_cost(x, w, sol.levels), sol.cost, 1e-10 * (1.0 + expected));
+  }
+}
+
+struct Case {
+  size_t d, s;
+  Shape shape;
+  bool weighted;
+};
+
+class ExactSolversTest : public ::testing::TestWithParam<Solver> {};
+
+// Each exact solver's cost equals ZipML's to 1e-9 relative and its levels really achieve it.
+TEST_P(ExactSolversTest, EqualsZipml) {
+  std::vector<Case> cases;
+  uint64_t seed = 7;
+  for (Shape shape : {Shape::kLogNormal, Shape::kNormal, Shape::kIntegers, Shape::kClustered}) {
+    for (size_t s : {2, 3, 4, 5, 8, 16, 33, 64}) {
+      for (size_t d : {5, 40, 150, 300}) {
+        cases.push_back({d, s, shape, (seed++ % 2) == 0});
+      }
+    }
+  }
+  cases.push_back({2000, 4, Shape::kLogNormal, false});
+  cases.push_back({2000, 7, Shape::kNormal, true});
+  for (const Case& c : cases) {
+    const auto x = testing::random_sorted(c.d, c.shape, seed);
+    const auto w = c.weighted ? testing::random_weights(c.d, seed + 1) : std::vector<double>();
+    ++seed;
+    const Solution ref = solve(x, w, c.s, {Solver::kZipml});
+    const Solution sol = solve(x, w, c.s, {GetParam()});
+    const std::string where = ::testing::PrintToString(c.d) + " s=" + std::to_string(c.s) +
+                              " shape=" + std::to_string(static_cast<int>(c.shape)) +
+                              (c.weighted ? " weighted" : "");
+    const double tol = 1e-9 * ref.cost + 1e-12 * (x.back() - x.front()) * (x.back() - x.front());
+    EXPECT_NEAR(sol.cost, ref.cost, tol) << "d=" << where;
+    EXPECT_NEAR(sq_cost(x, w, sol.levels), ref.cost, tol) << "d=" << where;
+    ASSERT_LE(sol.levels.size(), c.s);
+    EXPECT_EQ(sol.levels.front(), x.front());
+    EXPECT_EQ(sol.levels.back(), x.back());
+    for (size_t i = 1; i < sol.levels.size(); ++i) ASSERT_LT(sol.levels[i - 1], sol.levels[i]);
+  }
+}
+
+TEST_P(ExactSolversTest, ConstantAndShortInputs) {
+  const std::vector<double> constant(50, 3.0);
+  Solution sol = solve(constant, {}, 4, {GetParam()});
+  EXPECT_EQ(sol.levels, std::vector<double>{3.0});
+  EXPECT_EQ(sol.cost, 0.0);
+  const std::vector<double> few{-2.0, -2.0, 0.5, 1.0};  // d <= s
+  sol = solve(few, {}, 4, {GetParam()});
+  EXPECT_EQ(sol.levels, (std::vector<double>{-2.0, 0.5, 1.0}));
+  EXPECT_EQ(sol.cost, 0.0);
+}
+
+// On 0,1,2,3,4 OPT(k) for k = 1..4 intervals is 10, 2, 1, 0: OPT(2), OPT(3), OPT(4) are collinear,
+// so no penalty λ makes the Lagrangian solver return exactly 3 intervals (λ = 1 ties 2, 3 and 4).
+// The solver must still return cost 1 with 4 levels.
+TEST_P(ExactSolversTest, CollinearHullTie) {
+  const std::vector<double> x{0, 1, 2, 3, 4};
+  const Solution sol = solve(x, {}, 4, {GetParam()});
+  EXPECT_DOUBLE_EQ(sol.cost, 1.0);
+  EXPECT_EQ(sol.levels.size(), 4u);
+  // Evenly spaced integers give longer collinear runs; compare with ZipML.
+  std::vector<double> grid(41);
+  for (size_t i = 0; i < grid.size(); ++i) grid[i] = static_cast<double>(i);
+  for (size_t s : {3, 5, 6, 7, 9, 12, 17, 30}) {
+    EXPECT_DOUBLE_EQ(solve(grid, {}, s, {GetParam()}).cost, solve(grid, {}, s, {Solver::kZipml}).cost)
+        << "s=" << s;
+  }
+}
+
+TEST_P(ExactSolversTest, ZeroWeightsEverywhereButTwoPoints) {
+  std::vector<double> x = testing::random_sorted(30, Shape::kNormal, 5);
+  std::vector<double> w(30, 0.0);
+  w[10] = 1.0;
+  w[20] = 2.0;
+  const Solution sol = solve(x, w, 4, {GetParam()});
+  EXPECT_NEAR(sol.cost, 0.0, 1e-12);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, ExactSolversTest,
+                         ::testing::Values(Solver::kQuiver, Solver::kQuiverAccel, Solver::kWilber,
+                                           Solver::kAuto),
+                         [](const auto& info) {
+                           std::string name = solver_name(info.param);
+                           name.erase(std::remove(name.begin(), name.end(), '-'), name.end());
+                           return name;
+                         });
+
+// Larger inputs where ZipML is too slow: the fast solvers agree with each other.
+TEST(ExactSolvers, FastSolversAgreeAtLargerD) {
+  const auto x = testing::random_sorted(20000, Shape::kLogNormal, 11);
+  for (size_t s : {4, 16, 64, 256}) {
+    const double quiver = solve(x, {}, s, {Solver::kQuiver}).cost;
+    EXPECT_NEAR(solve(x, {}, s, {Solver::kQuiverAccel}).cost, quiver, 1e-9 * quiver) << s;
+    EXPECT_NEAR(solve(x, {}, s, {Solver::kWilber}).cost, quiver, 1e-9 * quiver) << s;
+  }
+}
+
+}  // namespace
+}  // namespace ipaq::asq
