@@ -19,38 +19,33 @@ struct DoubleDouble {
   }
 };
 
-void prefix_sums(std::span<const double> values_per_point, std::vector<double>& hi, std::vector<double>& lo) {
-  hi.resize(values_per_point.size());
-  lo.resize(values_per_point.size());
-  DoubleDouble acc;
-  for (size_t i = 0; i < values_per_point.size(); ++i) {
-    acc.add(values_per_point[i]);
-    hi[i] = acc.hi;
-    lo[i] = acc.lo;
-  }
-}
-
 }  // namespace
 
 IntervalCost::IntervalCost(std::span<const double> sorted_x, std::span<const double> weights)
-    : x_(sorted_x) {
-  const size_t n = sorted_x.size();
-  const bool unit = weights.empty();
-  // Built one array at a time through a scratch buffer to keep the peak at one extra array.
-  std::vector<double> term(n);
-  if (!unit) prefix_sums(weights, alpha_hi_, alpha_lo_);
-  for (size_t i = 0; i < n; ++i) term[i] = (unit ? 1.0 : weights[i]) * sorted_x[i];
-  prefix_sums(term, beta_hi_, beta_lo_);
-  for (size_t i = 0; i < n; ++i) term[i] *= sorted_x[i];
-  prefix_sums(term, gamma_hi_, gamma_lo_);
+    : points_(sorted_x.size()), unit_weights_(weights.empty()) {
+  DoubleDouble alpha, beta, gamma;
+  for (size_t i = 0; i < sorted_x.size(); ++i) {
+    const double x = sorted_x[i], w = unit_weights_ ? 1.0 : weights[i];
+    alpha.add(w);
+    beta.add(w * x);
+    gamma.add(w * x * x);
+    points_[i] = Point{x,
+                       alpha.hi,
+                       beta.hi,
+                       gamma.hi,
+                       static_cast<float>(alpha.lo),
+                       static_cast<float>(beta.lo),
+                       static_cast<float>(gamma.lo),
+                       0.0f};
+  }
 }
 
 size_t IntervalCost::best_middle(size_t k, size_t j) const {
-  if (j <= k + 1 || !(x_[j] > x_[k])) return k;
-  const double xj = x_[j];
+  if (j <= k + 1 || !(x(j) > x(k))) return k;
+  const double xj = x(j);
   // Σ_{k<l<=j} w_l (x_j − x_l) >= 0, written in interval-local differences to limit cancellation.
   const double pull = std::max(0.0, xj * weight_between(k, j) - weighted_sum_between(k, j));
-  const double threshold = pull / (xj - x_[k]);  // required α_b − α_k
+  const double threshold = pull / (xj - x(k));  // required α_b − α_k
   size_t b;
   if (unit_weights()) {
     const double t = std::ceil(threshold);  // α_b − α_k = b − k

@@ -8,13 +8,14 @@
 // zero, so inclusive sums at j are fine). C satisfies the quadrangle (Monge) inequality
 // C(a,c) + C(b,d) <= C(a,d) + C(b,c) for a <= b <= c <= d, which every fast solver relies on.
 //
-// Numerics: at d = 2^24 the prefix sums reach ~1e8 while interval costs are tiny, so the prefix sums
-// are stored as double-double (hi + lo, error ~1e-32 relative) and differences are formed as
-// (hi_j − hi_k) + (lo_j − lo_k), accurate to ~1 ulp of the difference. The remaining cancellation in
-// the formula is ~eps · Σ_{interval} w x², so the total over all intervals errs by ~eps · Σ w x²,
-// i.e. ~1e-16 / vNMSE relative to the optimal cost. Unit weights store no α (α_i = i + 1, exact).
-// Memory: 32 bytes per point (48 with weights). Borrows x; the caller keeps it alive. Immutable
-// after construction, so concurrent reads are thread-safe.
+// Numerics: at d = 2^24 the prefix sums reach ~1e8 while interval costs are tiny, so each prefix sum
+// is stored as hi (double) + lo (float, the rounding residue of a double-double running sum, ~77 bits
+// together) and differences are formed as (hi_j − hi_k) + (lo_j − lo_k), accurate to ~1 ulp of the
+// difference. The remaining cancellation in the formula is ~eps · Σ_{interval} w x², so the total over
+// all intervals errs by ~eps · Σ w x², i.e. ~1e-16 / vNMSE relative to the optimal cost.
+// Layout: one 48-byte record per point (x and all sums together) so that a lookup touches two cache
+// lines, not ten — the solvers' lookups jump around arrays far larger than the caches.
+// Memory: 48 bytes per point (x is copied). Immutable after construction: concurrent reads are safe.
 #pragma once
 
 #include <cstddef>
@@ -28,23 +29,31 @@ class IntervalCost {
   // weights empty = unit weights; else weights.size() == sorted_x.size() (checked by the caller).
   IntervalCost(std::span<const double> sorted_x, std::span<const double> weights);
 
-  size_t size() const { return x_.size(); }
-  double x(size_t i) const { return x_[i]; }
-  bool unit_weights() const { return alpha_hi_.empty(); }
+  size_t size() const { return points_.size(); }
+  double x(size_t i) const { return points_[i].x; }
+  bool unit_weights() const { return unit_weights_; }
 
   // C(k, j) for k <= j < size().
   double operator()(size_t k, size_t j) const {
-    const double xk = x_[k], xj = x_[j];
-    return -xj * xk * weight_between(k, j) + (xj + xk) * diff(beta_hi_, beta_lo_, k, j) -
-           diff(gamma_hi_, gamma_lo_, k, j);
+    const Point& pk = points_[k];
+    const Point& pj = points_[j];
+    const double weight = unit_weights_ ? static_cast<double>(j - k)
+                                        : (pj.alpha_hi - pk.alpha_hi) + double(pj.alpha_lo - pk.alpha_lo);
+    const double beta = (pj.beta_hi - pk.beta_hi) + double(pj.beta_lo - pk.beta_lo);
+    const double gamma = (pj.gamma_hi - pk.gamma_hi) + double(pj.gamma_lo - pk.gamma_lo);
+    return -pj.x * pk.x * weight + (pj.x + pk.x) * beta - gamma;
   }
 
   // α_j − α_k: total weight of the points k < l <= j.
   double weight_between(size_t k, size_t j) const {
-    return unit_weights() ? static_cast<double>(j - k) : diff(alpha_hi_, alpha_lo_, k, j);
+    return unit_weights_ ? static_cast<double>(j - k)
+                         : (points_[j].alpha_hi - points_[k].alpha_hi) +
+                               double(points_[j].alpha_lo - points_[k].alpha_lo);
   }
   // β_j − β_k: Σ_{k<l<=j} w_l x_l.
-  double weighted_sum_between(size_t k, size_t j) const { return diff(beta_hi_, beta_lo_, k, j); }
+  double weighted_sum_between(size_t k, size_t j) const {
+    return (points_[j].beta_hi - points_[k].beta_hi) + double(points_[j].beta_lo - points_[k].beta_lo);
+  }
 
   // The data index b in [k, j−1] of the best single level placed between fixed levels x_k < x_j
   // (returns k when j <= k + 1 or x_k == x_j). The cost as a function of the middle level q is convex
@@ -55,14 +64,12 @@ class IntervalCost {
   size_t best_middle(size_t k, size_t j) const;
 
  private:
-  static double diff(const std::vector<double>& hi, const std::vector<double>& lo, size_t k, size_t j) {
-    return (hi[j] - hi[k]) + (lo[j] - lo[k]);
-  }
-
-  std::span<const double> x_;
-  std::vector<double> alpha_hi_, alpha_lo_;  // empty for unit weights
-  std::vector<double> beta_hi_, beta_lo_;
-  std::vector<double> gamma_hi_, gamma_lo_;
+  struct Point {
+    double x, alpha_hi, beta_hi, gamma_hi;
+    float alpha_lo, beta_lo, gamma_lo, unused;
+  };
+  std::vector<Point> points_;
+  bool unit_weights_;
 };
 
 }  // namespace ipaq::asq
