@@ -10,6 +10,7 @@
 
 #include <emmintrin.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -122,6 +123,37 @@ void BM_Scan4bit(benchmark::State& state) {
 }
 BENCHMARK(BM_Scan4bit)
     ->ArgsProduct({{0, 1, 2}, {64, 256, 512, 1024}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// As BM_Scan4bit, but scanning runs of 1024 vectors into one reused output buffer (as an index does
+// before selecting the top-k), so the sums stay in L1 and only the codes stream from memory.
+void BM_Scan4bitRuns(benchmark::State& state) {
+  constexpr size_t kRunVectors = 1024;
+  const ScopedSimdLevel level(state);
+  if (!level.supported()) return;
+  const size_t nsub = static_cast<size_t>(state.range(1));
+  const FastScanLayout layout(nsub);
+  const size_t n = kCodeBytes / layout.block_bytes() * FastScanLayout::kBlockSize;
+  const auto packed = random_bytes(layout.packed_bytes(n), 2);
+  std::vector<float> lut(nsub * 16);
+  Rng rng(3);
+  for (auto& v : lut) v = static_cast<float>(rng.normal());
+  const QuantizedLut q = quantize_lut(lut.data(), nsub, 4, {0, nsub});
+  const FastScanLut fl = make_fastscan_lut(layout, q);
+  std::vector<uint32_t> sums(kRunVectors);
+  for (auto _ : state) {
+    for (size_t begin = 0; begin < n; begin += kRunVectors) {
+      const size_t count = std::min(kRunVectors, n - begin);
+      scan_4bit(layout, fl, count, packed.data() + begin / FastScanLayout::kBlockSize * layout.block_bytes(),
+                sums.data());
+      benchmark::DoNotOptimize(sums.data());
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * packed.size()));
+}
+BENCHMARK(BM_Scan4bitRuns)
+    ->ArgsProduct({{1, 2}, {64, 256, 1024}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
