@@ -98,27 +98,38 @@ void BM_StreamingReadSse2(benchmark::State& state) {
 }
 BENCHMARK(BM_StreamingReadSse2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// 256 MiB of random packed 4-bit codes with nsub sub-codes and a quantized random LUT for them.
+struct Scan4bitData {
+  explicit Scan4bitData(size_t nsub)
+      : layout(nsub), n(kCodeBytes / layout.block_bytes() * FastScanLayout::kBlockSize),
+        packed(random_bytes(layout.packed_bytes(n), 2)) {
+    std::vector<float> lut(nsub * 16);
+    Rng rng(3);
+    for (auto& v : lut) v = static_cast<float>(rng.normal());
+    quantized = quantize_lut(lut.data(), nsub, 4, {0, nsub});
+    tables = make_fastscan_lut(layout, quantized);
+  }
+  FastScanLayout layout;
+  size_t n;
+  AlignedBytes packed;
+  QuantizedLut quantized;
+  FastScanLut tables;
+};
+
 // args: {SIMD level, nsub}. nsub = 256: 1-bit RaBitQ of 1024-d (4 dims per nibble), 128 B/vector;
 // nsub = 1024: 4 bits per coordinate of 1024-d, 512 B/vector; nsub = 64: PQ-like 32 B/vector.
+// One call over all n vectors: the n uint32 sums are written to memory too (4 B per vector).
 void BM_Scan4bit(benchmark::State& state) {
   const ScopedSimdLevel level(state);
   if (!level.supported()) return;
-  const size_t nsub = static_cast<size_t>(state.range(1));
-  const FastScanLayout layout(nsub);
-  const size_t n = kCodeBytes / layout.block_bytes() * FastScanLayout::kBlockSize;
-  const auto packed = random_bytes(layout.packed_bytes(n), 2);
-  const auto lut_bytes = random_bytes(nsub * 16 * sizeof(float), 3);
-  std::vector<float> lut(nsub * 16);
-  for (size_t i = 0; i < lut.size(); ++i) lut[i] = static_cast<float>(lut_bytes[i]);
-  const QuantizedLut q = quantize_lut(lut.data(), nsub, 4, {0, nsub});
-  const FastScanLut fl = make_fastscan_lut(layout, q);
-  std::vector<uint32_t> sums(n);
+  const Scan4bitData d(static_cast<size_t>(state.range(1)));
+  std::vector<uint32_t> sums(d.n);
   for (auto _ : state) {
-    scan_4bit(layout, fl, n, packed.data(), sums.data());
+    scan_4bit(d.layout, d.tables, d.n, d.packed.data(), sums.data());
     benchmark::DoNotOptimize(sums.data());
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * packed.size()));
-  state.counters["codes/s"] = benchmark::Counter(static_cast<double>(state.iterations() * n),
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * d.packed.size()));
+  state.counters["codes/s"] = benchmark::Counter(static_cast<double>(state.iterations() * d.n),
                                                  benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Scan4bit)
@@ -132,25 +143,17 @@ void BM_Scan4bitRuns(benchmark::State& state) {
   constexpr size_t kRunVectors = 1024;
   const ScopedSimdLevel level(state);
   if (!level.supported()) return;
-  const size_t nsub = static_cast<size_t>(state.range(1));
-  const FastScanLayout layout(nsub);
-  const size_t n = kCodeBytes / layout.block_bytes() * FastScanLayout::kBlockSize;
-  const auto packed = random_bytes(layout.packed_bytes(n), 2);
-  std::vector<float> lut(nsub * 16);
-  Rng rng(3);
-  for (auto& v : lut) v = static_cast<float>(rng.normal());
-  const QuantizedLut q = quantize_lut(lut.data(), nsub, 4, {0, nsub});
-  const FastScanLut fl = make_fastscan_lut(layout, q);
+  const Scan4bitData d(static_cast<size_t>(state.range(1)));
   std::vector<uint32_t> sums(kRunVectors);
   for (auto _ : state) {
-    for (size_t begin = 0; begin < n; begin += kRunVectors) {
-      const size_t count = std::min(kRunVectors, n - begin);
-      scan_4bit(layout, fl, count, packed.data() + begin / FastScanLayout::kBlockSize * layout.block_bytes(),
+    for (size_t begin = 0; begin < d.n; begin += kRunVectors) {
+      const size_t count = std::min(kRunVectors, d.n - begin);
+      scan_4bit(d.layout, d.tables, count, d.packed.data() + begin / FastScanLayout::kBlockSize * d.layout.block_bytes(),
                 sums.data());
       benchmark::DoNotOptimize(sums.data());
     }
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * packed.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * d.packed.size()));
 }
 BENCHMARK(BM_Scan4bitRuns)
     ->ArgsProduct({{1, 2}, {64, 256, 1024}})
