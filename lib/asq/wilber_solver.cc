@@ -6,6 +6,8 @@
 // between them: either a new hull point strictly between them comes back (it replaces a or b), or
 // every point on segment [b, a] is optimal for that λ — the tie case, where no λ yields exactly K
 // links. Then a K-link path of the same penalised cost is spliced from the two paths (below).
+// The first few probes use a model of OPT instead of the secant to land near K quickly; their
+// results are hull vertices too, so they only narrow the bracket (never decide a tie).
 #include <cmath>
 #include <limits>
 
@@ -19,6 +21,7 @@ namespace {
 struct HullPoint {
   Path path;
   double cost = 0.0;
+  double lambda = 0.0;  // a penalty for which this path is optimal (0 and +inf for the start points)
   size_t links() const { return path.size() - 1; }
 };
 
@@ -51,7 +54,7 @@ Path splice(const Path& p1, const Path& p2, size_t intervals) {
 
 Path solve_wilber_path(const IntervalCost& cost, size_t intervals) {
   const size_t n = cost.size();
-  HullPoint b{{0, static_cast<uint32_t>(n - 1)}, cost(0, n - 1)};
+  HullPoint b{{0, static_cast<uint32_t>(n - 1)}, cost(0, n - 1), std::numeric_limits<double>::infinity()};
   if (intervals <= 1) return b.path;
   // a: a level at every distinct value costs 0 = the minimum over any number of links.
   HullPoint a;
@@ -69,17 +72,48 @@ Path solve_wilber_path(const IntervalCost& cost, size_t intervals) {
 
   ConcaveLws lws(cost);
   constexpr double kEps = std::numeric_limits<double>::epsilon();
+  const double k_target = static_cast<double>(intervals);
+  int model_probes = 8;
   while (true) {
-    const double lambda = std::max(0.0, (b.cost - a.cost) / static_cast<double>(a.links() - b.links()));
-    HullPoint h{lws.solve(lambda)};
+    // Probe choice: while model probes remain, a model guess (below); then the slope of [b, a].
+    // Otherwise (and always for the final tie decision): the slope of segment [b, a].
+    const double secant = std::max(0.0, (b.cost - a.cost) / static_cast<double>(a.links() - b.links()));
+    double lambda = secant;
+    const bool use_model = model_probes > 0;
+    if (use_model) {
+      --model_probes;
+      if (a.lambda > 0 && std::isfinite(b.lambda)) {
+        // Both ends came from probes: links(λ) is close to a power law, interpolate log k in log λ.
+        const double t = std::log(k_target / a.links()) / std::log(static_cast<double>(b.links()) / a.links());
+        lambda = std::exp(std::log(a.lambda) + t * (std::log(b.lambda) - std::log(a.lambda)));
+      } else {
+        // OPT(k) ≈ A·k^−2 (high-resolution law of ASQ) through b; λ = its marginal gain at K.
+        const double scale = b.cost * static_cast<double>(b.links()) * static_cast<double>(b.links());
+        lambda = scale * (1.0 / ((k_target - 0.5) * (k_target - 0.5)) - 1.0 / ((k_target + 0.5) * (k_target + 0.5)));
+      }
+    }
+    HullPoint h{lws.solve(lambda), 0.0, lambda};
     if (h.links() == intervals) return h.path;
     h.cost = path_cost(cost, h.path);
+    const bool inside = h.links() > b.links() && h.links() < a.links();
+    if (use_model) {
+      // Any optimal path is a hull vertex; keep it if it narrows the bracket.
+      if (inside) {
+        (h.links() > intervals ? a : b) = std::move(h);
+      } else if (h.links() == a.links()) {
+        a.lambda = std::max(a.lambda, lambda);  // same vertex, a penalty closer to the target
+      } else if (h.links() == b.links()) {
+        b.lambda = std::min(b.lambda, lambda);
+      } else {
+        model_probes = 0;  // outside the bracket (rounding): finish with secant probes
+      }
+      continue;
+    }
     const double line = a.cost + lambda * static_cast<double>(a.links());
     const double penalised = h.cost + lambda * static_cast<double>(h.links());
     // Rounding in the costs is ~eps per unit of cost; below the line by more than that is a new vertex.
     const double noise = 64 * kEps * (std::abs(line) + b.cost);
-    const bool new_vertex = penalised < line - noise && h.links() > b.links() && h.links() < a.links();
-    if (!new_vertex) return splice(b.path, a.path, intervals);
+    if (!(penalised < line - noise && inside)) return splice(b.path, a.path, intervals);
     (h.links() > intervals ? a : b) = std::move(h);
   }
 }
