@@ -229,14 +229,14 @@ void DurableIndex::install_index(std::unique_ptr<faiss::Index> index) {
 
 // ---- writing ------------------------------------------------------------------------------------
 
-void DurableIndex::check_writable(const char* what) const {
+void DurableIndex::check_usable(const char* what) const {
   IPAQ_CHECK(db_ != nullptr, StateError, "DurableIndex::", what, ": index ", path_, " is closed");
   IPAQ_CHECK(searchable_ != nullptr, StateError, "DurableIndex::", what, ": in-memory index of ", path_,
              " could not be rebuilt after a failure; reopen it");
 }
 
 void DurableIndex::check_rows(const char* what, idx_t n, const float* x, const idx_t* ids) const {
-  check_writable(what);
+  check_usable(what);
   IPAQ_CHECK(x == nullptr || trained_, StateError, "DurableIndex::", what, ": ", path_, " is not trained");
   IPAQ_CHECK_ARG(n >= 0, "DurableIndex::", what, ": n = ", n, " is negative");
   if (n == 0) return;
@@ -320,13 +320,13 @@ void DurableIndex::apply_in_memory(idx_t n_remove, const idx_t* remove_ids, idx_
     searchable_.reset();
     codec_index_ = id_index_ = nullptr;
     rerank_ = nullptr;
-    load_from_store();  // on failure searchable_ stays null and check_writable() reports it
+    load_from_store();  // on failure searchable_ stays null and check_usable() reports it
   }
 }
 
 void DurableIndex::train(idx_t n, const float* x) {
   std::unique_lock lock(mutex_);
-  check_writable("train");
+  check_usable("train");
   IPAQ_CHECK(!trained_, StateError, "DurableIndex::train: ", path_, " is already trained");
   IPAQ_CHECK_ARG(n > 0 && x != nullptr, "DurableIndex::train: needs n > 0 training vectors, got ", n);
   check_finite(x, checked_mul(n, header_.dim, "DurableIndex::train: n * d"), "DurableIndex::train: vectors");
@@ -439,7 +439,7 @@ void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
 void DurableIndex::search(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
                           const SearchOptions& options) const {
   std::shared_lock lock(mutex_);
-  check_writable("search");
+  check_usable("search");
   IPAQ_CHECK(trained_, StateError, "DurableIndex::search: ", path_, " is not trained");
   IPAQ_CHECK_ARG(n >= 0 && k > 0, "DurableIndex::search: needs n >= 0 and k > 0, got n=", n, " k=", k);
   if (n == 0) return;
@@ -475,9 +475,17 @@ size_t DurableIndex::code_bytes() const {
   return count_ * header_.code_size;
 }
 
+std::unique_ptr<faiss::Index> DurableIndex::trained_index_copy() const {
+  std::shared_lock lock(mutex_);
+  check_usable("trained_index_copy");
+  const std::string bytes = get_meta(db_.get(), families_[kMetaSlot], kTrainedIndexKey, false, path_);
+  if (bytes.empty()) return nullptr;
+  return read_index_bytes(bytes);
+}
+
 void DurableIndex::check_consistency() const {
   std::shared_lock lock(mutex_);
-  check_writable("check_consistency");
+  check_usable("check_consistency");
   throw_if_error(db_->VerifyChecksum(), "verifying checksums of " + path_);
   const uint64_t stored_count = decode_count(get_meta(db_.get(), families_[kMetaSlot], kCountKey, true, path_));
   IPAQ_CHECK_FORMAT(stored_count == count_, path_, ": meta count ", stored_count, " but ", count_, " in memory");
@@ -511,7 +519,7 @@ void DurableIndex::check_consistency() const {
 
 void DurableIndex::flush() {
   std::unique_lock lock(mutex_);
-  check_writable("flush");
+  check_usable("flush");
   rocksdb::FlushOptions flush_options;
   flush_options.wait = true;
   throw_if_error(db_->Flush(flush_options, families_), "flushing " + path_);

@@ -23,7 +23,7 @@
 // reopen is InvalidArgument). A failed write leaves both the store and the in-memory index unchanged.
 //
 // Thread-safety: search(), size() and the accessors may run concurrently from many threads; writes
-// (train, add_with_ids, upsert, remove, bulk_load, flush, close) are serialized by a shared_mutex and
+// (train, add_with_ids, upsert, remove, bulk_load, flush, close) are serialized by a writer-preferring shared mutex and
 // exclude searches, so a search sees the state before or after a write, never part of it.
 // One process at a time: RocksDB's LOCK file makes a second open (same or other process) fail with
 // StorageError while the first keeps working.
@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "storage/store_meta.h"
+#include "storage/writer_preferring_mutex.h"
 
 namespace rocksdb {
 class DB;
@@ -118,6 +119,10 @@ class DurableIndex {
   // Bytes of codes held by the in-memory index (size() * code size).
   size_t code_bytes() const;
 
+  // A copy of the stored trained index holding no vectors (e.g. to build a reference index, or for
+  // `ipaq info`); null before training.
+  std::unique_ptr<faiss::Index> trained_index_copy() const;
+
   // Full check: verifies every SST checksum and that `codes`, `raw` (if kept) and the meta count hold
   // exactly the same ids. Throws FormatError describing the first disagreement.
   void check_consistency() const;
@@ -138,7 +143,7 @@ class DurableIndex {
   void apply_in_memory(idx_t n_remove, const idx_t* remove_ids, idx_t n_add, const uint8_t* codes,
                        const idx_t* add_ids);
   std::vector<bool> stored(idx_t n, const idx_t* ids) const;
-  void check_writable(const char* what) const;
+  void check_usable(const char* what) const;
   // Validates a write call (open, trained if x given, n >= 0, ids >= 0 and unique, x finite).
   void check_rows(const char* what, idx_t n, const float* x, const idx_t* ids) const;
   // check_rows + every id is new.
@@ -159,7 +164,7 @@ class DurableIndex {
   IndexRerank* rerank_ = nullptr;          // inside searchable_, or null
   uint64_t count_ = 0;
   bool trained_ = false;
-  mutable std::shared_mutex mutex_;
+  mutable WriterPreferringMutex mutex_;
 };
 
 }  // namespace ipaq::storage
