@@ -65,6 +65,7 @@ class ByteReader {
   }
   void get_bytes(void* dst, size_t n) {
     need(n, "bytes");
+    if (n == 0) return;  // dst may be null (empty vector); memcpy(nullptr, p, 0) is undefined behaviour
     std::memcpy(dst, p_, n);
     advance(n);
   }
