@@ -89,8 +89,13 @@ void DurableIndex::open_db(bool create) {
     }
   }
   rocksdb::DB* db = nullptr;
-  throw_if_error(rocksdb::DB::Open(db_options, path_, make_family_descriptors(), &families_, &db),
-                 (create ? "creating durable index " : "opening durable index ") + path_);
+  const rocksdb::Status status = rocksdb::DB::Open(db_options, path_, make_family_descriptors(), &families_, &db);
+  std::string what = (create ? "creating durable index " : "opening durable index ") + path_;
+  if (status.IsCorruption() && !options_.accept_torn_wal_tail) {
+    what += " (if a crash or a full disk interrupted the last write, its unacknowledged WAL record may be torn: "
+            "OpenOptions::accept_torn_wal_tail drops just that record)";
+  }
+  throw_if_error(status, what);
   db_.reset(db);
 }
 

@@ -114,7 +114,8 @@ TEST_P(DurableIndexDescriptors, EqualsAFreshIndexBeforeAndAfterReopen) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Storage, DurableIndexDescriptors,
-                         ::testing::Values("Flat", "PQ8x8np", "IVF8,PQ8x8np", "IVF8,Flat"));
+                         ::testing::Values("Flat", "PQ8x8np", "IVF8,PQ8x8np", "IVF8,Flat", "RaBitQ1", "TQ4", "IVF8,RaBitQ1",
+                                           "IVF8,TQ4"));
 
 // A trained-at-construction index with exact distances: search results can be checked by hand.
 std::unique_ptr<DurableIndex> make_flat(const std::string& path, bool keep_raw = true) {
