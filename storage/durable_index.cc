@@ -257,7 +257,7 @@ void DurableIndex::check_rows(const char* what, idx_t n, const float* x, const i
 
 void DurableIndex::check_new_rows(const char* what, idx_t n, const float* x, const idx_t* ids) const {
   check_rows(what, n, x, ids);
-  if (n == 0) return;
+  if (n == 0 || count_ == 0) return;  // an empty store holds no id
   const std::vector<bool> present = stored(n, ids);
   for (idx_t i = 0; i < n; ++i) {
     IPAQ_CHECK_ARG(!present[i], "DurableIndex::", what, ": id ", ids[i], " is already stored (use upsert)");

@@ -5,7 +5,7 @@
 // `raw` file). Row order is free: rows are written in increasing id order through an argsort (no copy of
 // the data). The meta file holds only the new "count" record.
 // Files are created in `dir` (must exist, be empty of other bulk files and lie on the database's file
-// system); ingestion arguments use move_files (hard links) and verify checksums before ingestion.
+// system); ingestion arguments use move_files (hard links); block checksums are verified on every later read.
 // Errors: RocksDB failures translated by rocksdb_status.h (e.g. disk full → StorageError).
 // Thread-safety: none needed (pure function of its arguments writing fresh files).
 #pragma once

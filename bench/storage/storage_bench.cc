@@ -1,0 +1,219 @@
+// Durable storage benchmark driver (issue 5). Prints one table per dataset:
+//   bulk ingest    DurableIndex::bulk_load (encode + sorted SST files + atomic ingestion + in-memory add)
+//                  vs rocksdb::SstFileWriter alone writing the same keys and values (codes + raw)
+//   incremental    add_with_ids in batches of 1,000 vectors, sync_writes = true (fsync per batch)
+//   reopen         DurableIndex::open vs a plain sequential scan of the `codes` family copying the values
+//   RSS            resident memory added by DurableIndex::open in a fresh process vs the code bytes
+// Timings are medians of `reps` runs. Usage:
+//   storage_bench synthetic <n> [reps]     n Gaussian 128-d vectors, descriptor TQ4, L2
+//   storage_bench fmnist [reps]            Fashion-MNIST train (60,000 x 784), descriptor RaBitQ1, L2
+//   storage_bench --rss <db path>          (internal) prints "rss_before rss_after code_bytes"
+#include <rocksdb/db.h>
+#include <rocksdb/sst_file_writer.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+
+#include "index/index_factory.h"
+#include "lib/io/vector_file.h"
+#include "storage/durable_index.h"
+#include "storage/row_key.h"
+#include "storage/store_schema.h"
+#include "tests/storage/storage_test_util.h"
+
+namespace {
+
+using namespace ipaq::storage;
+using idx_t = faiss::Index::idx_t;
+namespace fs = std::filesystem;
+
+double seconds_of(const std::function<void()>& f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+long rss_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+int print_rss_after_open(const std::string& path) {
+  const long before = rss_kib();
+  auto index = DurableIndex::open(path);
+  const long after = rss_kib();
+  std::printf("%ld %ld %zu\n", before, after, index->code_bytes());
+  return 0;
+}
+
+// The baseline: SstFileWriter writing exactly the rows bulk_load writes (codes + raw, sorted ids).
+void write_same_bytes_with_sst_writer(const std::string& dir, size_t n, size_t d, const float* x,
+                                      const std::vector<uint8_t>& codes, size_t code_size) {
+  fs::create_directories(dir);
+  const rocksdb::Options options(make_db_options({}), make_family_options());
+  auto write_file = [&](const std::string& file, const std::function<rocksdb::Slice(size_t)>& value_of) {
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(options), options);
+    if (!writer.Open(file).ok()) throw std::runtime_error("open " + file);
+    for (size_t i = 0; i < n; ++i) {
+      const RowKey key = encode_row_key(static_cast<int64_t>(i));
+      if (!writer.Put(rocksdb::Slice(key.data(), key.size()), value_of(i)).ok()) throw std::runtime_error("put");
+    }
+    if (!writer.Finish().ok()) throw std::runtime_error("finish " + file);
+  };
+  write_file(dir + "/codes.sst", [&](size_t i) {
+    return rocksdb::Slice(reinterpret_cast<const char*>(codes.data() + i * code_size), code_size);
+  });
+  write_file(dir + "/raw.sst",
+             [&](size_t i) { return rocksdb::Slice(reinterpret_cast<const char*>(x + i * d), d * sizeof(float)); });
+}
+
+// Sequential scan of `codes`, copying every value (what a reopen must at least do).
+double scan_codes_seconds(const std::string& path) {
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DBOptions options = make_db_options({});
+  if (!rocksdb::DB::OpenForReadOnly(options, path, make_family_descriptors(), &handles, &db).ok()) {
+    throw std::runtime_error("read-only open of " + path);
+  }
+  std::vector<char> copy;
+  const double s = seconds_of([&] {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(make_read_options(true), handles[kCodesSlot]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) copy.insert(copy.end(), it->value().data(), it->value().data() + it->value().size());
+  });
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  delete db;
+  return s;
+}
+
+void run(const std::string& name, size_t n, size_t d, const float* x, const std::string& descriptor, int reps,
+         const std::string& self) {
+  const std::string work = (fs::temp_directory_path() / ("ipaq-storage-bench-" + name)).string();
+  fs::remove_all(work);
+  fs::create_directories(work);
+  IndexSpec spec;
+  spec.dim = d;
+  spec.descriptor = descriptor;
+  spec.metric = faiss::METRIC_L2;
+  const std::vector<int64_t> ids = ipaq::storage::testing::id_range(0, n);
+  const size_t train_n = std::min<size_t>(n, 20000);
+
+  std::vector<double> bulk_s, sst_s, encode_s;
+  size_t code_size = 0;
+  const std::string db = work + "/db";
+  for (int r = 0; r < reps; ++r) {
+    fs::remove_all(db);
+    auto index = DurableIndex::create(db, spec);
+    if (!index->is_trained()) index->train(static_cast<idx_t>(train_n), x);
+    auto trained = index->trained_index_copy();
+    code_size = trained->sa_code_size();
+    std::vector<uint8_t> codes(n * code_size);
+    encode_s.push_back(seconds_of([&] { trained->sa_encode(static_cast<idx_t>(n), x, codes.data()); }));
+    bulk_s.push_back(seconds_of([&] { index->bulk_load(static_cast<idx_t>(n), x, ids.data()); }));
+    fs::remove_all(work + "/sst");
+    sst_s.push_back(seconds_of([&] { write_same_bytes_with_sst_writer(work + "/sst", n, d, x, codes, code_size); }));
+  }
+  const double row_bytes = static_cast<double>(kRowKeySize * 2 + code_size + d * sizeof(float));
+  const double mb = n * row_bytes / 1e6;
+  std::printf("%s: n=%zu d=%zu descriptor=%s code_size=%zu bytes, raw kept, reps=%d (medians)\n", name.c_str(), n, d,
+              descriptor.c_str(), code_size, reps);
+  std::printf("  bulk_load            %8.3f s  %10.0f vec/s  %7.1f MB/s  (of which encode %.3f s)\n", median(bulk_s),
+              n / median(bulk_s), mb / median(bulk_s), median(encode_s));
+  std::printf("  SstFileWriter alone  %8.3f s  %10.0f vec/s  %7.1f MB/s\n", median(sst_s), n / median(sst_s),
+              mb / median(sst_s));
+  std::printf("  bulk / SstFileWriter throughput = %.2f (without encode: %.2f)\n", median(sst_s) / median(bulk_s),
+              median(sst_s) / (median(bulk_s) - median(encode_s)));
+
+  // Incremental adds, 1,000 vectors per call, fsync per batch.
+  {
+    const size_t n_inc = std::min<size_t>(n, 100000);
+    const std::string inc = work + "/inc";
+    std::vector<double> inc_s;
+    for (int r = 0; r < reps; ++r) {
+      fs::remove_all(inc);
+      auto index = DurableIndex::create(inc, spec);
+      if (!index->is_trained()) index->train(static_cast<idx_t>(train_n), x);
+      inc_s.push_back(seconds_of([&] {
+        for (size_t b = 0; b < n_inc; b += 1000) {
+          const size_t m = std::min<size_t>(1000, n_inc - b);
+          index->add_with_ids(static_cast<idx_t>(m), x + b * d, ids.data() + b);
+        }
+      }));
+    }
+    fs::remove_all(inc);
+    std::printf("  incremental add      %8.3f s  %10.0f vec/s  (%zu vectors, batches of 1000, sync)\n", median(inc_s),
+                n_inc / median(inc_s), n_inc);
+  }
+
+  // Reopen vs a plain scan of `codes` (page cache warm for both: one untimed scan first).
+  {
+    scan_codes_seconds(db);
+    std::vector<double> open_s, scan_s;
+    for (int r = 0; r < reps; ++r) {
+      scan_s.push_back(scan_codes_seconds(db));
+      open_s.push_back(seconds_of([&] { DurableIndex::open(db); }));
+    }
+    std::printf("  reopen               %8.3f s   codes scan %.3f s   ratio %.2f\n", median(open_s), median(scan_s),
+                median(open_s) / median(scan_s));
+  }
+
+  // RSS in a fresh process.
+  {
+    const std::string command = self + " --rss " + db;
+    FILE* p = popen(command.c_str(), "r");
+    long before = 0, after = 0;
+    size_t code_bytes = 0;
+    if (p == nullptr || std::fscanf(p, "%ld %ld %zu", &before, &after, &code_bytes) != 3) {
+      std::printf("  RSS: child failed\n");
+    } else {
+      std::printf("  RSS after reopen: +%.1f MiB over %.1f MiB before open; code bytes %.1f MiB; "
+                  "extra %.1f MiB (%.1f bytes/vector)\n",
+                  (after - before) / 1024.0, before / 1024.0, code_bytes / 1048576.0,
+                  ((after - before) * 1024.0 - code_bytes) / 1048576.0,
+                  ((after - before) * 1024.0 - code_bytes) / n);
+    }
+    if (p != nullptr) pclose(p);
+  }
+  fs::remove_all(work);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const std::string self = fs::canonical("/proc/self/exe").string();
+    if (argc == 3 && std::strcmp(argv[1], "--rss") == 0) return print_rss_after_open(argv[2]);
+    if (argc >= 3 && std::strcmp(argv[1], "synthetic") == 0) {
+      const size_t n = std::stoul(argv[2]);
+      const int reps = argc > 3 ? std::stoi(argv[3]) : 3;
+      const std::vector<float> x = ipaq::storage::testing::gaussian_rows(0, n, 128, 1);
+      run("synthetic", n, 128, x.data(), "TQ4", reps, self);
+      return 0;
+    }
+    if (argc >= 2 && std::strcmp(argv[1], "fmnist") == 0) {
+      const int reps = argc > 2 ? std::stoi(argv[2]) : 3;
+      const auto m = ipaq::io::read_vectors("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
+      run("fmnist", m.n, m.d, m.data.data(), "RaBitQ1", reps, self);
+      return 0;
+    }
+    std::fprintf(stderr, "usage: storage_bench synthetic <n> [reps] | fmnist [reps]\n");
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "storage_bench: %s\n", e.what());
+    return 1;
+  }
+}
