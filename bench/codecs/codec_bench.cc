@@ -143,7 +143,8 @@ const std::vector<std::string> kCodecs = {
     "TQ1",    "TQ2",    "TQ3",    "TQ4",     "TQ8",     "TQP2",     "TQP3",     "TQP4",    "TQP8",
     "EDEN1",  "EDEN1b", "EDEN2",  "EDEN2b",  "EDEN4",   "EDEN4b",   "EDEN8",    "RaBitQ1", "RaBitQ2",
     "RaBitQ4", "RaBitQ4f", "RaBitQ8f", "BSQ1x4", "BSQ1x4b", "BSQ1x8b", "BSQ2x2b", "BSQ2x4", "BSQ2x4b", "BSQ4x2b",
-    "TQ2_center", "EDEN2_center", "RaBitQ1_center", "BSQ2x4b_center", "TQP3_center"};
+    "TQ2_center", "EDEN2_center", "RaBitQ1_center", "BSQ2x4b_center", "TQP3_center",
+    "ASQ2",  "ASQ2n", "ASQ4",   "ASQ4k", "ASQ2_center"};
 
 int distortion(const std::string& which, size_t n_base, size_t n_queries) {
   const Dataset ds = load(which, n_base, n_queries);

@@ -81,7 +81,11 @@ TEST_P(CodecContractTest, DecodeAgreesWithEstimateAndNorms) {
     // of O(D) terms of size ~‖x‖/sqrt(D)): 1e-4·‖x‖ is ~100x the expected rounding.
     EXPECT_NEAR(dot(q_.data(), decoded.data() + i * d, d), est[i], 1e-4 * std::sqrt(norm_sq)) << i;
     EXPECT_NEAR(codec_->stored_norm_sq(codes_.data() + i * codec_->code_size()), norm_sq, 1e-5 * norm_sq);
-    // Reconstruction beats the zero vector by a margin even at 1 bit (relative MSE < 0.7; theory <= 0.57).
+    // Reconstruction beats the zero vector by a margin even at 1 bit (relative MSE < 0.7; theory <= 0.57)
+    // for codecs with a per-vector scale. Not for ASQ: its levels are fitted to the training sample, the
+    // outer ones at the sample extremes, so at 1–2 bits unbiased rounding has vNMSE > 1 by design
+    // (variance (x↑ − x)(x − x↓)); its error properties are tested in asq_codec_test.cc.
+    if (GetParam().descriptor.starts_with("ASQ")) continue;
     double err = 0;
     for (size_t j = 0; j < d; ++j) err += std::pow(decoded[i * d + j] - x_[i * d + j], 2.0);
     EXPECT_LT(err, 0.7 * norm_sq) << "vector " << i;
@@ -159,11 +163,14 @@ std::vector<ContractCase> all_cases() {
                                "TQP4",    "TQP8",    "EDEN1",  "EDEN2",  "EDEN3",    "EDEN4",   "EDEN8",
                                "EDEN2b",  "RaBitQ1", "RaBitQ2", "RaBitQ3", "RaBitQ4", "RaBitQ8f", "RaBitQ4f",
                                "BSQ1x4",  "BSQ2x4",  "BSQ1x8", "BSQ2x2", "BSQ4x2b", "BSQ1x4b",  "TQ2_haar",
-                               "TQ4_center", "TQP3_center", "RaBitQ1_center", "BSQ2x4b_center", "EDEN2_haar_center"};
+                               "TQ4_center", "TQP3_center", "RaBitQ1_center", "BSQ2x4b_center", "EDEN2_haar_center",
+                               // ASQ is registered only when lib/asq is built (see lib/codecs/CMakeLists.txt).
+                               "ASQ2", "ASQ4k", "ASQ1n", "ASQ3m_center"};
   std::vector<ContractCase> cases;
   for (size_t d : {128, 784, 1024})
     for (const char* desc : descriptors)
-      if (!(std::string(desc).find("_haar") != std::string::npos && d != 128)) cases.push_back({desc, d});
+      if (is_codec_descriptor(desc) && !(std::string(desc).find("_haar") != std::string::npos && d != 128))
+        cases.push_back({desc, d});
   return cases;
 }
 
