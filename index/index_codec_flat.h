@@ -33,6 +33,7 @@
 
 #include "index/score_bounds.h"
 #include "lib/codecs/codec.h"
+#include "lib/scan/aligned_allocator.h"
 #include "lib/scan/fastscan_layout.h"
 
 namespace ipaq {
@@ -91,7 +92,7 @@ class IndexCodecFlat : public faiss::IndexFlatCodes, public ScoreBoundProvider {
   bool center_trained_ = false;
   std::vector<float> center_;
   std::unique_ptr<FastScanLayout> layout_;  // null: no fast scan
-  std::vector<uint8_t> packed_;             // layout_->packed_bytes(ntotal) bytes
+  AlignedBytes packed_;                     // layout_->packed_bytes(ntotal) bytes, 64-byte aligned
 };
 
 }  // namespace ipaq

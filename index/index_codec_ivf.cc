@@ -38,7 +38,7 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
   CodecIVFScanner(const IndexCodecIVF& index, bool store_pairs, const faiss::IDSelector* sel)
       : faiss::InvertedListScanner(store_pairs, sel),
         index_(index),
-        scorer_(index.codec(), index.metric_type),
+        scorer_(index.codec(), index.metric_type, index.fastscan_layout()),
         centroid_(index.d),
         residual_query_(index.d),
         dist_(kRun) {
@@ -86,9 +86,18 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
   template <class C>
   size_t scan(size_t n, const uint8_t* codes, const idx_t* ids, float* distances, idx_t* labels, size_t k) const {
     size_t updates = 0;
+    size_t packed_count = 0;
+    const uint8_t* packed = index_.packed_list(static_cast<size_t>(list_no), &packed_count);
+    const FastScanLayout* layout = index_.fastscan_layout();
     for (size_t b = 0; b < n; b += kRun) {
       const size_t m = std::min(kRun, n - b);
-      scorer_.distances(m, codes + b * code_size, dist_.data());
+      // kRun is a multiple of the 32-vector block, so run b starts at block b / 32.
+      if (packed != nullptr && b + m <= packed_count) {
+        scorer_.distances_fastscan(m, packed + (b / FastScanLayout::kBlockSize) * layout->block_bytes(),
+                                   codes + b * code_size, dist_.data());
+      } else {
+        scorer_.distances(m, codes + b * code_size, dist_.data());
+      }
       // The selector is asked about the stored ids even when positions are returned (store_pairs).
       if (sel) {
         for (size_t i = 0; i < m; ++i) {
@@ -119,7 +128,7 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
 }  // namespace
 
 IndexCodecIVF::IndexCodecIVF(std::unique_ptr<faiss::Index> quantizer, size_t nlist, std::unique_ptr<Codec> codec,
-                             faiss::MetricType metric)
+                             faiss::MetricType metric, bool fastscan)
     : faiss::IndexIVF(checked_quantizer(quantizer, checked_codec(codec)), checked_codec(codec).dim(), nlist,
                       codec->code_size(), metric),
       quantizer_owner_(std::move(quantizer)),
@@ -129,6 +138,57 @@ IndexCodecIVF::IndexCodecIVF(std::unique_ptr<faiss::Index> quantizer, size_t nli
   IPAQ_CHECK_ARG(nlist >= 1, kType, ": nlist must be >= 1");
   own_fields = false;  // quantizer_owner_ deletes the quantizer
   is_trained = is_trained && codec_->is_trained();
+  if (fastscan && codec_has_4bit_lut(*codec_)) {
+    layout_ = std::make_unique<FastScanLayout>(codec_->lut_nsub(), codec_->lut_group_begin());
+    packed_lists_.resize(nlist);
+    packed_count_.assign(nlist, 0);
+  }
+}
+
+void IndexCodecIVF::sync_packed(bool full) {
+  if (!layout_) return;
+  std::vector<uint8_t> sub;
+  for (size_t list = 0; list < nlist; ++list) {
+    if (full) packed_count_[list] = 0;
+    const size_t size = invlists->list_size(list);
+    // More packed than stored: entries were removed behind our back, repack the list.
+    if (packed_count_[list] > size) packed_count_[list] = 0;
+    const size_t first = packed_count_[list];
+    if (first == size) continue;
+    if (first == 0) packed_lists_[list].clear();
+    faiss::InvertedLists::ScopedCodes codes(invlists, list);
+    const size_t count = size - first;
+    sub.resize(count * layout_->nsub());
+    codec_->extract_sub_codes(count, codes.get() + first * code_size, sub.data());
+    packed_lists_[list].resize(layout_->packed_bytes(size), 0);
+    for (size_t i = 0; i < count; ++i) {
+      pack_4bit_code_at(*layout_, first + i, sub.data() + i * layout_->nsub(), packed_lists_[list].data());
+    }
+    packed_count_[list] = size;
+  }
+}
+
+const uint8_t* IndexCodecIVF::packed_list(size_t list_no, size_t* count) const {
+  if (!layout_ || list_no >= nlist) {
+    *count = 0;
+    return nullptr;
+  }
+  *count = packed_count_[list_no];
+  return packed_lists_[list_no].data();
+}
+
+void IndexCodecIVF::reset() {
+  faiss::IndexIVF::reset();
+  for (auto& p : packed_lists_) p.clear();
+  std::fill(packed_count_.begin(), packed_count_.end(), 0);
+}
+
+size_t IndexCodecIVF::remove_ids(const faiss::IDSelector& sel) {
+  const size_t removed = faiss::IndexIVF::remove_ids(sel);
+  // Removal moves entries inside lists: repack everything.
+  for (auto& p : packed_lists_) p.clear();
+  sync_packed(true);
+  return removed;
 }
 
 IndexCodecIVF::~IndexCodecIVF() = default;
@@ -146,6 +206,7 @@ void IndexCodecIVF::train_residual(idx_t n, const float* x) {
 void IndexCodecIVF::add_with_ids(idx_t n, const float* x, const idx_t* xids) {
   check_add_args(*this, kType, n, x);
   faiss::IndexIVF::add_with_ids(n, x, xids);
+  sync_packed();
 }
 
 void IndexCodecIVF::search(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,

@@ -8,7 +8,11 @@
 // Scores: METRIC_INNER_PRODUCT → <q, c> + est<q, r> (the query is prepared once per query);
 // METRIC_L2 → ||q - c||^2 + ||r||^2 - 2 est<q - c, r> (the query is re-prepared per list).
 // The InvertedListScanner is written once for all codecs (CodeScorer underneath) and honours the
-// IDSelector in scan_codes. nprobe per call via faiss::SearchParametersIVF; search is FAISS's
+// IDSelector in scan_codes. Fast scan: when the codec has a 4-bit LUT form and `fastscan` is on
+// (default), each list's sub-codes are also kept packed for lib/scan (packed per list, appended after
+// every add and add_sa_codes via sync_packed(), rebuilt after remove_ids) and the scanner uses the SIMD
+// kernels; FAISS entry points that move codes behind the index's back (update_vectors, merge_from,
+// replace_invlists) are followed by a full repack only if the caller calls sync_packed(true). nprobe per call via faiss::SearchParametersIVF; search is FAISS's
 // (parallel over queries).
 //
 // Ownership: owns the coarse quantizer (std::unique_ptr; FAISS's own_fields stays false) and the codec.
@@ -23,6 +27,8 @@
 #include <memory>
 
 #include "lib/codecs/codec.h"
+#include "lib/scan/aligned_allocator.h"
+#include "lib/scan/fastscan_layout.h"
 
 namespace ipaq {
 
@@ -30,7 +36,7 @@ class IndexCodecIVF : public faiss::IndexIVF {
  public:
   // quantizer: an empty faiss index of dimension codec->dim() (IndexFlatL2 or IndexFlatIP).
   IndexCodecIVF(std::unique_ptr<faiss::Index> quantizer, size_t nlist, std::unique_ptr<Codec> codec,
-                faiss::MetricType metric);
+                faiss::MetricType metric, bool fastscan = true);
   ~IndexCodecIVF() override;
 
   void train_residual(idx_t n, const float* x) override;
@@ -44,11 +50,25 @@ class IndexCodecIVF : public faiss::IndexIVF {
   faiss::InvertedListScanner* get_InvertedListScanner(bool store_pairs = false,
                                                       const faiss::IDSelector* sel = nullptr) const override;
 
+  void reset() override;
+  size_t remove_ids(const faiss::IDSelector& sel) override;
+
   const Codec& codec() const { return *codec_; }
+  bool uses_fastscan() const { return layout_ != nullptr; }
+  // Packs list entries not yet packed (all of them when `full`). Called by add paths; public for
+  // add_sa_codes and the index reader.
+  void sync_packed(bool full = false);
+  // Fast-scan view of a list (null when fast scan is off): its packed sub-codes and how many entries of
+  // the list they cover (entries beyond are scored by the scalar path).
+  const FastScanLayout* fastscan_layout() const { return layout_.get(); }
+  const uint8_t* packed_list(size_t list_no, size_t* count) const;
 
  private:
   std::unique_ptr<faiss::Index> quantizer_owner_;
   std::unique_ptr<Codec> codec_;
+  std::unique_ptr<FastScanLayout> layout_;
+  std::vector<AlignedBytes> packed_lists_;  // per list: layout_->packed_bytes(packed_count_[l]) bytes
+  std::vector<size_t> packed_count_;
 };
 
 }  // namespace ipaq

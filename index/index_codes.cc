@@ -12,6 +12,7 @@
 
 #include "index/index_checks.h"
 #include "index/index_codec_flat.h"
+#include "index/index_codec_ivf.h"
 #include "index/rerank.h"
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
@@ -38,6 +39,7 @@ void add_to_ivf(faiss::IndexIVF& ivf, idx_t n, const uint8_t* codes, const idx_t
     checked_list_number(ivf, codes + static_cast<size_t>(i) * stride, "add_sa_codes");
   }
   ivf.add_sa_codes(n, codes, ids);
+  if (auto* codec_ivf = dynamic_cast<IndexCodecIVF*>(&ivf)) codec_ivf->sync_packed();
 }
 
 // Mirrors IndexFastScan::add after compute_codes: grow the block array, pack the new range.

@@ -172,6 +172,7 @@ void write_ivf(ByteWriter& w, const IndexCodecIVF& ivf) {
   w.put<uint64_t>(ivf.nlist);
   w.put<uint64_t>(ivf.nprobe);
   w.put<uint8_t>(static_cast<uint8_t>(ivf.direct_map.type));
+  w.put<uint8_t>(ivf.uses_fastscan() ? 1 : 0);
   ivf.codec().serialize(w);
   write_node(w, ivf.quantizer);
   for (size_t list = 0; list < ivf.nlist; ++list) {
@@ -189,6 +190,8 @@ std::unique_ptr<faiss::Index> read_ivf(ByteReader& r, int depth) {
   const uint64_t nlist = r.get<uint64_t>();
   const uint64_t nprobe = r.get<uint64_t>();
   const uint8_t direct_map = r.get<uint8_t>();
+  const uint8_t fastscan = r.get<uint8_t>();
+  IPAQ_CHECK_FORMAT(fastscan <= 1, r.context(), ": bad fast-scan flag");
   IPAQ_CHECK_FORMAT(nlist >= 1 && nlist <= (1u << 24) && nprobe >= 1 && nprobe <= nlist, r.context(),
                     ": nlist ", nlist, " / nprobe ", nprobe, " out of range");
   IPAQ_CHECK_FORMAT(direct_map <= faiss::DirectMap::Hashtable, r.context(), ": bad direct map type");
@@ -197,7 +200,8 @@ std::unique_ptr<faiss::Index> read_ivf(ByteReader& r, int depth) {
   auto quantizer = read_node(r, depth + 1);
   expect_consistent(quantizer->d == c.d && (quantizer->ntotal == 0 || quantizer->ntotal == idx_t(nlist)), r,
                     "coarse quantizer");
-  auto index = std::make_unique<IndexCodecIVF>(std::move(quantizer), nlist, std::move(codec), c.metric);
+  auto index = std::make_unique<IndexCodecIVF>(std::move(quantizer), nlist, std::move(codec), c.metric,
+                                               fastscan == 1);
   expect_consistent(index->is_trained == c.is_trained, r, "trained state");
   index->nprobe = nprobe;
   const size_t record = sizeof(idx_t) + index->code_size;
@@ -216,6 +220,7 @@ std::unique_ptr<faiss::Index> read_ivf(ByteReader& r, int depth) {
   }
   expect_consistent(total == static_cast<uint64_t>(c.ntotal), r, "vector count");
   index->ntotal = c.ntotal;
+  index->sync_packed();
   if (direct_map != faiss::DirectMap::NoMap) {
     try {
       index->set_direct_map_type(static_cast<faiss::DirectMap::Type>(direct_map));

@@ -73,7 +73,7 @@ TEST_P(IoRoundTrip, SameResultsAfterReading) {
 
 INSTANTIATE_TEST_SUITE_P(Descriptors, IoRoundTrip,
                          ::testing::Values("TQ4", "RaBitQ1", "BSQ2x4", "EDEN2", "IVF8,TQ2", "IVF8,RaBitQ1,Rerank4",
-                                           "TQ4,Refine3", "PQ8x8", "IVF8,PQ8x4fs"));
+                                           "TQ4,Refine3", "PQ8x8np", "IVF8,PQ8x4fs"));
 
 TEST(IndexIo, NestedWrappersAndFiles) {
   Data data;

@@ -1,0 +1,263 @@
+// index_recall_qps: recall@10 and single-thread QPS of ipaq indexes vs FAISS baselines, same process,
+// same data. Prints one markdown table row per (index, search parameter) on stdout.
+//
+// Usage: index_recall_qps <dataset> <part> [nq]
+//   dataset: fmnist-l2 | fmnist-ip (L2-normalised, inner product) | bge (bge-m3-1024, inner product)
+//   part:    budget   — recall@10 without rerank at 1, 2 and 4 bits per dimension vs FAISS IndexPQ
+//            frontier — recall@10 / QPS with rerank (ipaq Rerank, FAISS PQ fast-scan and IVF-PQ fast-scan
+//                       + IndexRefineFlat)
+// Training uses the first min(n, 20000) base vectors for every index (same for FAISS and ipaq).
+// Search runs with one OpenMP thread, all queries in one search() call; QPS = nq / wall time.
+// Run with OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=1.
+#include <faiss/IndexFlat.h>
+#include <faiss/IndexIVF.h>
+#include <faiss/IndexPQ.h>
+#include <faiss/IndexRefine.h>
+#include <faiss/utils/utils.h>
+#include <omp.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "index/index_factory.h"
+#include "index/search_params.h"
+#include "lib/core/simd_level.h"
+#include "lib/io/vector_file.h"
+
+namespace {
+
+using idx_t = faiss::Index::idx_t;
+constexpr size_t kK = 10;
+constexpr size_t kMaxTrain = 20000;
+
+struct Dataset {
+  std::string name;
+  ipaq::io::FloatMatrix base, queries;
+  faiss::MetricType metric;
+  std::vector<idx_t> truth;
+};
+
+void normalise(ipaq::io::FloatMatrix& m) {
+  for (size_t i = 0; i < m.n; ++i) {
+    double s = 0;
+    for (size_t j = 0; j < m.d; ++j) s += double(m.data[i * m.d + j]) * m.data[i * m.d + j];
+    const float inv = s > 0 ? float(1.0 / std::sqrt(s)) : 0.0f;
+    for (size_t j = 0; j < m.d; ++j) m.data[i * m.d + j] *= inv;
+  }
+}
+
+Dataset load(const std::string& which, size_t nq) {
+  Dataset ds;
+  ds.name = which;
+  ipaq::io::ReadOptions qopt;
+  qopt.max_rows = nq;
+  if (which == "bge") {
+    const std::string dir = std::string(IPAQ_SHARED_DATA_DIR) + "/bge-m3-1024/";
+    ds.base = ipaq::io::read_vectors(dir + "paragraphs.fvecs");
+    ds.queries = ipaq::io::read_vectors(dir + "sentences.fvecs", qopt);
+    ds.metric = faiss::METRIC_INNER_PRODUCT;
+  } else {
+    const std::string dir = "/usr/share/datasets/fashion-mnist/";
+    ds.base = ipaq::io::read_vectors(dir + "train-images-idx3-ubyte.gz");
+    ds.queries = ipaq::io::read_vectors(dir + "t10k-images-idx3-ubyte.gz", qopt);
+    ds.metric = which == "fmnist-ip" ? faiss::METRIC_INNER_PRODUCT : faiss::METRIC_L2;
+    if (ds.metric == faiss::METRIC_INNER_PRODUCT) {
+      normalise(ds.base);
+      normalise(ds.queries);
+    }
+  }
+  // Exact ground truth with FAISS's flat index (BLAS).
+  std::unique_ptr<faiss::Index> flat;
+  if (ds.metric == faiss::METRIC_L2) flat = std::make_unique<faiss::IndexFlatL2>(ds.base.d);
+  else flat = std::make_unique<faiss::IndexFlatIP>(ds.base.d);
+  flat->add(ds.base.n, ds.base.data.data());
+  std::vector<float> D(ds.queries.n * kK);
+  ds.truth.resize(ds.queries.n * kK);
+  flat->search(ds.queries.n, ds.queries.data.data(), kK, D.data(), ds.truth.data());
+  return ds;
+}
+
+double recall_at_10(const Dataset& ds, const std::vector<idx_t>& I) {
+  size_t hits = 0;
+  for (size_t q = 0; q < ds.queries.n; ++q) {
+    for (size_t r = 0; r < kK; ++r) {
+      for (size_t s = 0; s < kK; ++s) hits += I[q * kK + s] == ds.truth[q * kK + r];
+    }
+  }
+  return double(hits) / double(ds.queries.n * kK);
+}
+
+std::unique_ptr<faiss::Index> build(const Dataset& ds, const std::string& desc, faiss::MetricType metric,
+                                    double* build_s) {
+  auto t0 = std::chrono::steady_clock::now();
+  omp_set_num_threads(2);
+  auto index = ipaq::index_factory(static_cast<int>(ds.base.d), desc, metric);
+  // faiss::index_factory turns on polysemous training for "PQ{M}x8": a centroid permutation for
+  // Hamming filtering that costs minutes and leaves ADC search results unchanged in quality.
+  if (auto* pq = dynamic_cast<faiss::IndexPQ*>(index.get())) pq->do_polysemous_training = false;
+  index->train(std::min(ds.base.n, kMaxTrain), ds.base.data.data());
+  index->add(ds.base.n, ds.base.data.data());
+  *build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return index;
+}
+
+// Best of three single-thread runs (the machine is shared).
+void measure(const Dataset& ds, const faiss::Index& index, const std::string& label, const std::string& param,
+             const faiss::SearchParameters* params, double build_s) {
+  omp_set_num_threads(1);
+  std::vector<float> D(ds.queries.n * kK);
+  std::vector<idx_t> I(ds.queries.n * kK);
+  double best = 1e30;
+  for (int rep = 0; rep < 3; ++rep) {
+    auto t0 = std::chrono::steady_clock::now();
+    index.search(ds.queries.n, ds.queries.data.data(), kK, D.data(), I.data(), params);
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::printf("| %s | %s | %zu | %s | %.4f | %.0f | %.1f |\n", ds.name.c_str(), label.c_str(), index.sa_code_size(),
+              param.c_str(), recall_at_10(ds, I), double(ds.queries.n) / best, build_s);
+  std::fflush(stdout);
+}
+
+// Runs one table entry; a failure is reported as a row instead of ending the run.
+template <typename F>
+void row(const Dataset& ds, const std::string& label, F&& body) {
+  try {
+    body();
+  } catch (const std::exception& e) {
+    std::printf("| %s | %s | - | - | error: %s | | |\n", ds.name.c_str(), label.c_str(), e.what());
+    std::fflush(stdout);
+  }
+}
+
+void run_budget(const Dataset& ds) {
+  const bool fm = ds.base.d == 784;
+  const std::string rot = fm ? "_haar" : "";  // Hadamard would pad 784 to 1024 dims (30 % more bytes)
+  struct Budget {
+    int bits;
+    std::vector<std::string> faiss_pq;
+    std::vector<std::string> ipaq;
+  };
+  const std::vector<Budget> budgets = {
+      {1, {fm ? "PQ98x8" : "PQ128x8", fm ? "PQ112x8" : "PQ256x4"},
+       {"RaBitQ1", "TQ1", "EDEN1", "IVF256,RaBitQ1", "IVF256,TQ1"}},
+      {2, {fm ? "PQ196x8" : "PQ256x8"}, {"TQ2", "EDEN2", "RaBitQ2", "BSQ2x4", "IVF256,TQ2", "IVF256,EDEN2"}},
+      {4, {fm ? "PQ392x8" : "PQ512x8"}, {"TQ4", "EDEN4", "RaBitQ4", "IVF256,TQ4", "IVF256,EDEN4"}},
+  };
+  faiss::SearchParametersIVF ivf;
+  ivf.nprobe = 32;
+  for (const auto& b : budgets) {
+    for (const auto& pq : b.faiss_pq) {
+      // On inner-product data FAISS PQ is also tried with L2 on the unit vectors (DESIGN.md §6).
+      std::vector<faiss::MetricType> metrics = {ds.metric};
+      if (ds.metric == faiss::METRIC_INNER_PRODUCT) metrics.push_back(faiss::METRIC_L2);
+      for (auto m : metrics) {
+        const std::string label = "FAISS " + pq + (m != ds.metric ? " (L2 metric)" : "");
+        row(ds, label, [&] {
+          double bs;
+          auto index = build(ds, pq, m, &bs);
+          measure(ds, *index, label, std::to_string(b.bits) + " bit", nullptr, bs);
+        });
+      }
+    }
+    for (const auto& codec : b.ipaq) {
+      const bool is_ivf = codec.rfind("IVF", 0) == 0;
+      row(ds, "ipaq " + codec + rot, [&] {
+        double bs;
+        auto index = build(ds, codec + rot, ds.metric, &bs);
+        measure(ds, *index, "ipaq " + codec + rot, std::to_string(b.bits) + " bit" + (is_ivf ? ", nprobe 32" : ""),
+                is_ivf ? &ivf : nullptr, bs);
+      });
+    }
+  }
+}
+
+void run_frontier(const Dataset& ds) {
+  const bool fm = ds.base.d == 784;
+  const std::string rot = fm ? "_haar" : "";
+  const std::string pq4 = fm ? "PQ196x4fs" : "PQ256x4fs";
+  const std::string ivf_prefix = fm ? "IVF256," : "IVF16,";
+  const std::string ivfpq4 = ivf_prefix + pq4;
+  // FAISS PQ fast-scan + IndexRefineFlat. k_factor and nprobe are set on the index between rows: FAISS
+  // 1.7.3's IndexRefine rejects search parameters.
+  row(ds, "FAISS " + pq4 + ",RFlat", [&] {
+    double bs;
+    auto index = build(ds, pq4 + ",RFlat", ds.metric, &bs);
+    auto* refine = dynamic_cast<faiss::IndexRefine*>(index.get());
+    for (float f : {1.0f, 2.0f, 4.0f, 8.0f, 16.0f}) {
+      refine->k_factor = f;
+      measure(ds, *index, "FAISS " + pq4 + ",RFlat", "k_factor " + std::to_string(int(f)), nullptr, bs);
+    }
+  });
+  row(ds, "FAISS " + ivfpq4 + ",RFlat", [&] {
+    double bs;
+    auto index = build(ds, ivfpq4 + ",RFlat", ds.metric, &bs);
+    auto* refine = dynamic_cast<faiss::IndexRefine*>(index.get());
+    auto* ivf = dynamic_cast<faiss::IndexIVF*>(refine->base_index);
+    for (size_t nprobe : {4, 8, 16, 32}) {
+      for (float f : {2.0f, 4.0f, 8.0f}) {
+        refine->k_factor = f;
+        ivf->nprobe = nprobe;
+        measure(ds, *index, "FAISS " + ivfpq4 + ",RFlat",
+                "nprobe " + std::to_string(nprobe) + ", k_factor " + std::to_string(int(f)), nullptr, bs);
+      }
+    }
+  });
+  for (const std::string codec : {"RaBitQ1", "TQ2", "TQ4"}) {
+    const std::string desc = codec + rot + ",Rerank";
+    row(ds, "ipaq " + desc, [&] {
+      double bs;
+      auto index = build(ds, desc, ds.metric, &bs);
+      for (float f : {1.0f, 2.0f, 4.0f, 8.0f, 16.0f}) {
+        ipaq::SearchParametersRerank p;
+        p.rerank_factor = f;
+        measure(ds, *index, "ipaq " + desc, "factor " + std::to_string(int(f)), &p, bs);
+      }
+    });
+  }
+  for (const std::string codec : {"RaBitQ1", "TQ2"}) {
+    const std::string desc = ivf_prefix + codec + rot + ",Rerank";
+    row(ds, "ipaq " + desc, [&] {
+      double bs;
+      auto index = build(ds, desc, ds.metric, &bs);
+      for (size_t nprobe : {4, 8, 16, 32}) {
+        for (float f : {2.0f, 4.0f, 8.0f}) {
+          faiss::SearchParametersIVF ivf;
+          ivf.nprobe = nprobe;
+          ipaq::SearchParametersRerank p;
+          p.rerank_factor = f;
+          p.base_params = &ivf;
+          measure(ds, *index, "ipaq " + desc, "nprobe " + std::to_string(nprobe) + ", factor " + std::to_string(int(f)),
+                  &p, bs);
+        }
+      }
+    });
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: %s fmnist-l2|fmnist-ip|bge budget|frontier [nq]\n", argv[0]);
+    return 2;
+  }
+  const size_t nq = argc > 3 ? std::stoul(argv[3]) : 1000;
+  try {
+    const Dataset ds = load(argv[1], nq);
+    std::printf("FAISS build: %s; ipaq SIMD level: %s; base %zu x %zu, %zu queries\n\n",
+                faiss::get_compile_options().c_str(), ipaq::simd_level_name(ipaq::simd_level()), ds.base.n, ds.base.d,
+                ds.queries.n);
+    std::printf("| dataset | index | bytes/vector | setting | recall@10 | QPS (1 thread) | build s |\n");
+    std::printf("|---|---|---|---|---|---|---|\n");
+    if (std::string(argv[2]) == "budget") run_budget(ds);
+    else run_frontier(ds);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "index_recall_qps: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
