@@ -6,7 +6,8 @@
 //   part:    budget   — recall@10 without rerank at 1, 2 and 4 bits per dimension vs FAISS IndexPQ
 //            frontier — recall@10 / QPS with rerank (ipaq Rerank, FAISS PQ fast-scan and IVF-PQ fast-scan
 //                       + IndexRefineFlat)
-// Training uses the first min(n, 20000) base vectors for every index (same for FAISS and ipaq).
+//            key      — a short run: 1-bit IVF residual coding vs IndexPQ, and a few frontier points
+// Training uses the first min(n, 10000) base vectors for every index (same for FAISS and ipaq).
 // Search runs with one OpenMP thread, all queries in one search() call; QPS = nq / wall time.
 // Run with OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=1.
 #include <faiss/IndexFlat.h>
@@ -32,7 +33,7 @@ namespace {
 
 using idx_t = faiss::Index::idx_t;
 constexpr size_t kK = 10;
-constexpr size_t kMaxTrain = 20000;
+constexpr size_t kMaxTrain = 10000;  // = 256 centroids x 39 points: all k-means sees anyway
 
 struct Dataset {
   std::string name;
@@ -238,6 +239,62 @@ void run_frontier(const Dataset& ds) {
   }
 }
 
+void run_key(const Dataset& ds) {
+  const std::string rot = ds.base.d == 784 ? "_haar" : "";
+  row(ds, "FAISS PQ98x8", [&] {
+    double bs;
+    auto index = build(ds, "PQ98x8", ds.metric, &bs);
+    measure(ds, *index, "FAISS PQ98x8", "1 bit", nullptr, bs);
+  });
+  row(ds, "ipaq IVF256,RaBitQ1" + rot + ",Rerank", [&] {
+    double bs;
+    auto index = build(ds, "IVF256,RaBitQ1" + rot + ",Rerank", ds.metric, &bs);
+    for (size_t nprobe : {8, 16, 32}) {
+      for (float f : {1.0f, 4.0f, 8.0f}) {
+        faiss::SearchParametersIVF ivf;
+        ivf.nprobe = nprobe;
+        ipaq::SearchParametersRerank p;
+        p.rerank_factor = f;
+        p.base_params = &ivf;
+        measure(ds, *index, "ipaq IVF256,RaBitQ1" + rot + ",Rerank",
+                "nprobe " + std::to_string(nprobe) + ", factor " + std::to_string(int(f)), &p, bs);
+      }
+    }
+  });
+  row(ds, "FAISS PQ196x4fs,RFlat", [&] {
+    double bs;
+    auto index = build(ds, "PQ196x4fs,RFlat", ds.metric, &bs);
+    auto* refine = dynamic_cast<faiss::IndexRefine*>(index.get());
+    for (float f : {2.0f, 4.0f, 8.0f}) {
+      refine->k_factor = f;
+      measure(ds, *index, "FAISS PQ196x4fs,RFlat", "k_factor " + std::to_string(int(f)), nullptr, bs);
+    }
+  });
+  row(ds, "FAISS IVF256,PQ196x4fs,RFlat", [&] {
+    double bs;
+    auto index = build(ds, "IVF256,PQ196x4fs,RFlat", ds.metric, &bs);
+    auto* refine = dynamic_cast<faiss::IndexRefine*>(index.get());
+    auto* ivf = dynamic_cast<faiss::IndexIVF*>(refine->base_index);
+    for (size_t nprobe : {8, 16, 32}) {
+      for (float f : {2.0f, 4.0f}) {
+        refine->k_factor = f;
+        ivf->nprobe = nprobe;
+        measure(ds, *index, "FAISS IVF256,PQ196x4fs,RFlat",
+                "nprobe " + std::to_string(nprobe) + ", k_factor " + std::to_string(int(f)), nullptr, bs);
+      }
+    }
+  });
+  row(ds, "ipaq RaBitQ1" + rot + ",Rerank", [&] {
+    double bs;
+    auto index = build(ds, "RaBitQ1" + rot + ",Rerank", ds.metric, &bs);
+    for (float f : {4.0f, 8.0f, 16.0f}) {
+      ipaq::SearchParametersRerank p;
+      p.rerank_factor = f;
+      measure(ds, *index, "ipaq RaBitQ1" + rot + ",Rerank", "factor " + std::to_string(int(f)), &p, bs);
+    }
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -253,8 +310,10 @@ int main(int argc, char** argv) {
                 ds.queries.n);
     std::printf("| dataset | index | bytes/vector | setting | recall@10 | QPS (1 thread) | build s |\n");
     std::printf("|---|---|---|---|---|---|---|\n");
-    if (std::string(argv[2]) == "budget") run_budget(ds);
-    else run_frontier(ds);
+    const std::string part = argv[2];
+    if (part == "budget") run_budget(ds);
+    else if (part == "frontier") run_frontier(ds);
+    else run_key(ds);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "index_recall_qps: %s\n", e.what());
     return 1;

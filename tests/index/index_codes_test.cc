@@ -52,7 +52,7 @@ TEST_P(AddSaCodes, SameAsAddingVectors) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Descriptors, AddSaCodes,
-                         ::testing::Values("TQ4", "RaBitQ1", "BSQ2x4", "IVF8,TQ2", "PQ8x8np", "SQ8", "IVF8,PQ8"));
+                         ::testing::Values("TQ4", "RaBitQ1", "BSQ2x4", "IVF8,TQ2", "PQ8x8np", "SQ8", "IVF8,PQ8np"));
 
 TEST(AddSaCodesTest, FastScanIdMapAndRerank) {
   const auto base = testing::random_vectors(kNb, kD, 1.0f, 43);
