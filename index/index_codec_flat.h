@@ -15,8 +15,8 @@
 // form, else Codec::estimate_ip).
 //
 // Shapes: x, queries: n * d floats; distances, labels: n * k (missing results: label -1, distance
-// FLT_MAX for L2 / -FLT_MAX for IP, FAISS's heap convention). sa_encode/sa_decode: n * sa_code_size() bytes = the codec's codes of
-// x - center (sa_decode adds the center back).
+// FLT_MAX for L2 / -FLT_MAX for IP, FAISS's heap convention). sa_encode/sa_decode:
+// n * sa_code_size() bytes = the codec's codes of x - center (sa_decode adds the center back).
 //
 // Threads: search is parallel over queries (OpenMP) and, for a single query, over blocks of the
 // database; exceptions are carried out of the parallel regions (OmpExceptionCarrier). Const methods may
