@@ -15,7 +15,7 @@
 // accumulate in uint16 lanes split into even/odd vectors and widen to uint32 before any lane has
 // received more than 256 terms (256 · 255 < 2^16 keeps every uint16 partial sum exact), so there is no
 // limit on nsub beyond the uint32 one above. Long codes (tables > 8 KiB) are scanned several blocks per
-// table load. Measured (bench/scan, 256 MiB of 64-byte-aligned codes, AVX-512): 65-90 % of the
+// table load. Measured (bench/scan, 256 MiB of 64-byte-aligned codes, AVX-512): 58-90 % of the
 // bandwidth of a plain streaming read of the same bytes (bench/RESULTS.md).
 //
 // Arrays: packed = layout.packed_bytes(n) bytes starting at a block boundary (to scan vectors

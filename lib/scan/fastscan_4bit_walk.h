@@ -24,7 +24,7 @@ namespace ipaq::scan_detail {
 // Above this table size (npairs · 64 bytes, i.e. blocks longer than 4 KiB) blocks are scanned
 // kBlocksPerStep at a time; below it one block at a time, which keeps the reads of codes sequential.
 // Measured on the development machine (bench/scan, AVX-512, aligned codes): nsub = 64 and 256 run
-// 1.5-2x faster one block at a time (the per-block sums of a multi-block step spill to the stack, which
+// 1.15-2.2x faster one block at a time (the per-block sums of a multi-block step spill to the stack, which
 // short runs cannot amortize), nsub = 512 and 1024 1.2-2.2x faster with 8 blocks per step.
 constexpr size_t kMultiBlockMinTableBytes = 8 * 1024;
 

@@ -13,8 +13,8 @@
 // Kernels (lib/core/simd_level.h): scalar (also used at the AVX2 level: AVX2 has no 256-entry byte
 // lookup and 8-lane gathers measured no faster); AVX-512 (VBMI: two vpermi2b over the table's
 // 128-entry halves and a blend on bit 7 look up 64 vectors at once; uint16 even/odd accumulation
-// widened to uint32 at least every 256 sub-codes, since 256 · 255 < 2^16). Measured (bench/scan,
-// 256 MiB of codes): AVX-512 8.5 GB/s, scalar 2.8-3.0 GB/s; the float-LUT scan_8bit 1.0-1.4 GB/s.
+// widened to uint32 at least every 256 sub-codes, since 256 · 255 < 2^16). Measured (bench/scan):
+// AVX-512 about 3x the scalar kernel and 4-7x the float-LUT gather scan_8bit (bench/RESULTS.md).
 //
 // Arrays: packed = layout.packed_bytes(n) bytes from a block boundary (to scan vectors [64b, 64b + n)
 // pass packed + b · layout.block_bytes()); exactly n * ngroups sums are written.

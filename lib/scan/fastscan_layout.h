@@ -18,7 +18,7 @@
 //
 // Alignment: any alignment is correct, but allocate packed arrays 64-byte aligned for speed
 // (ipaq::AlignedBytes, aligned_allocator.h): a plain std::vector of this size starts 16 bytes into a
-// page, every 64-byte load then spans two cache lines, and the AVX-512 scan measured 1.3-1.4x slower
+// page, every 64-byte load then spans two cache lines, and the AVX-512 scan measured 1.3x slower
 // (bench/scan, nsub = 64 and 256).
 //
 // Errors: pack throws InvalidArgument for a sub-code ≥ 16 or a malformed group split; sizes are checked

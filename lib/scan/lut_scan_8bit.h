@@ -1,7 +1,7 @@
 // 8-bit LUT scan: float group sums of 256-entry float tables over byte sub-codes (b·p = 8 BlockSphere,
 // byte-per-coordinate codes, bit planes of higher rates). Exact float tables on row-major codes, no
 // packing: the simple path, and the reference for the packed, quantized and much faster twin
-// scan_8bit_quantized (fastscan_8bit.h; 8.5 vs 1.0-1.4 GB/s measured).
+// scan_8bit_quantized (fastscan_8bit.h; 4-7x faster measured, bench/RESULTS.md).
 //
 // Arrays: codes = n * nsub bytes, row-major (what Codec::extract_sub_codes produces, no repacking);
 // lut = nsub * 256 floats, row j = the table of sub-code j (QueryState::lut); group_begin = ngroups + 1
