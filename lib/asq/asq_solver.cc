@@ -100,6 +100,7 @@ void validate_weights(std::span<const double> x, std::span<const double> weights
 Solution solve_sorted_exact(std::span<const double> sorted_x, std::span<const double> weights, size_t s,
                             Solver solver) {
   const size_t n = sorted_x.size();
+  IPAQ_CHECK_ARG(n < (size_t{1} << 32), "asq: d=", n, " exceeds the 2^32 − 1 points an exact solver indexes");
   Solution out;
   for (size_t i = 0; i < n; ++i) {
     if (i == 0 || sorted_x[i] != sorted_x[i - 1]) out.levels.push_back(sorted_x[i]);

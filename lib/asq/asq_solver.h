@@ -7,11 +7,13 @@
 //
 // Exact solvers (all return the same optimal cost to ~1e-9 relative):
 //   kZipml       O(s·d²) dynamic program — the test reference only.
-//   kQuiver      one SMAWK row-minima pass per DP layer, O(s·d) time.
-//   kQuiverAccel closed-form middle level, ⌈s/2⌉ SMAWK layers.
+//   kQuiver      one SMAWK row-minima pass per DP layer, O(s·d) time, (s−3)·d·4 bytes of argmin
+//                tables (refused above 4 GiB with InvalidArgument: use kWilber/kAuto).
+//   kQuiverAccel closed-form middle level (weighted form in interval_cost.h), ⌈(s−1)/2⌉ layers.
 //   kWilber      Lagrangian relaxation (penalty λ per interval) solved by Wilber's online SMAWK, λ
-//                searched until exactly s−1 intervals; O(d) memory, time independent of s.
-//   kAuto        picks the fastest exact solver for (d, s) from measured crossover points.
+//                probed on the convex hull of OPT(k) until exactly s−1 intervals (ties spliced);
+//                O(d) memory (~60 bytes per point), time nearly independent of s (2–5 LWS passes).
+//   kAuto        kQuiverAccel for s <= 4, kWilber above (crossover measured, bench/RESULTS.md).
 // Approximate solver:
 //   kApprox      m-point uniform grid g_0 = x_1 < ... < g_{m−1} = x_d (spacing Δ = (x_d − x_1)/(m−1)).
 //                One pass splits each x unbiasedly between its two grid neighbours (weight w(1−p) and
@@ -22,8 +24,8 @@
 //
 // Contract: inputs must be sorted ascending (checked; InvalidArgument otherwise), finite (checked),
 // weights finite and >= 0. If the data has at most s distinct values, the levels are those values
-// (cost 0). The returned levels are sorted, strictly increasing, and include x_1 and x_d. Pure functions,
-// thread-safe.
+// (cost 0); otherwise exactly s levels. The returned levels are sorted, strictly increasing, and include
+// x_1 and x_d. d < 2^32. Pure functions, thread-safe.
 #pragma once
 
 #include <cstddef>
