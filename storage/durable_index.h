@@ -16,15 +16,21 @@
 //
 // Ids: 0 <= id <= INT64_MAX, arbitrary and sparse. Vectors: n * dim() float32, row-major.
 //
-// Errors: InvalidArgument (bad call: dimension, NaN/Inf, id out of range/duplicate/unknown/existing,
-// search options the index does not support), StateError (untrained, already trained, closed),
-// StorageError (locked by another process, disk full, I/O), FormatError (corrupted or foreign database:
-// checksum mismatch, torn WAL, missing column family, count mismatch, header/descriptor mismatch on
-// reopen is InvalidArgument). A failed write leaves both the store and the in-memory index unchanged.
+// Errors: InvalidArgument (bad call: NaN/Inf, id out of range/duplicate/unknown/existing, search
+// options the index does not support, open_or_create with a dimension/descriptor/metric other than the
+// stored one), StateError (untrained, already trained, closed), StorageError (locked by another process,
+// disk full, I/O), FormatError (corrupted or foreign database: checksum mismatch, torn WAL, missing
+// column family, count mismatch). A failed write leaves both the store and the in-memory index unchanged
+// (a write that failed inside RocksDB, e.g. disk full, can leave its own torn WAL record: see
+// OpenOptions::accept_torn_wal_tail).
+//
+// What open() verifies: header, trained state, every `codes` block checksum and the count of codes
+// against meta. `raw` is read only when reranking (checksums verified then); check_consistency() scans
+// it too (a full scan of `raw` would make reopen cost grow with d * 4 bytes per vector).
 //
 // Thread-safety: search(), size() and the accessors may run concurrently from many threads; writes
-// (train, add_with_ids, upsert, remove, bulk_load, flush, close) are serialized by a writer-preferring shared mutex and
-// exclude searches, so a search sees the state before or after a write, never part of it.
+// (train, add_with_ids, upsert, remove, bulk_load, flush, close) are serialized by a writer-preferring
+// shared mutex (writer_preferring_mutex.h) and exclude searches, so a search sees the state before or after a write, never part of it.
 // One process at a time: RocksDB's LOCK file makes a second open (same or other process) fail with
 // StorageError while the first keeps working.
 #pragma once
@@ -33,7 +39,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
