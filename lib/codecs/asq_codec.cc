@@ -6,7 +6,7 @@
 
 #include "lib/asq/asq_solver.h"
 #include "lib/asq/stochastic_rounding.h"
-#include "lib/codecs/lloyd_max_codec.h"
+#include "lib/codecs/codec_spec.h"
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "lib/codecs/lloyd_max_codec.h"
+#include "lib/codecs/codec_spec.h"
 #include "lib/codecs/sphere_block_codebook.h"
 #include "lib/core/error.h"
 

@@ -1,6 +1,7 @@
 #include "lib/codecs/codec_spec.h"
 
 #include <algorithm>
+#include <cstring>
 #include <regex>
 
 #include "lib/core/error.h"
@@ -36,6 +37,17 @@ CodecSpec parse_codec_descriptor(const std::string& descriptor) {
     start = end + 1;
   }
   return spec;
+}
+
+void check_codec_spec(const CodecSpec& spec, const char* allowed_variants, bool allow_block) {
+  const int b = spec.bits;
+  IPAQ_CHECK_ARG(b == 1 || b == 2 || b == 3 || b == 4 || b == 8, "codec '", spec.text, "': bits ", b,
+                 " not supported (expected 1, 2, 3, 4 or 8)");
+  for (char c : spec.variant)
+    IPAQ_CHECK_ARG(std::strchr(allowed_variants, c) != nullptr, "codec '", spec.text, "': unknown variant '", c,
+                   "'");
+  IPAQ_CHECK_ARG(allow_block || spec.block == 0, "codec '", spec.text, "': family ", spec.family,
+                 " takes no block length");
 }
 
 }  // namespace ipaq

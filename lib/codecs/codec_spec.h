@@ -36,4 +36,9 @@ struct CodecSpec {
 
 CodecSpec parse_codec_descriptor(const std::string& descriptor);
 
+// Checks spec.bits ∈ {1, 2, 3, 4, 8}, that the variant letters are within `allowed_variants`, and that a
+// block length is given only when allowed; throws InvalidArgument naming the descriptor otherwise. Shared
+// by the codec families' spec checks.
+void check_codec_spec(const CodecSpec& spec, const char* allowed_variants, bool allow_block = false);
+
 }  // namespace ipaq

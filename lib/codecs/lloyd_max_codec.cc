@@ -1,24 +1,12 @@
 #include "lib/codecs/lloyd_max_codec.h"
 
 #include <cmath>
-#include <cstring>
 
 #include "lib/codecs/lloyd_max.h"
 #include "lib/codecs/scalar_levels.h"
 #include "lib/core/error.h"
 
 namespace ipaq {
-
-void check_codec_spec(const CodecSpec& spec, const char* allowed_variants, bool allow_block) {
-  const int b = spec.bits;
-  IPAQ_CHECK_ARG(b == 1 || b == 2 || b == 3 || b == 4 || b == 8, "codec '", spec.text, "': bits ", b,
-                 " not supported (expected 1, 2, 3, 4 or 8)");
-  for (char c : spec.variant)
-    IPAQ_CHECK_ARG(std::strchr(allowed_variants, c) != nullptr, "codec '", spec.text, "': unknown variant '", c,
-                   "'");
-  IPAQ_CHECK_ARG(allow_block || spec.block == 0, "codec '", spec.text, "': family ", spec.family,
-                 " takes no block length");
-}
 
 namespace {
 std::vector<float> to_float(const std::vector<double>& v, double scale) {

@@ -21,7 +21,6 @@ namespace ipaq {
 
 class LloydMaxCodec final : public RotatedCodec {
  public:
-  // levels: 2^bits sorted levels for the coordinates of u (unit rotated vector).
   LloydMaxCodec(const CodecSpec& spec, size_t d, const CodecOptions& options, ScaleRule rule);
 
  protected:
@@ -37,9 +36,5 @@ void check_turboquant_mse_spec(const CodecSpec& spec);
 void check_eden_spec(const CodecSpec& spec);
 std::unique_ptr<Codec> make_turboquant_mse_codec(const CodecSpec& spec, size_t d, const CodecOptions& options);
 std::unique_ptr<Codec> make_eden_codec(const CodecSpec& spec, size_t d, const CodecOptions& options);
-
-// Checks spec.bits ∈ {1, 2, 3, 4, 8} and that the variant letters are within `allowed_variants`;
-// throws InvalidArgument naming the descriptor otherwise. Shared by every codec factory.
-void check_codec_spec(const CodecSpec& spec, const char* allowed_variants, bool allow_block = false);
 
 }  // namespace ipaq

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "lib/codecs/bit_packing.h"
-#include "lib/codecs/lloyd_max_codec.h"
+#include "lib/codecs/codec_spec.h"
 #include "lib/core/error.h"
 
 namespace ipaq {

@@ -4,7 +4,7 @@
 #include <numbers>
 
 #include "lib/codecs/lloyd_max.h"
-#include "lib/codecs/lloyd_max_codec.h"
+#include "lib/codecs/codec_spec.h"
 #include "lib/codecs/scalar_levels.h"
 #include "lib/core/error.h"
 
