@@ -3,6 +3,7 @@
 #include <faiss/IVFlib.h>
 #include <faiss/IndexIDMap.h>
 #include <faiss/IndexIVF.h>
+#include <faiss/impl/FaissException.h>
 #include <faiss/impl/IDSelector.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
@@ -116,7 +117,13 @@ std::unique_ptr<DurableIndex> DurableIndex::create(const std::string& path, cons
   std::unique_ptr<faiss::Index> index = make_empty_index(self->header_);
   IPAQ_CHECK_ARG(index->d == static_cast<idx_t>(spec.dim), "descriptor '", spec.descriptor, "' built an index of dimension ",
                  index->d, ", expected ", spec.dim);
-  self->header_.code_size = index->is_trained ? index->sa_code_size() : 0;
+  try {
+    self->header_.code_size = index->sa_code_size();
+  } catch (const faiss::FaissException& e) {
+    throw InvalidArgument(format_message("DurableIndex::create: descriptor '", spec.descriptor,
+                                         "' builds an index without standalone codes (sa_encode), which a "
+                                         "durable index stores: ", e.what()));
+  }
 
   std::filesystem::create_directories(path);
   self->open_db(/*create=*/true);

@@ -211,6 +211,9 @@ TEST(DurableIndex, InvalidCallsAreRejectedAndWriteNothing) {
   EXPECT_THROW(DurableIndex::create(path, spec_for("Flat", false), fast_options()), StorageError) << "exists";
   EXPECT_THROW(DurableIndex::create(dir.sub("x"), spec_for("NoSuchIndex"), fast_options()), InvalidArgument);
   EXPECT_FALSE(std::filesystem::exists(dir.sub("x"))) << "a bad descriptor creates nothing";
+  // FAISS 1.7.3's fast-scan indexes have no sa_encode, so their codes cannot be stored.
+  EXPECT_THROW(DurableIndex::create(dir.sub("fs"), spec_for("PQ8x4fs"), fast_options()), InvalidArgument);
+  EXPECT_FALSE(std::filesystem::exists(dir.sub("fs")));
   EXPECT_THROW(DurableIndex::open(dir.sub("missing"), fast_options()), StorageError);
   EXPECT_EQ(DurableIndex::open_or_create(path, spec_for("Flat", false), fast_options())->size(), 10u);
 }
