@@ -118,7 +118,12 @@ void measure(const Dataset& ds, const faiss::Index& index, const std::string& la
     index.search(ds.queries.n, ds.queries.data.data(), kK, D.data(), I.data(), params);
     best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
-  std::printf("| %s | %s | %zu | %s | %.4f | %.0f | %.1f |\n", ds.name.c_str(), label.c_str(), index.sa_code_size(),
+  std::string bytes = "-";  // FAISS 1.7.3 fast-scan indexes have no sa_code_size
+  try {
+    bytes = std::to_string(index.sa_code_size());
+  } catch (const std::exception&) {
+  }
+  std::printf("| %s | %s | %s | %s | %.4f | %.0f | %.1f |\n", ds.name.c_str(), label.c_str(), bytes.c_str(),
               param.c_str(), recall_at_10(ds, I), double(ds.queries.n) / best, build_s);
   std::fflush(stdout);
 }
