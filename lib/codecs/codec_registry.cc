@@ -4,9 +4,7 @@
 // kFamilies. Descriptor grammar: lib/codecs/codec_spec.h.
 #include <string_view>
 
-#ifdef IPAQ_HAVE_ASQ_CODEC
 #include "lib/codecs/asq_codec.h"
-#endif
 #include "lib/codecs/blocksphere_codec.h"
 #include "lib/codecs/codec.h"
 #include "lib/codecs/codec_spec.h"
@@ -34,9 +32,7 @@ constexpr CodecFamily kFamilies[] = {
     {"EDEN", check_eden_spec, make_eden_codec},                       // EDEN{b} unbiased, EDEN{b}b least-MSE
     {"RaBitQ", check_rabitq_spec, make_rabitq_codec},                 // RaBitQ{b} exact, RaBitQ{b}f fast
     {"BSQ", check_blocksphere_spec, make_blocksphere_codec},          // BlockSphere: BSQ{b}x{p}[b]
-#ifdef IPAQ_HAVE_ASQ_CODEC
-    {"ASQ", check_asq_spec, make_asq_codec},                          // ASQ{b}[n][m][k] (needs lib/asq)
-#endif
+    {"ASQ", check_asq_spec, make_asq_codec},                          // ASQ{b}[n][m][k]: rotation + trained ASQ levels
 };
 
 // The family of a parsed descriptor, after its value checks; throws InvalidArgument.
@@ -48,7 +44,7 @@ const CodecFamily& find_family(const CodecSpec& spec) {
     }
   }
   throw InvalidArgument(format_message("unknown codec family '", spec.family, "' in descriptor '", spec.text,
-                                       "' (known: TQ, TQP, EDEN, RaBitQ, BSQ, and ASQ when lib/asq is built)"));
+                                       "' (known: TQ, TQP, EDEN, RaBitQ, BSQ, ASQ)"));
 }
 
 }  // namespace
