@@ -8,7 +8,7 @@
 //       FAISS rows use sa_encode/sa_decode (asymmetric inner product, as IndexPQ/SQ search does),
 //       trained on a set disjoint from the base: bge — the 500 paragraphs (= the queries; only 1000
 //       vectors exist), Fashion-MNIST — the 10000 training images after the base rows.
-//   codec_bench encode [n]
+//   codec_bench encode [n] [name filter]
 //       Single-thread encode throughput on Fashion-MNIST (L2-normalised) per codec, against FAISS
 //       IndexPQ train + encode of the same n vectors at comparable bytes.
 // Datasets: ../shared/data/bge-m3-1024 (sentences = base, paragraphs = queries), Fashion-MNIST from
@@ -168,7 +168,9 @@ int distortion(const std::string& which, size_t n_base, size_t n_queries) {
   return 0;
 }
 
-int encode_throughput(size_t n) {
+int encode_throughput(size_t n, const std::string& filter) {
+  // filter: run only the rows whose name contains it ("" = all).
+  auto wanted = [&](const std::string& name) { return filter.empty() || name.find(filter) != std::string::npos; };
   omp_set_num_threads(1);
   Dataset ds = load("fmnist", n, 1);
   n = ds.base.rows();
@@ -194,11 +196,15 @@ int encode_throughput(size_t n) {
                                  "EDEN1",   "EDEN4",    "RaBitQ1", "RaBitQ4",  "RaBitQ4f", "RaBitQ8f",
                                  "BSQ1x4",  "BSQ2x4",   "BSQ1x8b", "BSQ4x2b"};
   for (const std::string desc : encode_codecs) {
+    if (!wanted(desc + " encode")) continue;
     auto codec = ipaq::make_codec(desc, ds.d);
     std::vector<uint8_t> codes(n * codec->code_size());
     report(desc + " encode", codec->code_size(), 3, [&] { codec->encode(n, ds.base.data(), codes.data()); });
   }
-  for (size_t m : {98, 196}) {
+  // PQ at the same bits per input dimension as the 1/2/4/8-bit codecs (98/196/392/784 bytes; the
+  // codecs' codes are larger because d = 784 is padded to D = 1024).
+  for (size_t m : {98, 196, 392, 784}) {
+    if (!wanted("FAISS PQ" + std::to_string(m) + "x8 train+encode")) continue;
     std::vector<uint8_t> codes(n * m);
     // One timed run (train dominates; FAISS subsamples 9984 training points per sub-quantizer).
     report("FAISS PQ" + std::to_string(m) + "x8 train+encode", m, 1, [&] {
@@ -218,11 +224,11 @@ int main(int argc, char** argv) {
   try {
     if (mode == "distortion" && argc > 2)
       return distortion(argv[2], argc > 3 ? std::stoul(argv[3]) : 0, argc > 4 ? std::stoul(argv[4]) : 200);
-    if (mode == "encode") return encode_throughput(argc > 2 ? std::stoul(argv[2]) : 60000);
+    if (mode == "encode") return encode_throughput(argc > 2 ? std::stoul(argv[2]) : 60000, argc > 3 ? argv[3] : "");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "codec_bench: %s\n", e.what());
     return 1;
   }
-  std::fprintf(stderr, "usage: codec_bench distortion <bge|fmnist> [n_base] [n_queries] | encode [n]\n");
+  std::fprintf(stderr, "usage: codec_bench distortion <bge|fmnist> [n_base] [n_queries] | encode [n] [name filter]\n");
   return 2;
 }

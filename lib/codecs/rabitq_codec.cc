@@ -5,6 +5,7 @@
 
 #include "lib/codecs/bit_packing.h"
 #include "lib/codecs/codec_spec.h"
+#include "lib/codecs/rabitq_search.h"
 #include "lib/core/error.h"
 
 namespace ipaq {
@@ -26,36 +27,8 @@ void RaBitQCodec::magnitude_codes(const float* abs_u, double t_scale, uint16_t* 
     for (size_t i = 0; i < D; ++i) k[i] = static_cast<uint16_t>(std::min<double>(std::floor(t * abs_u[i]), top));
     return;
   }
-  // Exact: the cosine num/sqrt(den) with num = Σ (k_i + 1/2)|u_i|, den = Σ (k_i + 1/2)² changes only when
-  // t crosses k/|u_i|; walk those events in increasing t and remember the best prefix.
-  struct Event {
-    float t;
-    uint32_t i;
-  };
-  std::vector<Event> events;
-  events.reserve(D * top);
-  for (size_t i = 0; i < D; ++i)
-    if (abs_u[i] > 0)
-      for (int step = 1; step <= top; ++step) events.push_back({static_cast<float>(step / abs_u[i]), static_cast<uint32_t>(i)});
-  std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.t < b.t || (a.t == b.t && a.i < b.i); });
-  std::fill(k, k + D, 0);
-  double num = 0, den = 0.25 * D;
-  for (size_t i = 0; i < D; ++i) num += 0.5 * abs_u[i];
-  double best = num / std::sqrt(den);
-  size_t best_prefix = 0;
-  std::vector<uint16_t> level(D, 0);
-  for (size_t e = 0; e < events.size(); ++e) {
-    const uint32_t i = events[e].i;
-    ++level[i];
-    num += abs_u[i];
-    den += 2.0 * level[i];  // (k + 1/2)² − (k − 1/2)² = 2k
-    const double cosine = num / std::sqrt(den);
-    if (cosine > best) {
-      best = cosine;
-      best_prefix = e + 1;
-    }
-  }
-  for (size_t e = 0; e < best_prefix; ++e) ++k[events[e].i];
+  // Exact: the cosine changes only when t crosses k/|u_i| (lib/codecs/rabitq_search.h).
+  rabitq_rescale_search(abs_u, D, top, k);
 }
 
 double RaBitQCodec::mean_optimal_t_scale(uint64_t seed) const {

@@ -5,7 +5,8 @@
 // sign code. For b > 1, ĉ maximises the cosine ⟨ō, u⟩ over the grid points of the form
 // sign(u_i)·(min(⌊t·|u_i|⌋, 2^(b−1)−1) + 1/2), t > 0:
 //   RaBitQ{b}   exact search over t: the cosine changes only at the D·(2^(b−1)−1) critical values
-//               t = k/|u_i|, enumerated in sorted order with O(1) updates (O(D·2^b·log) per vector).
+//               t = k/|u_i|, radix-sorted, then scanned with O(1) updates (O(D·2^b) per vector,
+//               lib/codecs/rabitq_search.h).
 //   RaBitQ{b}f  fast mode: one constant t = c·sqrt(D), c = the mean optimal value over 8 random unit
 //               vectors (computed at construction from the seed; serialized).
 // Estimator (unbiased, per-vector factor s = ‖x‖/⟨ĉ, u⟩ stored in the code):
