@@ -15,12 +15,15 @@
 //                O(d) memory (~60 bytes per point), time nearly independent of s (2–5 LWS passes).
 //   kAuto        kQuiverAccel for s <= 4, kWilber above (crossover measured, bench/RESULTS.md).
 // Approximate solver:
-//   kApprox      m-point uniform grid g_0 = x_1 < ... < g_{m−1} = x_d (spacing Δ = (x_d − x_1)/(m−1)).
-//                One pass splits each x unbiasedly between its two grid neighbours (weight w(1−p) and
-//                w·p); since cost(Q) = gridcost(Q) + Σ w (x − g↓)(g↑ − x) for every level set Q on the
-//                grid, the exact solve on the non-empty grid points returns the best level set on the
-//                grid. Guarantee (proof in approx_solver.cc): OPT <= cost <= OPT + W·R·Δ with
-//                W = Σ w_i, R = x_d − x_1 (approx_cost_bound()). Input need not be sorted: no sort.
+//   kApprox      grid solve: the uniform m-point grid g_0 = x_1 < ... < g_{m−1} = x_d (spacing
+//                Δ = (x_d − x_1)/(m−1)) plus m/8 points subdividing the cells where levels will be
+//                dense (density ∝ f^{1/3} from a strided sample; approx_grid.h). One pass splits each x
+//                unbiasedly between its two grid neighbours (weight w(1−p) and w·p); since
+//                cost(Q) = gridcost(Q) + Σ w (x − g↓)(g↑ − x) for every level set Q on the grid, the
+//                exact solve on the non-empty grid points returns the best level set on the grid —
+//                never worse than the best on the plain uniform grid. Guarantee (proof in
+//                approx_solver.cc): OPT <= cost <= OPT + W·R·Δ with W = Σ w_i, R = x_d − x_1
+//                (approx_cost_bound()). Input need not be sorted: no sort.
 //
 // Contract: inputs must be sorted ascending (checked; InvalidArgument otherwise), finite (checked),
 // weights finite and >= 0. If the data has at most s distinct values, the levels are those values
