@@ -12,6 +12,11 @@ constexpr char kCodecTag[4] = {'I', 'P', 'Q', 'C'};
 constexpr uint32_t kCodecFormatVersion = 1;
 }  // namespace
 
+void Codec::set_query_workload(size_t nq, size_t d, const float* queries) {
+  (void)nq; (void)d; (void)queries;
+  throw InvalidArgument(format_message("codec '", descriptor(), "' has no workload-weighted objective (use an ASQ{b}w descriptor)"));
+}
+
 void Codec::serialize(ByteWriter& w) const {
   w.put_bytes(kCodecTag, 4);
   w.put<uint32_t>(kCodecFormatVersion);

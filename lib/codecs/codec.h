@@ -70,6 +70,11 @@ class Codec {
   virtual bool is_trained() const { return true; }
   virtual void train(size_t n, const float* x) { (void)n; (void)x; }
 
+  // Sample queries (nq × d floats) for a workload-weighted objective, given before train(): the codec
+  // weighs each rotated coordinate by the queries' second moment there (ASQ's "w" variant). Throws
+  // InvalidArgument for codecs without a weighted objective, d != dim(), nq == 0 or non-finite queries.
+  virtual void set_query_workload(size_t nq, size_t d, const float* queries);
+
   // x: n * d floats -> codes: n * code_size() bytes.
   virtual void encode(size_t n, const float* x, uint8_t* codes) const = 0;
   // codes: n * code_size() -> x: n * d floats (the vector the estimator sees; for unbiased codecs its

@@ -2,6 +2,11 @@
 // file with a validator `void check_x_spec(const CodecSpec&)` (throws InvalidArgument) and a factory
 // `std::unique_ptr<Codec> make_x(const CodecSpec&, size_t d, const CodecOptions&)`, plus one line in
 // kFamilies. Descriptor grammar: lib/codecs/codec_spec.h.
+//
+// ASQ{b}[n][m|w][k|v] (lib/codecs/asq_codec.h): rotation + ASQ levels; n = nearest rounding (default
+// unbiased stochastic), m = worst-case (MDV) objective, w = workload-weighted objective (sample queries via
+// Codec::set_query_workload() before train), k = levels per block of 128 rotated coordinates, v = per-vector
+// levels from the exact solver stored as float16 side information in each code (no LUT form).
 #include <string_view>
 
 #include "lib/codecs/asq_codec.h"
@@ -32,7 +37,7 @@ constexpr CodecFamily kFamilies[] = {
     {"EDEN", check_eden_spec, make_eden_codec},                       // EDEN{b} unbiased, EDEN{b}b least-MSE
     {"RaBitQ", check_rabitq_spec, make_rabitq_codec},                 // RaBitQ{b} exact, RaBitQ{b}f fast
     {"BSQ", check_blocksphere_spec, make_blocksphere_codec},          // BlockSphere: BSQ{b}x{p}[b]
-    {"ASQ", check_asq_spec, make_asq_codec},                          // ASQ{b}[n][m][k]: rotation + trained ASQ levels
+    {"ASQ", check_asq_spec, make_asq_codec},                          // ASQ{b}[n][m|w][k|v], asq_codec.h
 };
 
 // The family of a parsed descriptor, after its value checks; throws InvalidArgument.

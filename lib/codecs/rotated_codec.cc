@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "lib/codecs/bit_packing.h"
+#include "lib/codecs/float16.h"
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
 #include "lib/core/omp_exceptions.h"
@@ -69,6 +70,19 @@ size_t RotatedCodec::Segment::n_codebooks() const {
   return elems_per_codebook == 0 ? 1 : (n_elems + elems_per_codebook - 1) / elems_per_codebook;
 }
 
+const float* RotatedCodec::codebook_of(size_t g, const uint8_t* code, std::vector<float>& scratch) const {
+  const Segment& s = segments_[g];
+  if (!s.per_vector_codebook) return s.codebooks.data();
+  scratch.resize(s.side_bytes / 2);
+  for (size_t c = 0; c < scratch.size(); ++c) {
+    uint16_t h;
+    std::memcpy(&h, code + s.side_offset + 2 * c, sizeof h);
+    scratch[c] = half_to_float(h);
+    IPAQ_CHECK_FORMAT(std::isfinite(scratch[c]), spec_.text, ": code holds a non-finite per-vector codeword (foreign or corrupted code)");
+  }
+  return scratch.data();
+}
+
 const float* RotatedCodec::Segment::codeword(size_t elem, uint32_t index) const {
   const size_t book = elems_per_codebook == 0 ? 0 : elem / elems_per_codebook;
   return codebooks.data() + ((book << elem_bits) + index) * elem_dim;
@@ -94,6 +108,8 @@ void RotatedCodec::finalize_layout() {
   lut_bits_ = 4;
   for (const Segment& s : segments_)
     if (4 % s.elem_bits != 0) lut_bits_ = 8;
+  bool has_lut = true;
+  for (const Segment& s : segments_) has_lut = has_lut && !s.per_vector_codebook;
   size_t offset = 0;
   lut_group_begin_ = {0};
   for (Segment& s : segments_) {
@@ -102,7 +118,14 @@ void RotatedCodec::finalize_layout() {
     s.byte_offset = offset;
     s.n_bytes = packed_bytes(s.n_sub * s.elems_per_sub, s.elem_bits);
     offset += s.n_bytes;
+    s.side_offset = offset;
+    s.side_bytes = s.per_vector_codebook ? sizeof(uint16_t) * (s.elem_dim << s.elem_bits) : 0;
+    offset += s.side_bytes;
     lut_group_begin_.push_back(lut_group_begin_.back() + s.n_sub);
+  }
+  if (!has_lut) {
+    lut_bits_ = 0;
+    lut_group_begin_ = {0, 0};
   }
   factors_offset_ = offset;
   code_size_ = offset + sizeof(float) * (1 + segments_.size());
@@ -111,7 +134,7 @@ void RotatedCodec::finalize_layout() {
 bool RotatedCodec::is_trained() const {
   if (spec_.center && center_.size() != dim()) return false;
   for (const Segment& s : segments_)
-    if (s.codebooks.size() != (s.n_codebooks() << s.elem_bits) * s.elem_dim) return false;
+    if (!s.per_vector_codebook && s.codebooks.size() != (s.n_codebooks() << s.elem_bits) * s.elem_dim) return false;
   return true;
 }
 
@@ -167,7 +190,10 @@ void RotatedCodec::encode(size_t n, const float* x, uint8_t* codes) const {
     std::vector<float> y(D);
     Quantized q;
     q.scales.resize(segments_.size());
-    for (const Segment& s : segments_) q.fields.emplace_back(s.n_sub * s.elems_per_sub, 0);
+    for (const Segment& s : segments_) {
+      q.fields.emplace_back(s.n_sub * s.elems_per_sub, 0);
+      q.codebooks.emplace_back(s.per_vector_codebook ? s.side_bytes / 2 : 0, 0.0f);
+    }
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < static_cast<int64_t>(n); ++i) {
       carrier.run([&] {
@@ -187,6 +213,10 @@ void RotatedCodec::encode(size_t n, const float* x, uint8_t* codes) const {
         for (size_t g = 0; g < segments_.size(); ++g) {
           const Segment& s = segments_[g];
           pack_fields(q.fields[g].data(), s.n_sub * s.elems_per_sub, s.elem_bits, code + s.byte_offset);
+          for (size_t c = 0; c < q.codebooks[g].size(); ++c) {  // per-vector codebook as float16
+            const uint16_t h = float_to_half(q.codebooks[g][c]);
+            std::memcpy(code + s.side_offset + 2 * c, &h, sizeof h);
+          }
           const float scale = q.scales[g] * norm;
           std::memcpy(code + factors_offset_ + sizeof(float) * (1 + g), &scale, sizeof scale);
         }
@@ -199,10 +229,12 @@ void RotatedCodec::encode(size_t n, const float* x, uint8_t* codes) const {
   carrier.rethrow();
 }
 
-void RotatedCodec::segment_codewords(size_t g, const uint16_t* fields, float* c) const {
+void RotatedCodec::segment_codewords(size_t g, const uint8_t* code, const uint16_t* fields, float* c) const {
   const Segment& s = segments_[g];
+  std::vector<float> scratch;
+  const float* own = s.per_vector_codebook ? codebook_of(g, code, scratch) : nullptr;
   for (size_t e = 0; e < s.n_elems; ++e) {
-    const float* w = s.codeword(e, fields[e]);
+    const float* w = own != nullptr ? own + fields[e] * s.elem_dim : s.codeword(e, fields[e]);
     for (size_t k = 0; k < s.elem_dim; ++k) c[e * s.elem_dim + k] = w[k];
   }
 }
@@ -224,7 +256,7 @@ void RotatedCodec::decode(size_t n, const uint8_t* codes, float* x) const {
                         " holds a non-finite scale (foreign or corrupted code)");
       fields.resize(s.n_elems);
       unpack_fields(code + s.byte_offset, s.n_elems, s.elem_bits, fields.data());
-      segment_codewords(g, fields.data(), c.data());
+      segment_codewords(g, code, fields.data(), c.data());
       const float* v = c.data();
       if (s.domain) {
         s.domain->apply_transpose(c.data(), back.data());
@@ -264,6 +296,7 @@ std::unique_ptr<QueryState> RotatedCodec::prepare_query(const float* q) const {
 
 void RotatedCodec::build_lut(const std::vector<std::vector<float>>& domain_queries,
                              std::vector<float>& lut) const {
+  if (lut_bits_ == 0) return;  // per-vector codebooks: estimate_ip only
   const size_t entries = size_t{1} << lut_bits_;
   lut.assign(lut_nsub() * entries, 0.0f);
   std::vector<float> elem_table;
@@ -302,6 +335,7 @@ void RotatedCodec::build_lut(const std::vector<std::vector<float>>& domain_queri
 void RotatedCodec::estimate_ip(const QueryState& qs, size_t n, const uint8_t* codes, float* out) const {
   const RotatedQueryState& state = as_rotated(qs);
   std::vector<uint16_t> fields;
+  std::vector<float> scratch;
   for (size_t i = 0; i < n; ++i) {
     const uint8_t* code = codes + i * code_size_;
     double est = state.center_ip;
@@ -310,9 +344,10 @@ void RotatedCodec::estimate_ip(const QueryState& qs, size_t n, const uint8_t* co
       const float* qg = state.domain_queries[g].data();
       fields.resize(s.n_elems);
       unpack_fields(code + s.byte_offset, s.n_elems, s.elem_bits, fields.data());
+      const float* own = s.per_vector_codebook ? codebook_of(g, code, scratch) : nullptr;
       double dot = 0;
       for (size_t e = 0; e < s.n_elems; ++e) {
-        const float* w = s.codeword(e, fields[e]);
+        const float* w = own != nullptr ? own + fields[e] * s.elem_dim : s.codeword(e, fields[e]);
         for (size_t k = 0; k < s.elem_dim; ++k) dot += static_cast<double>(qg[e * s.elem_dim + k]) * w[k];
       }
       est += stored_scale(code, g) * dot;

@@ -14,11 +14,13 @@
 // scaled per segment (μ = 0 without centering).
 //
 // Code layout (code_size() bytes per vector):
-//     [segment 0 fields, LSB-first bit-packed, padded to whole LUT sub-codes and bytes] ... [segment G−1]
+//     [segment 0 fields, LSB-first bit-packed, padded to whole LUT sub-codes and bytes]
+//     [segment 0 per-vector codebook: 2^elem_bits·elem_dim float16, only if per_vector_codebook] ...
 //     [float32 ‖x‖] [float32 s_0] ... [float32 s_{G−1}]          (little-endian)
 // ‖x‖ is the norm of the input vector (for L2); the scales s_g include ‖x − μ‖.
 //
-// LUT form: lut_bits() = 4 if every segment's elem_bits divides 4, else 8. A sub-code packs
+// LUT form: none (lut_bits() = 0) if a segment has per-vector codebooks; else lut_bits() = 4 if every
+// segment's elem_bits divides 4, else 8. A sub-code packs
 // g = lut_bits / elem_bits consecutive elements (floor), i.e. it is the (g·elem_bits)-bit field at bit
 // offset j·g·elem_bits of its segment (for 3 bits: 2 coordinates in a 6-bit field, table of 64 entries
 // padded with zeros to 256). One LUT group per segment; finish = ⟨q, μ⟩ + Σ_g s_g · sum_g.
@@ -72,10 +74,15 @@ class RotatedCodec : public Codec {
     size_t elem_dim = 1;
     int elem_bits = 0;
     size_t elems_per_codebook = 0;     // 0 = one codebook for all elements
+    // Per-vector codebook: each code carries its own 2^elem_bits × elem_dim codewords as float16 side
+    // information (quantize() fills Quantized::codebooks[g] with half-representable values); the
+    // segment's shared `codebooks` stays empty and the codec has no LUT form (lut_bits() = 0).
+    bool per_vector_codebook = false;
     std::vector<float> codebooks;      // n_codebooks * 2^elem_bits * elem_dim; empty until trained
     std::unique_ptr<Rotation> domain;  // square rotation of R^D, or null for the identity
     // Layout, set by finalize_layout():
     size_t elems_per_sub = 0, n_sub = 0, byte_offset = 0, n_bytes = 0;
+    size_t side_offset = 0, side_bytes = 0;  // per-vector codebook (float16), after the fields
 
     size_t n_codebooks() const;
     const float* codeword(size_t elem, uint32_t index) const;
@@ -86,6 +93,7 @@ class RotatedCodec : public Codec {
   struct Quantized {
     std::vector<std::vector<uint16_t>> fields;
     std::vector<float> scales;
+    std::vector<std::vector<float>> codebooks;  // per-vector codebooks (empty for shared-codebook segments)
   };
 
   RotatedCodec(const CodecSpec& spec, size_t d, const CodecOptions& options);
@@ -116,7 +124,11 @@ class RotatedCodec : public Codec {
   virtual void deserialize_extra(ByteReader& r) { (void)r; }
 
   // Reconstructs segment g's domain vector c_g (D floats) from its unpacked fields.
-  void segment_codewords(size_t g, const uint16_t* fields, float* c) const;
+  // `code` supplies the per-vector codebook of such segments (ignored otherwise).
+  void segment_codewords(size_t g, const uint8_t* code, const uint16_t* fields, float* c) const;
+  // Segment g's codebook for one code: the shared one, or the code's float16 side information decoded
+  // into `scratch`.
+  const float* codebook_of(size_t g, const uint8_t* code, std::vector<float>& scratch) const;
   // Reads ‖x‖ and the scales stored in a code.
   float stored_norm(const uint8_t* code) const;
   float stored_scale(const uint8_t* code, size_t g) const;

@@ -40,6 +40,10 @@ class CodecContractTest : public ::testing::TestWithParam<ContractCase> {
   // Codecs that need training ("_center") are trained on the test vectors themselves.
   std::unique_ptr<Codec> make_trained() const {
     auto codec = make_codec(GetParam().descriptor, GetParam().d, CodecOptions{77});
+    // Workload-weighted ASQ ("w" variant) takes sample queries first: the test vectors themselves.
+    const std::string& desc = GetParam().descriptor;
+    if (desc.rfind("ASQ", 0) == 0 && desc.substr(0, desc.find('_')).find('w') != std::string::npos)
+      codec->set_query_workload(kN, GetParam().d, x_.data());
     if (!codec->is_trained()) codec->train(kN, x_.data());
     return codec;
   }
@@ -93,6 +97,14 @@ TEST_P(CodecContractTest, DecodeAgreesWithEstimateAndNorms) {
 }
 
 TEST_P(CodecContractTest, LutFormMatchesEstimate) {
+  if (codec_->lut_bits() == 0) {
+    // No LUT form (ASQ per-vector levels): the index must use estimate_ip; the form is consistently empty.
+    EXPECT_EQ(codec_->lut_nsub(), 0u);
+    EXPECT_EQ(codec_->lut_groups(), 1u);
+    EXPECT_TRUE(codec_->prepare_query(q_.data())->lut.empty());
+    EXPECT_NE(GetParam().descriptor.find('v'), std::string::npos) << "only per-vector ASQ lacks a LUT form";
+    return;
+  }
   ASSERT_TRUE(codec_->lut_bits() == 4 || codec_->lut_bits() == 8);
   const size_t nsub = codec_->lut_nsub(), groups = codec_->lut_groups(), entries = size_t{1} << codec_->lut_bits();
   const std::vector<size_t> begin = codec_->lut_group_begin();
@@ -166,7 +178,8 @@ std::vector<ContractCase> all_cases() {
                                "EDEN2b",  "RaBitQ1", "RaBitQ2", "RaBitQ3", "RaBitQ4", "RaBitQ8f", "RaBitQ4f",
                                "BSQ1x4",  "BSQ2x4",  "BSQ2x2", "BSQ1x4b",  "TQ2_haar",
                                "TQ4_center", "TQP3_center", "RaBitQ1_center", "BSQ1x4b_center", "EDEN2_haar_center",
-                               "ASQ2", "ASQ4k", "ASQ1n", "ASQ3m_center"};
+                               "ASQ2", "ASQ4k", "ASQ1n", "ASQ3m_center", "ASQ4v", "ASQ2nv", "ASQ3mv_center",
+                               "ASQ4w", "ASQ2wv", "ASQ2nwk_center"};
   std::vector<ContractCase> cases;
   for (size_t d : {128, 784, 1024})
     for (const char* desc : descriptors)
