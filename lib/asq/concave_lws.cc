@@ -31,7 +31,7 @@ void ConcaveLws::block_minima(size_t base, size_t last, size_t first, size_t cou
   // SMAWK rows are the columns j of E, its columns the rows i (the transpose of a Monge matrix is Monge).
   std::span<uint32_t> argmin(scratch_.data(), count);
   auto value = [&](size_t r, size_t c) { return entry(base + c, first + r); };
-  smawk_row_minima(count, rows, value, argmin);
+  smawk_row_minima(count, rows, value, argmin, smawk_workspace_);
   for (size_t r = 0; r < count; ++r) {
     f_[first + r] = value(r, argmin[r]);
     parent_[first + r] = static_cast<uint32_t>(base + argmin[r]);

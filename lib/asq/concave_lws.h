@@ -36,6 +36,7 @@ class ConcaveLws {
   std::vector<double> f_;         // f[j]: final for j <= finished, tentative beyond
   std::vector<uint32_t> parent_;  // argmin row of f[j]
   std::vector<uint32_t> scratch_;
+  std::vector<uint32_t> smawk_workspace_;  // grows to the largest block, reused
 };
 
 }  // namespace ipaq::asq

@@ -27,11 +27,12 @@ Path layered_dp(size_t n, size_t links, const Link& link) {
   std::vector<double> prev(width), cur(width);
   for (size_t r = 0; r < width; ++r) prev[r] = link(0, r + 1);
   std::vector<uint32_t> parents(checked_mul(links > 2 ? links - 2 : 0, width, "asq quiver tables"));
+  std::vector<uint32_t> workspace;  // SMAWK scratch, shared by all layers
   for (size_t t = 2; t < links; ++t) {
     std::span<uint32_t> argmin(parents.data() + (t - 2) * width, width);
     // Row r is j = r + t, column c is k = c + t − 1; k < j  <=>  c <= r.
     auto value = [&](size_t r, size_t c) { return c <= r ? prev[c] + link(c + t - 1, r + t) : kInf; };
-    smawk_row_minima(width, width, value, argmin);
+    smawk_row_minima(width, width, value, argmin, workspace);
     for (size_t r = 0; r < width; ++r) cur[r] = value(r, argmin[r]);
     prev.swap(cur);
   }
