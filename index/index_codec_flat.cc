@@ -115,24 +115,62 @@ void IndexCodecFlat::add_codes(idx_t n, const uint8_t* new_codes) {
   const size_t old_n = static_cast<size_t>(ntotal);
   const size_t bytes = checked_mul(static_cast<size_t>(n), code_size, "codes");
   if (layout_) {
-    std::vector<uint8_t> sub(checked_mul(static_cast<size_t>(n), layout_->nsub(), "sub-codes"));
-    codec_->extract_sub_codes(static_cast<size_t>(n), new_codes, sub.data());
     packed_.resize(layout_->packed_bytes(old_n + static_cast<size_t>(n)), 0);
-    for (size_t i = 0; i < static_cast<size_t>(n); ++i) {
-      pack_4bit_code_at(*layout_, old_n + i, sub.data() + i * layout_->nsub(), packed_.data());
-    }
+    pack_range(old_n, static_cast<size_t>(n), new_codes);
   }
   codes.insert(codes.end(), new_codes, new_codes + bytes);
   ntotal += n;
 }
 
+void IndexCodecFlat::reserve(idx_t n) {
+  IPAQ_CHECK_ARG(n >= 0, kType, ": reserve needs n >= 0, got ", n);
+  const size_t total = static_cast<size_t>(ntotal) + static_cast<size_t>(n);
+  codes.reserve(checked_mul(total, code_size, "codes"));
+  if (layout_) packed_.reserve(layout_->packed_bytes(total));
+}
+
+void IndexCodecFlat::pack_range(size_t first, size_t n, const uint8_t* range_codes) {
+  const size_t nsub = layout_->nsub();
+  constexpr size_t kBlock = FastScanLayout::kBlockSize;
+  std::vector<uint8_t> sub(kBlock * nsub);
+  // Vectors joining a partly filled block: one at a time, leaving the block's other vectors untouched.
+  const size_t head = std::min(n, (kBlock - first % kBlock) % kBlock);
+  for (size_t i = 0; i < head; ++i) {
+    codec_->extract_sub_codes(1, range_codes + i * code_size, sub.data());
+    pack_4bit_code_at(*layout_, first + i, sub.data(), packed_.data());
+  }
+  // Whole blocks (and a last partial one, whose free lanes stay zero): 32 vectors' sub-codes at a time,
+  // written pair by pair (no n * nsub temporary).
+  const std::vector<size_t>& group_begin = layout_->group_begin();
+  const std::vector<size_t>& pair_begin = layout_->pair_begin();
+  for (size_t b = head; b < n; b += kBlock) {
+    const size_t m = std::min(kBlock, n - b);
+    codec_->extract_sub_codes(m, range_codes + b * code_size, sub.data());
+    uint8_t any = 0;
+    for (size_t j = 0; j < m * nsub; ++j) any |= sub[j];
+    IPAQ_CHECK_ARG(any < 16, kType, ": codec produced a sub-code >= 16 for a 4-bit LUT (vectors ", first + b, "..",
+                   first + b + m - 1, ")");
+    uint8_t* block = packed_.data() + ((first + b) / kBlock) * layout_->block_bytes();
+    for (size_t g = 0; g + 1 < group_begin.size(); ++g) {
+      for (size_t p = pair_begin[g]; p < pair_begin[g + 1]; ++p) {
+        const size_t lo = group_begin[g] + 2 * (p - pair_begin[g]);
+        const bool has_hi = lo + 1 < group_begin[g + 1];
+        uint8_t* out = block + p * kBlock;
+        for (size_t lane = 0; lane < m; ++lane) {
+          const uint8_t* v = sub.data() + lane * nsub;
+          out[lane] = static_cast<uint8_t>(v[lo] | (has_hi ? v[lo + 1] << 4 : 0));
+        }
+        std::fill(out + m, out + kBlock, uint8_t{0});
+      }
+    }
+  }
+}
+
 void IndexCodecFlat::repack_all() {
   if (!layout_) return;
   const size_t n = static_cast<size_t>(ntotal);
-  std::vector<uint8_t> sub(checked_mul(n, layout_->nsub(), "sub-codes"));
-  codec_->extract_sub_codes(n, codes.data(), sub.data());
   packed_.assign(layout_->packed_bytes(n), 0);
-  pack_4bit_codes(*layout_, n, sub.data(), packed_.data());
+  pack_range(0, n, codes.data());
 }
 
 void IndexCodecFlat::reset() {

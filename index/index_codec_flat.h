@@ -59,6 +59,9 @@ class IndexCodecFlat : public faiss::IndexFlatCodes, public ScoreBoundProvider {
   void merge_from(faiss::Index& other, idx_t add_id = 0) override;
   // Appends n already-encoded codes (n * code_size bytes, as produced by sa_encode); ids ntotal...
   void add_codes(idx_t n, const uint8_t* codes);
+  // Reserves memory for n more vectors (codes and packed sub-codes), so a sequence of add_codes calls
+  // totalling n neither reallocates nor over-allocates.
+  void reserve(idx_t n);
 
   bool score_bounds(const float* query, idx_t n, const idx_t* labels, float* estimate,
                     float* bound) const override;
@@ -69,6 +72,10 @@ class IndexCodecFlat : public faiss::IndexFlatCodes, public ScoreBoundProvider {
   const std::vector<float>& center() const { return center_; }
   // Whether searches run on the packed fast-scan layout.
   bool uses_fastscan() const { return layout_ != nullptr; }
+  // The packed fast-scan sub-codes (layout().packed_bytes(ntotal) bytes); empty without fast scan.
+  const AlignedBytes& packed_codes() const { return packed_; }
+  // The fast-scan layout, or null without fast scan.
+  const FastScanLayout* layout() const { return layout_.get(); }
   // Restores a trained state (index reader): center must have d floats. Sets is_trained from the codec.
   void set_trained_center(std::vector<float> center);
 
@@ -77,6 +84,9 @@ class IndexCodecFlat : public faiss::IndexFlatCodes, public ScoreBoundProvider {
   void set_scorer_query(CodeScorer& scorer, const float* q, std::vector<float>& scratch) const;
   // Distances of vectors [begin, begin + m) (begin a multiple of 32 on the fast-scan path).
   void score_run(CodeScorer& scorer, size_t begin, size_t m, float* dist) const;
+  // Packs the sub-codes of vectors [first, first + n) (codes: their n * code_size bytes) into packed_,
+  // already sized for them: block by block through a 32-vector buffer, no n * nsub temporary.
+  void pack_range(size_t first, size_t n, const uint8_t* range_codes);
   void repack_all();
   // Search with a FAISS heap comparator C (CMin for IP, CMax for L2).
   template <class C>

@@ -94,4 +94,22 @@ void add_sa_codes(faiss::Index& index, idx_t n, const uint8_t* codes, const idx_
   }
 }
 
+void reserve_sa_codes(faiss::Index& index, idx_t n) {
+  IPAQ_CHECK_ARG(n >= 0, "reserve_sa_codes: n = ", n, " is negative");
+  if (auto* flat = dynamic_cast<IndexCodecFlat*>(&index)) {
+    flat->reserve(n);
+  } else if (dynamic_cast<faiss::IndexIVF*>(&index) != nullptr) {
+    // lists grow one by one; nothing to reserve up front
+  } else if (auto* fc = dynamic_cast<faiss::IndexFlatCodes*>(&index)) {
+    fc->codes.reserve(checked_mul(static_cast<size_t>(fc->ntotal + n), fc->code_size, "codes"));
+  } else if (auto* idmap = dynamic_cast<faiss::IndexIDMap*>(&index)) {
+    reserve_sa_codes(*idmap->index, n);
+    idmap->id_map.reserve(idmap->id_map.size() + static_cast<size_t>(n));
+  } else if (auto* rerank = dynamic_cast<IndexRerank*>(&index)) {
+    reserve_sa_codes(rerank->base(), n);
+  } else if (auto* pre = dynamic_cast<faiss::IndexPreTransform*>(&index)) {
+    reserve_sa_codes(*pre->index, n);
+  }
+}
+
 }  // namespace ipaq

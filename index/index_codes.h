@@ -28,4 +28,9 @@ namespace ipaq {
 void add_sa_codes(faiss::Index& index, faiss::Index::idx_t n, const uint8_t* codes,
                   const faiss::Index::idx_t* ids);
 
+// Prepares `index` (same types as add_sa_codes) for n more vectors about to be appended by add_sa_codes
+// calls: reserves their code (and id) memory where the index keeps contiguous arrays, so a reopen in
+// chunks neither reallocates nor leaves slack. A no-op for other types. n < 0 → InvalidArgument.
+void reserve_sa_codes(faiss::Index& index, faiss::Index::idx_t n);
+
 }  // namespace ipaq

@@ -193,6 +193,7 @@ void DurableIndex::load_from_store() {
   std::vector<uint8_t> codes;
   ids.reserve(std::min<uint64_t>(count_, kReloadChunkRows));
   codes.reserve(ids.capacity() * code_size);
+  reserve_sa_codes(*id_index_, static_cast<idx_t>(std::min<uint64_t>(count_, max_codes_in_store())));
   uint64_t found = 0;
   auto append_chunk = [&] {
     add_sa_codes(*id_index_, static_cast<idx_t>(ids.size()), codes.data(), ids.data());
@@ -214,6 +215,18 @@ void DurableIndex::load_from_store() {
   if (!ids.empty()) append_chunk();
   IPAQ_CHECK_FORMAT(found == count_, "durable index ", path_, ": meta count says ", count_, " vectors but `codes` holds ",
                     found, " (damaged database)");
+}
+
+// An upper bound on the codes `codes` can hold (its files and memtables hold at least code_size bytes per
+// code, uncompressed): caps the reservation made from the meta count, which a damaged store may inflate.
+uint64_t DurableIndex::max_codes_in_store() const {
+  uint64_t sst = 0, mem = 0;
+  if (header_.code_size == 0 ||
+      !db_->GetIntProperty(families_[kCodesSlot], rocksdb::DB::Properties::kTotalSstFilesSize, &sst) ||
+      !db_->GetIntProperty(families_[kCodesSlot], rocksdb::DB::Properties::kCurSizeAllMemTables, &mem)) {
+    return 0;
+  }
+  return (sst + mem) / header_.code_size + 1;
 }
 
 void DurableIndex::install_index(std::unique_ptr<faiss::Index> index) {

@@ -141,6 +141,7 @@ class DurableIndex {
   DurableIndex(std::string path, const OpenOptions& options);
   void open_db(bool create);
   void load_from_store();
+  uint64_t max_codes_in_store() const;
   void install_index(std::unique_ptr<faiss::Index> trained);
   void write_batch(rocksdb::WriteBatch& batch, const char* what);
   void put_rows(rocksdb::WriteBatch& batch, idx_t n, const float* x, const idx_t* ids,

@@ -5,8 +5,10 @@
 //   reopen         DurableIndex::open vs a plain sequential scan of the `codes` family copying the values
 //   RSS            resident memory added by DurableIndex::open in a fresh process vs the code bytes
 // Timings are medians of `reps` runs. Usage:
-//   storage_bench synthetic <n> [reps]     n Gaussian 128-d vectors, descriptor TQ4, L2
-//   storage_bench fmnist [reps]            Fashion-MNIST train (60,000 x 784), descriptor RaBitQ1, L2
+//   storage_bench synthetic <n> [reps [parts]]   n Gaussian 128-d vectors, descriptor TQ4, L2
+//   storage_bench fmnist [reps [parts]]          Fashion-MNIST train (60,000 x 784), descriptor RaBitQ1, L2
+// parts: comma-separated subset of bulk,inc,reopen,rss (default all; reopen and rss need a bulk-loaded
+// database, so they always run one bulk_load).
 //   storage_bench --rss <db path>          (internal) prints "rss_before rss_after code_bytes"
 #include <rocksdb/db.h>
 #include <rocksdb/sst_file_writer.h>
@@ -131,7 +133,8 @@ double scan_codes_seconds(const std::string& path, bool cpu) {
 }
 
 void run(const std::string& name, size_t n, size_t d, const float* x, const std::string& descriptor, int reps,
-         const std::string& self) {
+         const std::string& self, const std::string& parts) {
+  auto wanted = [&](const char* part) { return parts == "all" || parts.find(part) != std::string::npos; };
   const std::string work = (fs::temp_directory_path() / ("ipaq-storage-bench-" + name)).string();
   fs::remove_all(work);
   fs::create_directories(work);
@@ -147,7 +150,8 @@ void run(const std::string& name, size_t n, size_t d, const float* x, const std:
   std::vector<uint8_t> codes;
   std::unique_ptr<faiss::Index> trained;
   const std::string db = work + "/db";
-  for (int r = 0; r < reps; ++r) {
+  const int bulk_reps = wanted("bulk") ? reps : 1;
+  for (int r = 0; r < bulk_reps; ++r) {
     fs::remove_all(db);
     auto index = DurableIndex::create(db, spec);
     if (!index->is_trained()) index->train(static_cast<idx_t>(train_n), x);
@@ -171,7 +175,7 @@ void run(const std::string& name, size_t n, size_t d, const float* x, const std:
               median(sst_s) / (median(bulk_s) - median(encode_s)));
 
   // Incremental adds, 1,000 vectors per call, fsync per batch.
-  {
+  if (wanted("inc")) {
     const size_t n_inc = std::min<size_t>(n, 100000);
     const std::string inc = work + "/inc";
     std::vector<double> inc_s;
@@ -192,7 +196,7 @@ void run(const std::string& name, size_t n, size_t d, const float* x, const std:
   }
 
   // Reopen vs a plain scan of `codes` (page cache warm for both: one untimed scan first).
-  {
+  if (wanted("reopen")) {
     scan_codes_seconds(db, false);
     std::vector<double> open_s, scan_s, bare_s, open_cpu, scan_cpu;
     for (int r = 0; r < reps; ++r) {
@@ -223,7 +227,7 @@ void run(const std::string& name, size_t n, size_t d, const float* x, const std:
   }
 
   // RSS in a fresh process.
-  {
+  if (wanted("rss")) {
     const std::string command = self + " --rss " + db;
     FILE* p = popen(command.c_str(), "r");
     long before = 0, after = 0;
@@ -252,16 +256,16 @@ int main(int argc, char** argv) {
       const size_t n = std::stoul(argv[2]);
       const int reps = argc > 3 ? std::stoi(argv[3]) : 3;
       const std::vector<float> x = ipaq::storage::testing::gaussian_rows(0, n, 128, 1);
-      run("synthetic", n, 128, x.data(), "TQ4", reps, self);
+      run("synthetic", n, 128, x.data(), "TQ4", reps, self, argc > 4 ? argv[4] : "all");
       return 0;
     }
     if (argc >= 2 && std::strcmp(argv[1], "fmnist") == 0) {
       const int reps = argc > 2 ? std::stoi(argv[2]) : 3;
       const auto m = ipaq::io::read_vectors("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
-      run("fmnist", m.n, m.d, m.data.data(), "RaBitQ1", reps, self);
+      run("fmnist", m.n, m.d, m.data.data(), "RaBitQ1", reps, self, argc > 3 ? argv[3] : "all");
       return 0;
     }
-    std::fprintf(stderr, "usage: storage_bench synthetic <n> [reps] | fmnist [reps]\n");
+    std::fprintf(stderr, "usage: storage_bench synthetic <n> [reps [parts]] | fmnist [reps [parts]]\n");
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "storage_bench: %s\n", e.what());

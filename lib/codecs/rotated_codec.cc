@@ -364,8 +364,20 @@ void RotatedCodec::extract_sub_codes(size_t n, const uint8_t* codes, uint8_t* su
     for (size_t g = 0; g < segments_.size(); ++g) {
       const Segment& s = segments_[g];
       const int width = static_cast<int>(s.elems_per_sub) * s.elem_bits;
+      const uint8_t* fields = code + s.byte_offset;
+      uint8_t* group = out + lut_group_begin_[g];
+      if (width == 4) {
+        // Fast path (every 4-bit LUT codec): sub-code j is nibble j of the segment, low nibble first.
+        const size_t pairs = s.n_sub / 2;
+        for (size_t p = 0; p < pairs; ++p) {
+          group[2 * p] = fields[p] & 0x0F;
+          group[2 * p + 1] = fields[p] >> 4;
+        }
+        if (s.n_sub % 2 != 0) group[s.n_sub - 1] = fields[pairs] & 0x0F;
+        continue;
+      }
       for (size_t j = 0; j < s.n_sub; ++j)
-        out[lut_group_begin_[g] + j] = static_cast<uint8_t>(read_bit_field(code + s.byte_offset, j * width, width));
+        group[j] = static_cast<uint8_t>(read_bit_field(fields, j * width, width));
     }
   }
 }

@@ -6,8 +6,10 @@
 #include <cmath>
 #include <limits>
 
+#include "lib/codecs/bit_packing.h"
 #include "lib/core/error.h"
 #include "lib/core/simd_level.h"
+#include "lib/scan/fastscan_layout.h"
 #include "lib/scan/lut_quantizer.h"
 #include "tests/index/index_test_util.h"
 #include "tests/index/test_codecs.h"
@@ -134,6 +136,93 @@ TEST(IndexCodecFlat, FastScanAgreesWithReferenceAtEverySimdLevel) {
       else EXPECT_GE(kth_fast, kth_ref - 2 * bound);
     }
   }
+}
+
+// Reference sub-codes of a 4-bit LUT rotation codec, from its documented code layout alone
+// (lib/codecs/rotated_codec.h): group g's sub-codes are the 4-bit fields of segment g, LSB-first, and each
+// segment is padded to whole bytes, so group g starts ceil(size_h / 2) bytes after group h = g - 1.
+std::vector<uint8_t> reference_nibble_sub_codes(const Codec& codec, size_t n, const uint8_t* codes) {
+  const std::vector<size_t> begin = codec.lut_group_begin();
+  const size_t nsub = codec.lut_nsub();
+  std::vector<uint8_t> sub(n * nsub);
+  for (size_t i = 0; i < n; ++i) {
+    size_t byte_offset = 0;
+    for (size_t g = 0; g + 1 < begin.size(); ++g) {
+      const size_t size = begin[g + 1] - begin[g];
+      for (size_t j = 0; j < size; ++j) {
+        sub[i * nsub + begin[g] + j] =
+            static_cast<uint8_t>(read_bit_field(codes + i * codec.code_size() + byte_offset, 4 * j, 4));
+      }
+      byte_offset += (size + 1) / 2;
+    }
+  }
+  return sub;
+}
+
+// The block-by-block packing of add_codes (appends of every alignment: partial first blocks, whole
+// blocks, partial last blocks) and of remove_ids' repack equals the generic per-vector packing
+// (pack_4bit_codes) of sub-codes from the codec's reference extraction; for the rotation codecs that
+// reference is the documented nibble layout read with read_bit_field, so this also checks
+// RotatedCodec::extract_sub_codes' 4-bit fast path. Odd nsub (Uniform4bitCodec, d = 21) included.
+TEST(IndexCodecFlat, BlockPackingEqualsGenericPacking) {
+  struct Made {
+    std::string name;
+    std::unique_ptr<Codec> codec;
+  };
+  std::vector<Made> codecs;
+  for (const char* descriptor : {"TQ4", "TQ2", "RaBitQ1", "TQP2", "TQP3", "EDEN4", "BSQ1x4"}) {
+    for (size_t d : {64, 100}) {
+      if (!is_codec_descriptor(descriptor)) continue;
+      codecs.push_back({std::string(descriptor) + "/d" + std::to_string(d), make_codec(descriptor, d)});
+    }
+  }
+  codecs.push_back({"TestU4/d21", std::make_unique<Uniform4bitCodec>(21, 1.0f)});
+  size_t checked_rotation_codecs = 0;
+  for (Made& made : codecs) {
+    SCOPED_TRACE(made.name);
+    if (made.codec->lut_bits() != 4) continue;
+    const size_t d = made.codec->dim(), n = 300;
+    const bool rotation = made.name.rfind("TestU4", 0) != 0;
+    const auto base = testing::random_vectors(n, d, 1.0f, 11);
+    IndexCodecFlat index(std::move(made.codec), faiss::METRIC_L2, false);
+    if (!index.is_trained) index.train(n, base.data());
+    ASSERT_TRUE(index.uses_fastscan());
+    const Codec& codec = index.codec();
+    std::vector<uint8_t> codes(n * codec.code_size());
+    index.sa_encode(n, base.data(), codes.data());
+    // Chunks chosen to start and end at every kind of block offset.
+    size_t added = 0;
+    for (size_t chunk : {5, 27, 1, 64, 37, 100, 66}) {
+      index.add_codes(static_cast<idx_t>(chunk), codes.data() + added * codec.code_size());
+      added += chunk;
+    }
+    ASSERT_EQ(added, n);
+    std::vector<uint8_t> sub(n * codec.lut_nsub());
+    codec.extract_sub_codes(n, codes.data(), sub.data());
+    if (rotation) {
+      EXPECT_EQ(sub, reference_nibble_sub_codes(codec, n, codes.data()));
+      ++checked_rotation_codecs;
+    }
+    const FastScanLayout& layout = *index.layout();
+    AlignedBytes expected(layout.packed_bytes(n));
+    pack_4bit_codes(layout, n, sub.data(), expected.data());
+    EXPECT_EQ(index.packed_codes(), expected);
+    // Remove every third vector: repack of the survivors.
+    std::vector<idx_t> gone;
+    for (size_t i = 0; i < n; i += 3) gone.push_back(static_cast<idx_t>(i));
+    faiss::IDSelectorBatch selector(gone.size(), gone.data());
+    ASSERT_EQ(index.remove_ids(selector), gone.size());
+    std::vector<uint8_t> kept_sub;
+    for (size_t i = 0; i < n; ++i) {
+      if (i % 3 == 0) continue;
+      kept_sub.insert(kept_sub.end(), sub.begin() + i * codec.lut_nsub(), sub.begin() + (i + 1) * codec.lut_nsub());
+    }
+    const size_t kept = n - gone.size();
+    AlignedBytes expected_kept(layout.packed_bytes(kept));
+    pack_4bit_codes(layout, kept, kept_sub.data(), expected_kept.data());
+    EXPECT_EQ(index.packed_codes(), expected_kept);
+  }
+  EXPECT_GE(checked_rotation_codecs, 8u);  // the 4-bit rotation codecs really were exercised
 }
 
 // One query over a database big enough to be split across threads gives the same result as the

@@ -4,6 +4,7 @@
 #include <faiss/IndexPQFastScan.h>
 #include <gtest/gtest.h>
 
+#include "index/index_codec_flat.h"
 #include "index/index_factory.h"
 #include "index/index_io.h"
 #include "lib/core/error.h"
@@ -45,7 +46,9 @@ TEST_P(AddSaCodes, SameAsAddingVectors) {
   by_add->add(kNb, base.data());
   std::vector<uint8_t> codes(kNb * by_add->sa_code_size());
   by_add->sa_encode(kNb, base.data(), codes.data());
-  // Two batches, to exercise appending after existing codes (the fast-scan block tail).
+  // Two batches, to exercise appending after existing codes (the fast-scan block tail); the memory is
+  // reserved first as a reopen does.
+  reserve_sa_codes(*by_codes, kNb);
   add_sa_codes(*by_codes, 123, codes.data(), nullptr);
   add_sa_codes(*by_codes, kNb - 123, codes.data() + 123 * by_add->sa_code_size(), nullptr);
   expect_same_search(*by_add, *by_codes, queries);
@@ -94,6 +97,30 @@ TEST(AddSaCodesTest, FastScanIdMapAndRerank) {
   }
 }
 
+// reserve_sa_codes sizes the arrays exactly: appending the reserved vectors in chunks leaves no slack
+// (the RSS of a reopened index is its code bytes, not up to twice that).
+TEST(AddSaCodesTest, ReserveLeavesNoSlack) {
+  const auto base = testing::random_vectors(kNb, kD, 1.0f, 46);
+  auto [flat, unused] = twins("TQ4", base);
+  std::vector<uint8_t> codes(kNb * flat->sa_code_size());
+  flat->sa_encode(kNb, base.data(), codes.data());
+  const std::vector<idx_t> ids = [] {
+    std::vector<idx_t> v(kNb);
+    for (size_t i = 0; i < kNb; ++i) v[i] = static_cast<idx_t>(1000 + 3 * i);
+    return v;
+  }();
+  faiss::IndexIDMap map(flat.get());
+  reserve_sa_codes(map, kNb);
+  for (size_t done = 0; done < kNb; done += 100) {
+    const size_t m = std::min<size_t>(100, kNb - done);
+    add_sa_codes(map, static_cast<idx_t>(m), codes.data() + done * flat->sa_code_size(), ids.data() + done);
+  }
+  auto& inner = dynamic_cast<IndexCodecFlat&>(*map.index);
+  EXPECT_EQ(inner.codes.capacity(), inner.codes.size());
+  EXPECT_EQ(inner.packed_codes().capacity(), inner.packed_codes().size());
+  EXPECT_EQ(map.id_map.capacity(), kNb);
+}
+
 TEST(AddSaCodesTest, RejectsBadInput) {
   const auto base = testing::random_vectors(kNb, kD, 1.0f, 45);
   auto [flat, unused] = twins("TQ4", base);
@@ -102,6 +129,7 @@ TEST(AddSaCodesTest, RejectsBadInput) {
   idx_t wrong_id = 7;
   EXPECT_THROW(add_sa_codes(*flat, 1, codes.data(), &wrong_id), InvalidArgument);
   EXPECT_THROW(add_sa_codes(*flat, -1, codes.data(), nullptr), InvalidArgument);
+  EXPECT_THROW(reserve_sa_codes(*flat, -1), InvalidArgument);
   auto [ivf, unused2] = twins("IVF8,TQ2", base);
   std::vector<uint8_t> ivf_code(ivf->sa_code_size(), 0xff);  // list number 255 >= nlist
   EXPECT_THROW(add_sa_codes(*ivf, 1, ivf_code.data(), nullptr), InvalidArgument);

@@ -12,6 +12,7 @@
 
 #include "lib/core/error.h"
 #include "storage/durable_index.h"
+#include "storage/store_meta.h"
 #include "storage/store_schema.h"
 #include "tests/storage/budget_file_system.h"
 #include "tests/storage/storage_test_util.h"
@@ -155,6 +156,33 @@ TEST(DurableIndexDamage, AMissingColumnFamilyIsNamed) {
     FAIL() << "opened a database without its raw family";
   } catch (const FormatError& e) {
     EXPECT_NE(std::string(e.what()).find("'raw'"), std::string::npos) << e.what();
+  }
+}
+
+// A meta count that disagrees with `codes` (too small, one too many, absurdly large) is a FormatError
+// naming both counts; the absurd one must not make reopen reserve memory for it (bad_alloc) first.
+TEST(DurableIndexDamage, AMetaCountDisagreeingWithTheCodesIsAFormatError) {
+  TempDir dir;
+  {
+    auto index = DurableIndex::create(dir.sub("db"), flat_spec());
+    add_batch(*index, 0);
+  }
+  for (uint64_t wrong : {uint64_t{kBatch - 1}, uint64_t{kBatch + 1}, uint64_t{1} << 60}) {
+    {
+      rocksdb::DB* raw_db = nullptr;
+      std::vector<rocksdb::ColumnFamilyHandle*> handles;
+      ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.sub("db"), make_family_descriptors(), &handles, &raw_db).ok());
+      ASSERT_TRUE(raw_db->Put(rocksdb::WriteOptions(), handles[kMetaSlot], kCountKey, encode_count(wrong)).ok());
+      for (auto* h : handles) ASSERT_TRUE(raw_db->DestroyColumnFamilyHandle(h).ok());
+      delete raw_db;
+    }
+    try {
+      DurableIndex::open(dir.sub("db"));
+      FAIL() << "opened a database whose meta count is " << wrong;
+    } catch (const FormatError& e) {
+      EXPECT_NE(std::string(e.what()).find("meta count says " + std::to_string(wrong)), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("holds " + std::to_string(kBatch)), std::string::npos) << e.what();
+    }
   }
 }
 

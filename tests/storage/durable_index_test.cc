@@ -125,7 +125,9 @@ TEST_P(DurableIndexDescriptors, EqualsAFreshIndexBeforeAndAfterReopen) {
     double exact = 0;
     for (size_t j = 0; j < kDim; ++j) exact += (double(q[j]) - v[j]) * (double(q[j]) - v[j]);
     EXPECT_NEAR(reranked.distances[i], exact, 1e-4 * exact) << i;
-    if (i % k > 0) EXPECT_LE(reranked.distances[i - 1], reranked.distances[i]) << "sorted";
+    if (i % k > 0) {
+      EXPECT_LE(reranked.distances[i - 1], reranked.distances[i]) << "sorted";
+    }
   }
 }
 
