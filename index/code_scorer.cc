@@ -18,9 +18,13 @@ void CodeScorer::set_query(const float* q_codec, float offset) {
   fastscan_ready_ = false;
 }
 
-void CodeScorer::ip_to_distances(size_t n, const uint8_t* codes, float* inout) const {
+void CodeScorer::ip_to_distances(size_t n, const uint8_t* codes, const float* l2_terms, float* inout) const {
   if (metric_ == faiss::METRIC_INNER_PRODUCT) {
     for (size_t i = 0; i < n; ++i) inout[i] += offset_;
+    return;
+  }
+  if (l2_terms != nullptr) {
+    for (size_t i = 0; i < n; ++i) inout[i] = offset_ + l2_terms[i] - 2.0f * inout[i];
     return;
   }
   const size_t cs = codec_.code_size();
@@ -29,9 +33,9 @@ void CodeScorer::ip_to_distances(size_t n, const uint8_t* codes, float* inout) c
   }
 }
 
-void CodeScorer::distances(size_t n, const uint8_t* codes, float* out) {
+void CodeScorer::distances(size_t n, const uint8_t* codes, float* out, const float* l2_terms) {
   codec_.estimate_ip(*state_, n, codes, out);
-  ip_to_distances(n, codes, out);
+  ip_to_distances(n, codes, l2_terms, out);
 }
 
 void CodeScorer::prepare_fastscan() {
@@ -40,20 +44,21 @@ void CodeScorer::prepare_fastscan() {
   const size_t nsub = codec_.lut_nsub();
   IPAQ_CHECK(state_->lut.size() == nsub * 16, StateError, "CodeScorer: codec ", codec_.descriptor(),
              " prepared a LUT of ", state_->lut.size(), " floats, expected ", nsub * 16);
-  quantized_ = quantize_lut(state_->lut.data(), nsub, 4, layout_->group_begin());
-  fastscan_lut_ = make_fastscan_lut(*layout_, *quantized_);
+  quantize_lut_into(state_->lut.data(), nsub, 4, layout_->group_begin(), quantized_);
+  make_fastscan_lut_into(*layout_, quantized_, fastscan_lut_);
   fastscan_ready_ = true;
 }
 
-void CodeScorer::distances_fastscan(size_t n, const uint8_t* packed, const uint8_t* codes, float* out) {
+void CodeScorer::distances_fastscan(size_t n, const uint8_t* packed, const uint8_t* codes, float* out,
+                                    const float* l2_terms) {
   if (!fastscan_ready_) prepare_fastscan();
-  const size_t ng = quantized_->ngroups();
+  const size_t ng = quantized_.ngroups();
   int_sums_.resize(n * ng);
   float_sums_.resize(n * ng);
   scan_4bit(*layout_, fastscan_lut_, n, packed, int_sums_.data());
-  quantized_->dequantize(n, int_sums_.data(), float_sums_.data());
+  quantized_.dequantize(n, int_sums_.data(), float_sums_.data());
   codec_.finish_lut_sums(*state_, n, codes, float_sums_.data(), out);
-  ip_to_distances(n, codes, out);
+  ip_to_distances(n, codes, l2_terms, out);
 }
 
 }  // namespace ipaq

@@ -6,7 +6,7 @@
 //     METRIC_INNER_PRODUCT: offset + est<q_codec, x_i>            (larger is better)
 //     METRIC_L2:            offset + ||x_i||^2 - 2 est<q_codec, x_i>   (smaller is better)
 // where offset carries the parts the code does not see (<q, c> for IP, ||q - c||^2 for L2) and ||x_i||^2
-// is the codec's stored norm. The estimate is Codec::estimate_ip (scalar reference) or, through
+// is the codec's stored norm (or a caller-supplied per-code constant, see distances()). The estimate is Codec::estimate_ip (scalar reference) or, through
 // distances_fastscan(), the lib/scan 4-bit fast-scan kernels over packed sub-codes followed by
 // Codec::finish_lut_sums; the fast path differs from the reference by the LUT quantization
 // (lib/scan/lut_quantizer.h bounds each group sum; the codec's per-vector factors scale it).
@@ -22,7 +22,6 @@
 #include <faiss/impl/IDSelector.h>
 
 #include <memory>
-#include <optional>
 #include <vector>
 
 #include "lib/codecs/codec.h"
@@ -45,11 +44,14 @@ class CodeScorer {
   const QueryState& state() const { return *state_; }
   faiss::MetricType metric() const { return metric_; }
 
-  // codes: n * code_size bytes; out: n distances.
-  void distances(size_t n, const uint8_t* codes, float* out);
+  // codes: n * code_size bytes; out: n distances. l2_terms (METRIC_L2 only, optional): n per-code
+  // constants used instead of the stored norm, i.e. out = offset + l2_terms[i] - 2 est (IVF keeps
+  // ||r||^2 + 2 <c, r̂> per entry there).
+  void distances(size_t n, const uint8_t* codes, float* out, const float* l2_terms = nullptr);
   // packed: layout.packed_bytes(n) bytes of the same n vectors (block-aligned start); codes: their
-  // n * code_size bytes (for the per-vector factors); out: n distances.
-  void distances_fastscan(size_t n, const uint8_t* packed, const uint8_t* codes, float* out);
+  // n * code_size bytes (for the per-vector factors); out: n distances; l2_terms as above.
+  void distances_fastscan(size_t n, const uint8_t* packed, const uint8_t* codes, float* out,
+                          const float* l2_terms = nullptr);
 
   template <class C>
   static size_t push_to_heap(size_t n, const float* dist, const faiss::Index::idx_t* ids,
@@ -57,7 +59,7 @@ class CodeScorer {
                              float* heap_dist, faiss::Index::idx_t* heap_ids);
 
  private:
-  void ip_to_distances(size_t n, const uint8_t* codes, float* inout) const;
+  void ip_to_distances(size_t n, const uint8_t* codes, const float* l2_terms, float* inout) const;
   void prepare_fastscan();
 
   const Codec& codec_;
@@ -66,7 +68,7 @@ class CodeScorer {
   std::unique_ptr<QueryState> state_;
   float offset_ = 0.0f;
   bool fastscan_ready_ = false;
-  std::optional<QuantizedLut> quantized_;
+  QuantizedLut quantized_;  // valid when fastscan_ready_
   FastScanLut fastscan_lut_;
   std::vector<uint32_t> int_sums_;
   std::vector<float> float_sums_;

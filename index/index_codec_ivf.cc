@@ -2,7 +2,9 @@
 
 #include <faiss/impl/IDSelector.h>
 #include <faiss/invlists/DirectMap.h>
+#include <faiss/IndexFlat.h>
 #include <faiss/utils/Heap.h>
+#include <faiss/utils/distances.h>
 
 #include <algorithm>
 #include <vector>
@@ -32,6 +34,12 @@ faiss::Index* checked_quantizer(const std::unique_ptr<faiss::Index>& quantizer, 
   return quantizer.get();
 }
 
+// The centroids of a flat coarse quantizer, read in place (null for other quantizers).
+const float* flat_centroids(const faiss::Index& quantizer) {
+  const auto* flat = dynamic_cast<const faiss::IndexFlat*>(&quantizer);
+  return flat != nullptr && flat->code_size == sizeof(float) * static_cast<size_t>(flat->d) ? flat->get_xb() : nullptr;
+}
+
 // Per-thread scanner: one query, one list at a time. Distances are the index's (see the header).
 class CodecIVFScanner : public faiss::InvertedListScanner {
  public:
@@ -39,8 +47,8 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
       : faiss::InvertedListScanner(store_pairs, sel),
         index_(index),
         scorer_(index.codec(), index.metric_type, index.fastscan_layout()),
+        centroids_(flat_centroids(*index.quantizer)),
         centroid_(index.d),
-        residual_query_(index.d),
         dist_(kRun) {
     keep_max = index.metric_type == faiss::METRIC_INNER_PRODUCT;
     code_size = index.code_size;
@@ -48,31 +56,51 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
 
   void set_query(const float* query) override {
     query_ = query;
-    // Inner product: <q, c + r> = <q, c> + <q, r>, so the codec sees q itself, prepared once.
-    if (keep_max) scorer_.set_query(query, 0.0f);
+    // Both metrics: the codec sees q itself, prepared once per query (the estimate is linear in the
+    // query, so est<q - c, r> = est<q, r> - <c, r̂> and the list's centroid enters through the offset
+    // and the stored per-entry term, see the header).
+    scorer_.set_query(query, 0.0f);
   }
 
   void set_list(idx_t list, float /*coarse_dis*/) override {
     list_no = list;
-    index_.quantizer->reconstruct(list, centroid_.data());
-    const size_t d = centroid_.size();
-    double offset = 0.0;
+    const float* centroid = centroids_;
+    if (centroid != nullptr) {
+      centroid += static_cast<size_t>(list) * static_cast<size_t>(index_.d);
+    } else {
+      index_.quantizer->reconstruct(list, centroid_.data());
+      centroid = centroid_.data();
+    }
+    const size_t d = static_cast<size_t>(index_.d);
+    // The offset is recomputed rather than taken from coarse_dis: callers of search_preassigned may
+    // pass any coarse distances (FAISS's SIMD kernels: well under a microsecond per list).
+    float offset;
     if (keep_max) {
-      for (size_t j = 0; j < d; ++j) offset += static_cast<double>(query_[j]) * centroid_[j];
-      scorer_.set_offset(static_cast<float>(offset));
-      return;
+      offset = faiss::fvec_inner_product(query_, centroid, d);
+    } else {
+      offset = faiss::fvec_L2sqr(query_, centroid, d);
+      size_t count = 0;
+      l2_terms_ = index_.l2_terms(static_cast<size_t>(list), &count);
+      IPAQ_CHECK(count == index_.invlists->list_size(static_cast<size_t>(list)), StateError, kType, ": list ", list,
+                 " has ", index_.invlists->list_size(static_cast<size_t>(list)), " entries but ", count,
+                 " L2 terms: codes were added behind the index's back, call sync_packed()");
     }
-    // L2: ||q - c - r||^2 = ||q - c||^2 + ||r||^2 - 2 <q - c, r>: the codec sees q - c.
-    for (size_t j = 0; j < d; ++j) {
-      residual_query_[j] = query_[j] - centroid_[j];
-      offset += static_cast<double>(residual_query_[j]) * residual_query_[j];
-    }
-    scorer_.set_query(residual_query_.data(), static_cast<float>(offset));
+    scorer_.set_offset(offset);
   }
 
+  // The L2 term of an entry is found by its position in the list: FAISS calls this with a pointer into
+  // the current list's codes.
   float distance_to_code(const uint8_t* code) const override {
     float dist;
-    scorer_.distances(1, code, &dist);
+    if (keep_max) {
+      scorer_.distances(1, code, &dist);
+    } else {
+      faiss::InvertedLists::ScopedCodes list_codes(index_.invlists, static_cast<size_t>(list_no));
+      const size_t pos = static_cast<size_t>(code - list_codes.get()) / code_size;
+      IPAQ_CHECK(code >= list_codes.get() && pos < index_.invlists->list_size(static_cast<size_t>(list_no)),
+                 StateError, kType, ": distance_to_code needs a code of the current list under METRIC_L2");
+      scorer_.distances(1, code, &dist, l2_terms_ + pos);
+    }
     return dist;
   }
 
@@ -92,11 +120,12 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
     for (size_t b = 0; b < n; b += kRun) {
       const size_t m = std::min(kRun, n - b);
       // kRun is a multiple of the 32-vector block, so run b starts at block b / 32.
+      const float* terms = keep_max ? nullptr : l2_terms_ + b;
       if (packed != nullptr && b + m <= packed_count) {
         scorer_.distances_fastscan(m, packed + (b / FastScanLayout::kBlockSize) * layout->block_bytes(),
-                                   codes + b * code_size, dist_.data());
+                                   codes + b * code_size, dist_.data(), terms);
       } else {
-        scorer_.distances(m, codes + b * code_size, dist_.data());
+        scorer_.distances(m, codes + b * code_size, dist_.data(), terms);
       }
       // The selector is asked about the stored ids even when positions are returned (store_pairs).
       if (sel) {
@@ -119,8 +148,9 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
   // FAISS's scan_codes is const but the scanner is per thread: scratch state is mutable.
   mutable CodeScorer scorer_;
   const float* query_ = nullptr;
+  const float* l2_terms_ = nullptr;  // L2: the current list's ||r_i||^2 + 2 <c, r̂_i>
+  const float* centroids_;           // the flat coarse quantizer's centroids (null: reconstruct)
   std::vector<float> centroid_;
-  std::vector<float> residual_query_;
   mutable std::vector<float> dist_;
   mutable std::vector<idx_t> pair_ids_;
 };
@@ -146,6 +176,7 @@ IndexCodecIVF::IndexCodecIVF(std::unique_ptr<faiss::Index> quantizer, size_t nli
 }
 
 void IndexCodecIVF::sync_packed(bool full) {
+  if (metric_type == faiss::METRIC_L2) sync_l2_terms(full);
   if (!layout_) return;
   std::vector<uint8_t> sub;
   for (size_t list = 0; list < nlist; ++list) {
@@ -168,6 +199,43 @@ void IndexCodecIVF::sync_packed(bool full) {
   }
 }
 
+// ||r||^2 + 2 <c, r̂>: the stored norm plus 2 est<c, r> with the scalar reference estimator (the estimate
+// of a prepared vector is its inner product with the decoded code), the centroid prepared once per list.
+void IndexCodecIVF::sync_l2_terms(bool full) {
+  l2_terms_.resize(nlist);
+  std::vector<size_t> todo;
+  for (size_t list = 0; list < nlist; ++list) {
+    const size_t size = invlists->list_size(list);
+    if (full || l2_terms_[list].size() > size) l2_terms_[list].clear();
+    if (l2_terms_[list].size() < size) todo.push_back(list);
+  }
+  if (todo.empty()) return;
+  // Lists are independent: parallel over them (the codec's const methods are thread-safe).
+  for_each_run(todo.size(), 1, [&](size_t t, size_t /*one*/) {
+    const size_t list = todo[t];
+    std::vector<float> centroid(static_cast<size_t>(d));
+    quantizer->reconstruct(static_cast<idx_t>(list), centroid.data());
+    const auto state = codec_->prepare_query(centroid.data());
+    const size_t first = l2_terms_[list].size(), size = invlists->list_size(list);
+    faiss::InvertedLists::ScopedCodes codes(invlists, list);
+    std::vector<float>& terms = l2_terms_[list];
+    terms.resize(size);
+    codec_->estimate_ip(*state, size - first, codes.get() + first * code_size, terms.data() + first);
+    for (size_t i = first; i < size; ++i) {
+      terms[i] = codec_->stored_norm_sq(codes.get() + i * code_size) + 2.0f * terms[i];
+    }
+  });
+}
+
+const float* IndexCodecIVF::l2_terms(size_t list_no, size_t* count) const {
+  if (list_no >= l2_terms_.size()) {
+    *count = 0;
+    return nullptr;
+  }
+  *count = l2_terms_[list_no].size();
+  return l2_terms_[list_no].data();
+}
+
 const uint8_t* IndexCodecIVF::packed_list(size_t list_no, size_t* count) const {
   if (!layout_ || list_no >= nlist) {
     *count = 0;
@@ -181,12 +249,12 @@ void IndexCodecIVF::reset() {
   faiss::IndexIVF::reset();
   for (auto& p : packed_lists_) p.clear();
   std::fill(packed_count_.begin(), packed_count_.end(), 0);
+  for (auto& t : l2_terms_) t.clear();
 }
 
 size_t IndexCodecIVF::remove_ids(const faiss::IDSelector& sel) {
   const size_t removed = faiss::IndexIVF::remove_ids(sel);
-  // Removal moves entries inside lists: repack everything.
-  for (auto& p : packed_lists_) p.clear();
+  // Removal moves entries inside lists: repack everything and recompute the L2 terms.
   sync_packed(true);
   return removed;
 }
@@ -214,6 +282,14 @@ void IndexCodecIVF::search(idx_t n, const float* x, idx_t k, float* distances, i
   check_search_args(*this, kType, n, x, k, distances, labels);
   IPAQ_CHECK_ARG(params == nullptr || dynamic_cast<const faiss::SearchParametersIVF*>(params) != nullptr, kType,
                  ": search parameters must be faiss::SearchParametersIVF");
+  if (metric_type == faiss::METRIC_L2) {
+    for (size_t list = 0; list < nlist; ++list) {
+      const size_t size = invlists->list_size(list);
+      IPAQ_CHECK(list < l2_terms_.size() ? l2_terms_[list].size() == size : size == 0, StateError, kType,
+                 ": list ", list, " has entries without their L2 centroid term (codes added behind the index's ",
+                 "back): call sync_packed()");
+    }
+  }
   faiss::IndexIVF::search(n, x, k, distances, labels, params);
 }
 

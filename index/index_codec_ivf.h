@@ -5,8 +5,18 @@
 // data-oblivious rotation codecs beat data-trained PQ on low-intrinsic-dimension data (DESIGN.md §6).
 // The codec is trained on residuals of the training set (train_residual).
 //
-// Scores: METRIC_INNER_PRODUCT → <q, c> + est<q, r> (the query is prepared once per query);
-// METRIC_L2 → ||q - c||^2 + ||r||^2 - 2 est<q - c, r> (the query is re-prepared per list).
+// Scores, with the query prepared for the codec ONCE per query (not per probed list):
+//   METRIC_INNER_PRODUCT → <q, c> + est<q, r>;
+//   METRIC_L2 → ||q - c||^2 + (||r||^2 + 2 <c, r̂>) - 2 est<q, r>
+// where r̂ = codec.decode(code). Every codec's estimate is linear in the query (est<q, r> = <q, r̂>, the
+// fast-scan path up to its LUT quantization), so the L2 form equals ||q - c||^2 + ||r||^2 - 2 est<q - c, r>.
+// ||q - c||^2 and <q, c> are recomputed per list (FAISS's fvec kernels), not taken from coarse_dis.
+// The per-entry term ||r||^2 + 2 <c, r̂> (one float per vector: the codec's stored norm plus twice the
+// scalar estimate of <c, r> with the centroid prepared once per list) is kept in memory beside each list,
+// not in the codes: it is derived from the
+// codes, so sa_encode codes, add_sa_codes and the index file format are unchanged; sync_packed() computes
+// it for new entries (add, add_sa_codes, read_index) and recomputes it after remove_ids. Memory per vector
+// under L2 is therefore code_size + 4 bytes (+ the fast-scan copy of the sub-codes).
 // The InvertedListScanner is written once for all codecs (CodeScorer underneath) and honours the
 // IDSelector in scan_codes. Fast scan: when the codec has a 4-bit LUT form and `fastscan` is on
 // (default), each list's sub-codes are also kept packed for lib/scan (packed per list, appended after
@@ -55,9 +65,13 @@ class IndexCodecIVF : public faiss::IndexIVF {
 
   const Codec& codec() const { return *codec_; }
   bool uses_fastscan() const { return layout_ != nullptr; }
-  // Packs list entries not yet packed (all of them when `full`). Called by add paths; public for
-  // add_sa_codes and the index reader.
+  // Packs list entries not yet packed and computes the L2 centroid terms of entries without one (all
+  // of them when `full`). Called by add paths; public for add_sa_codes and the index reader. search()
+  // throws StateError if a list has entries this was not called for (codes added behind the index's back).
   void sync_packed(bool full = false);
+  // METRIC_L2: the terms ||r_i||^2 + 2 <c, r̂_i> of a list, in list order, and how many (= list size
+  // after sync_packed). Null / 0 under METRIC_INNER_PRODUCT.
+  const float* l2_terms(size_t list_no, size_t* count) const;
   // Fast-scan view of a list (null when fast scan is off): its packed sub-codes and how many entries of
   // the list they cover (entries beyond are scored by the scalar path).
   const FastScanLayout* fastscan_layout() const { return layout_.get(); }
@@ -69,6 +83,9 @@ class IndexCodecIVF : public faiss::IndexIVF {
   std::unique_ptr<FastScanLayout> layout_;
   std::vector<AlignedBytes> packed_lists_;  // per list: layout_->packed_bytes(packed_count_[l]) bytes
   std::vector<size_t> packed_count_;
+  std::vector<std::vector<float>> l2_terms_;  // L2 only: per list, ||r_i||^2 + 2 <c, r̂_i>
+
+  void sync_l2_terms(bool full);
 };
 
 }  // namespace ipaq

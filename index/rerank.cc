@@ -1,6 +1,7 @@
 #include "index/rerank.h"
 
 #include <faiss/utils/Heap.h>
+#include <faiss/utils/distances.h>
 
 #include <algorithm>
 #include <cmath>
@@ -20,30 +21,22 @@ namespace {
 constexpr const char* kType = "IndexRerank";
 using idx_t = faiss::Index::idx_t;
 
-double exact_distance(const float* q, const float* x, size_t d, faiss::MetricType metric) {
-  double s = 0.0;
-  if (metric == faiss::METRIC_L2) {
-    for (size_t j = 0; j < d; ++j) {
-      const double t = static_cast<double>(q[j]) - x[j];
-      s += t * t;
-    }
-  } else {
-    for (size_t j = 0; j < d; ++j) s += static_cast<double>(q[j]) * x[j];
-  }
-  return s;
+// FAISS's SIMD kernels (float accumulation), as faiss::IndexRefineFlat uses.
+float exact_distance(const float* q, const float* x, size_t d, faiss::MetricType metric) {
+  return metric == faiss::METRIC_L2 ? faiss::fvec_L2sqr(q, x, d) : faiss::fvec_inner_product(q, x, d);
 }
 
 // Re-scores one query's candidates (labels >= 0, best estimate first) into the top k.
 // With bounds, a candidate is fetched only if its optimistic distance (estimate -/+ bound) can still beat
-// the worst kept exact distance; candidates are fetched in batches of k to keep source calls few.
+// the worst kept exact distance; candidates are fetched in batches of k to keep source calls few. An
+// in-memory source is read in place (no copy).
 template <class C>
-size_t rerank_one(const VectorSource& source, const float* q, size_t d, faiss::MetricType metric,
-                  const std::vector<idx_t>& cand, const float* est, const float* bound, size_t k,
-                  float* out_dist, idx_t* out_ids) {
+size_t rerank_one(const VectorSource& source, const InMemoryVectorSource* in_memory, const float* q, size_t d,
+                  faiss::MetricType metric, const std::vector<idx_t>& cand, const float* est, const float* bound,
+                  size_t k, float* out_dist, idx_t* out_ids, std::vector<idx_t>& batch, std::vector<float>& vectors) {
   faiss::heap_heapify<C>(k, out_dist, out_ids);
-  std::vector<idx_t> batch;
-  std::vector<float> vectors;
   size_t fetched = 0;
+  const idx_t held = in_memory ? static_cast<idx_t>(in_memory->size()) : 0;
   for (size_t begin = 0; begin < cand.size(); begin += k) {
     const size_t end = std::min(cand.size(), begin + k);
     batch.clear();
@@ -56,11 +49,21 @@ size_t rerank_one(const VectorSource& source, const float* q, size_t d, faiss::M
       batch.push_back(cand[i]);
     }
     if (batch.empty()) continue;
-    vectors.resize(batch.size() * d);
-    source.get(static_cast<idx_t>(batch.size()), batch.data(), vectors.data());
+    if (in_memory == nullptr) {
+      vectors.resize(batch.size() * d);
+      source.get(static_cast<idx_t>(batch.size()), batch.data(), vectors.data());
+    }
     fetched += batch.size();
     for (size_t i = 0; i < batch.size(); ++i) {
-      const float dist = static_cast<float>(exact_distance(q, vectors.data() + i * d, d, metric));
+      const float* x;
+      if (in_memory != nullptr) {
+        IPAQ_CHECK_ARG(batch[i] >= 0 && batch[i] < held, "InMemoryVectorSource: id ", batch[i],
+                       " out of range [0, ", held, ")");
+        x = in_memory->data().data() + static_cast<size_t>(batch[i]) * d;
+      } else {
+        x = vectors.data() + i * d;
+      }
+      const float dist = exact_distance(q, x, d, metric);
       if (C::cmp(out_dist[0], dist)) faiss::heap_replace_top<C>(k, out_dist, out_ids, dist, batch[i]);
     }
   }
@@ -159,48 +162,59 @@ void IndexRerank::search(idx_t n, const float* x, idx_t k, float* distances, idx
   const auto* bounds = (rp == nullptr || rp->use_error_bound) ? dynamic_cast<const ScoreBoundProvider*>(base_.get())
                                                               : nullptr;
   size_t total_candidates = 0, total_fetched = 0;
+  const InMemoryVectorSource* in_memory = in_memory_;
   OmpExceptionCarrier carrier;
-#pragma omp parallel for schedule(dynamic) reduction(+ : total_candidates, total_fetched) if (n > 1)
-  for (idx_t qi = 0; qi < n; ++qi) {
-    carrier.run([&] {
-      const float* q = x + qi * d;
-      std::vector<idx_t> cand;
-      for (size_t j = 0; j < nc; ++j) {
-        if (cand_ids[qi * nc + j] >= 0) cand.push_back(cand_ids[qi * nc + j]);
-      }
-      std::vector<float> est(cand.size()), bound(cand.size());
-      bool have_bounds = bounds != nullptr && !cand.empty() &&
-                         bounds->score_bounds(q, static_cast<idx_t>(cand.size()), cand.data(), est.data(), bound.data());
-      if (have_bounds) {
-        // Visit best reference estimate first so the pruning threshold tightens early.
-        std::vector<size_t> order(cand.size());
-        std::iota(order.begin(), order.end(), 0);
-        const bool larger_first = metric_type == faiss::METRIC_INNER_PRODUCT;
-        std::stable_sort(order.begin(), order.end(),
-                         [&](size_t a, size_t b) { return larger_first ? est[a] > est[b] : est[a] < est[b]; });
-        std::vector<idx_t> c2(cand.size());
-        std::vector<float> e2(cand.size()), b2(cand.size());
-        for (size_t i = 0; i < order.size(); ++i) {
-          c2[i] = cand[order[i]];
-          e2[i] = est[order[i]];
-          b2[i] = bound[order[i]];
+#pragma omp parallel reduction(+ : total_candidates, total_fetched) if (n > 1)
+  {
+    // Per-thread scratch, reused across queries.
+    std::vector<idx_t> cand, c2, batch;
+    std::vector<float> est, bound, e2, b2, vectors;
+    std::vector<size_t> order;
+#pragma omp for schedule(dynamic)
+    for (idx_t qi = 0; qi < n; ++qi) {
+      carrier.run([&] {
+        const float* q = x + qi * d;
+        cand.clear();
+        for (size_t j = 0; j < nc; ++j) {
+          if (cand_ids[qi * nc + j] >= 0) cand.push_back(cand_ids[qi * nc + j]);
         }
-        cand.swap(c2);
-        est.swap(e2);
-        bound.swap(b2);
-      }
-      const float* b = have_bounds ? bound.data() : nullptr;
-      size_t fetched;
-      if (metric_type == faiss::METRIC_INNER_PRODUCT) {
-        fetched = rerank_one<faiss::CMin<float, idx_t>>(*source_, q, dd, metric_type, cand, est.data(), b, kk,
-                                                        distances + qi * k, labels + qi * k);
-      } else {
-        fetched = rerank_one<faiss::CMax<float, idx_t>>(*source_, q, dd, metric_type, cand, est.data(), b, kk,
-                                                        distances + qi * k, labels + qi * k);
-      }
-      total_candidates += cand.size();
-      total_fetched += fetched;
-    });
+        est.resize(cand.size());
+        bound.resize(cand.size());
+        bool have_bounds = bounds != nullptr && !cand.empty() &&
+                           bounds->score_bounds(q, static_cast<idx_t>(cand.size()), cand.data(), est.data(),
+                                                bound.data());
+        if (have_bounds) {
+          // Visit best reference estimate first so the pruning threshold tightens early.
+          order.resize(cand.size());
+          std::iota(order.begin(), order.end(), 0);
+          const bool larger_first = metric_type == faiss::METRIC_INNER_PRODUCT;
+          std::stable_sort(order.begin(), order.end(),
+                           [&](size_t a, size_t b) { return larger_first ? est[a] > est[b] : est[a] < est[b]; });
+          c2.resize(cand.size());
+          e2.resize(cand.size());
+          b2.resize(cand.size());
+          for (size_t i = 0; i < order.size(); ++i) {
+            c2[i] = cand[order[i]];
+            e2[i] = est[order[i]];
+            b2[i] = bound[order[i]];
+          }
+          cand.swap(c2);
+          est.swap(e2);
+          bound.swap(b2);
+        }
+        const float* b = have_bounds ? bound.data() : nullptr;
+        size_t fetched;
+        if (metric_type == faiss::METRIC_INNER_PRODUCT) {
+          fetched = rerank_one<faiss::CMin<float, idx_t>>(*source_, in_memory, q, dd, metric_type, cand, est.data(), b,
+                                                          kk, distances + qi * k, labels + qi * k, batch, vectors);
+        } else {
+          fetched = rerank_one<faiss::CMax<float, idx_t>>(*source_, in_memory, q, dd, metric_type, cand, est.data(), b,
+                                                          kk, distances + qi * k, labels + qi * k, batch, vectors);
+        }
+        total_candidates += cand.size();
+        total_fetched += fetched;
+      });
+    }
   }
   carrier.rethrow();
   if (rp && rp->stats) {

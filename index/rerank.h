@@ -13,7 +13,8 @@
 //    (InMemoryVectorSource); with an external source (e.g. RocksDB) the caller keeps it in sync and
 //    add() only forwards. Ids returned by the base are the ids given to the source.
 //  - Metric: the base's metric; exact scores are <q, x> (METRIC_INNER_PRODUCT, larger first) or
-//    ||q - x||^2 (METRIC_L2, smaller first), computed in float with double accumulation.
+//    ||q - x||^2 (METRIC_L2, smaller first), computed with FAISS's SIMD fvec kernels (float
+//    accumulation, as faiss::IndexRefineFlat); an in-memory source is read in place.
 //  - Error bound: when the base implements ScoreBoundProvider (index/score_bounds.h) and returns
 //    bounds, candidates are visited best estimate first, and one whose optimistic score
 //    (estimate +/- bound) cannot beat the current k-th exact score is not fetched. The result is then

@@ -7,8 +7,14 @@
 //            frontier — recall@10 / QPS with rerank (ipaq Rerank, FAISS PQ fast-scan and IVF-PQ fast-scan
 //                       + IndexRefineFlat)
 //            key      — a short run: 1-bit IVF residual coding vs IndexPQ, and a few frontier points
+//            points   — the indexes given after nq, each "DESC[|nprobes[|factors]]" (comma-separated lists),
+//                       e.g. "IVF256,RaBitQ1,Rerank|4,8,16|2,4" or "IVF256,PQ196x4fs,RFlat|8,16|2,4"; one
+//                       row per (nprobe, factor); then the recall-QPS frontier of ipaq vs FAISS rows and the
+//                       ratio of interpolated QPS at recall 0.90 / 0.95 / 0.99.
+// Usage of points: index_recall_qps <dataset> points <nq> <spec>...
 // Training uses the first min(n, 10000) base vectors for every index (same for FAISS and ipaq).
-// Search runs with one OpenMP thread, all queries in one search() call; QPS = nq / wall time.
+// Search runs with one OpenMP thread, all queries in one search() call; QPS = nq / median wall time of
+// 3 runs (the machine is shared; every configuration is run back to back in the same process).
 // Run with OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=1.
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexIVF.h>
@@ -17,6 +23,7 @@
 #include <faiss/utils/utils.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -25,6 +32,9 @@
 #include <vector>
 
 #include "index/index_factory.h"
+#include "index/index_codec_flat.h"
+#include "index/index_codec_ivf.h"
+#include "index/rerank.h"
 #include "index/search_params.h"
 #include "lib/core/simd_level.h"
 #include "lib/io/vector_file.h"
@@ -106,26 +116,37 @@ std::unique_ptr<faiss::Index> build(const Dataset& ds, const std::string& desc, 
   return index;
 }
 
-// Best of three single-thread runs (the machine is shared).
+struct Point {
+  bool ipaq;
+  std::string label, param;
+  double recall, qps;
+};
+std::vector<Point> g_points;  // every measured row, for the frontier summary
+
+// Median of three single-thread runs (the machine is shared).
 void measure(const Dataset& ds, const faiss::Index& index, const std::string& label, const std::string& param,
              const faiss::SearchParameters* params, double build_s) {
   omp_set_num_threads(1);
   std::vector<float> D(ds.queries.n * kK);
   std::vector<idx_t> I(ds.queries.n * kK);
-  double best = 1e30;
+  std::vector<double> times;
   for (int rep = 0; rep < 3; ++rep) {
     auto t0 = std::chrono::steady_clock::now();
     index.search(ds.queries.n, ds.queries.data.data(), kK, D.data(), I.data(), params);
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
+  std::sort(times.begin(), times.end());
+  const double qps = double(ds.queries.n) / times[1];
   std::string bytes = "-";  // FAISS 1.7.3 fast-scan indexes have no sa_code_size
   try {
     bytes = std::to_string(index.sa_code_size());
   } catch (const std::exception&) {
   }
+  const double recall = recall_at_10(ds, I);
   std::printf("| %s | %s | %s | %s | %.4f | %.0f | %.1f |\n", ds.name.c_str(), label.c_str(), bytes.c_str(),
-              param.c_str(), recall_at_10(ds, I), double(ds.queries.n) / best, build_s);
+              param.c_str(), recall, qps, build_s);
   std::fflush(stdout);
+  g_points.push_back({label.rfind("ipaq", 0) == 0, label, param, recall, qps});
 }
 
 // Runs one table entry; a failure is reported as a row instead of ending the run.
@@ -244,6 +265,109 @@ void run_frontier(const Dataset& ds) {
   }
 }
 
+std::vector<double> parse_list(const std::string& text) {
+  std::vector<double> out;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find(',', at);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(std::stod(text.substr(at, end - at)));
+    at = end + 1;
+  }
+  return out;
+}
+
+// One spec "DESC[|nprobes[|factors]]": FAISS IndexRefine gets k_factor / nprobe set on the index (FAISS
+// 1.7.3's IndexRefine rejects search parameters); ipaq indexes get per-call parameters.
+void run_spec(const Dataset& ds, const std::string& spec) {
+  const size_t bar = spec.find('|');
+  const std::string desc = spec.substr(0, bar);
+  std::string rest = bar == std::string::npos ? "" : spec.substr(bar + 1);
+  const size_t bar2 = rest.find('|');
+  std::vector<double> nprobes = parse_list(rest.substr(0, bar2));
+  std::vector<double> factors = bar2 == std::string::npos ? std::vector<double>{} : parse_list(rest.substr(bar2 + 1));
+  if (nprobes.empty()) nprobes = {0};
+  if (factors.empty()) factors = {0};
+  row(ds, desc, [&] {
+    double bs;
+    auto index = build(ds, desc, ds.metric, &bs);
+    auto* refine = dynamic_cast<faiss::IndexRefine*>(index.get());
+    faiss::Index* inner = refine ? refine->base_index : index.get();
+    if (auto* rr = dynamic_cast<ipaq::IndexRerank*>(index.get())) inner = &rr->base();
+    auto* ivf = dynamic_cast<faiss::IndexIVF*>(inner);
+    const bool is_ipaq = dynamic_cast<ipaq::IndexCodecIVF*>(inner) || dynamic_cast<ipaq::IndexCodecFlat*>(inner);
+    const std::string label = std::string(is_ipaq ? "ipaq " : "FAISS ") + desc;
+    for (double np : nprobes) {
+      for (double f : factors) {
+        std::string param;
+        faiss::SearchParametersIVF ivf_params;
+        ipaq::SearchParametersRerank rerank_params;
+        const faiss::SearchParameters* params = nullptr;
+        if (ivf && np > 0) {
+          param += "nprobe " + std::to_string(int(np));
+          ivf_params.nprobe = size_t(np);
+          if (refine) ivf->nprobe = size_t(np);
+          else params = &ivf_params;
+        }
+        if (f > 0) {
+          char buf[32];
+          std::snprintf(buf, sizeof(buf), "%sfactor %g", param.empty() ? "" : ", ", f);
+          param += buf;
+          if (refine) {
+            refine->k_factor = float(f);
+          } else {
+            rerank_params.rerank_factor = float(f);
+            rerank_params.base_params = params;
+            params = &rerank_params;
+          }
+        }
+        measure(ds, *index, label, param.empty() ? "-" : param, params, bs);
+      }
+    }
+  });
+}
+
+// QPS of a frontier at `recall`: the upper envelope of the points (best QPS among points reaching at
+// least that recall), linearly interpolated between the two envelope points that bracket it. Negative
+// when no point reaches it.
+double frontier_qps(std::vector<Point> pts, double recall) {
+  std::sort(pts.begin(), pts.end(), [](const Point& a, const Point& b) { return a.recall < b.recall; });
+  // best[i] = max QPS over points with recall >= pts[i].recall: a non-increasing staircase.
+  std::vector<double> best(pts.size());
+  double m = -1;
+  for (size_t i = pts.size(); i-- > 0;) best[i] = m = std::max(m, pts[i].qps);
+  for (size_t i = 0; i < pts.size(); ++i) {
+    if (pts[i].recall < recall) continue;
+    if (i == 0) return best[0];
+    // Between point i-1 (below the target recall) and point i (at or above it).
+    const double r0 = pts[i - 1].recall, r1 = pts[i].recall;
+    const double q0 = std::max(best[i - 1], best[i]), q1 = best[i];
+    if (r1 <= r0) return q1;
+    const double t = (recall - r0) / (r1 - r0);
+    return q0 + t * (q1 - q0);
+  }
+  return -1;
+}
+
+void print_frontier_summary() {
+  std::vector<Point> ipaq_pts, faiss_pts;
+  for (const auto& p : g_points) (p.ipaq ? ipaq_pts : faiss_pts).push_back(p);
+  std::printf("\n| recall@10 | ipaq QPS (interpolated) | FAISS QPS (interpolated) | ipaq / FAISS |\n|---|---|---|---|\n");
+  double highest_faiss = 0, highest_ipaq = 0;
+  for (const auto& p : faiss_pts) highest_faiss = std::max(highest_faiss, p.recall);
+  for (const auto& p : ipaq_pts) highest_ipaq = std::max(highest_ipaq, p.recall);
+  std::vector<double> targets = {0.90, 0.95, 0.99};
+  const double top = std::min(highest_faiss, highest_ipaq);
+  if (top >= 0.9 && top < 0.99 && std::find(targets.begin(), targets.end(), top) == targets.end()) targets.push_back(top);
+  for (double r : targets) {
+    const double a = frontier_qps(ipaq_pts, r), b = frontier_qps(faiss_pts, r);
+    std::printf("| %.4f | %s | %s | %s |\n", r, a < 0 ? "not reached" : std::to_string(int(a)).c_str(),
+                b < 0 ? "not reached" : std::to_string(int(b)).c_str(),
+                a < 0 || b < 0 ? "-" : (std::to_string(a / b).substr(0, 5) + "x").c_str());
+  }
+  std::printf("(highest recall reached: ipaq %.4f, FAISS %.4f)\n", highest_ipaq, highest_faiss);
+}
+
 void run_key(const Dataset& ds) {
   const std::string rot = ds.base.d == 784 ? "_haar" : "";
   row(ds, "FAISS PQ98x8", [&] {
@@ -316,9 +440,17 @@ int main(int argc, char** argv) {
     std::printf("| dataset | index | bytes/vector | setting | recall@10 | QPS (1 thread) | build s |\n");
     std::printf("|---|---|---|---|---|---|---|\n");
     const std::string part = argv[2];
-    if (part == "budget") run_budget(ds);
-    else if (part == "frontier") run_frontier(ds);
-    else run_key(ds);
+    if (part == "budget") {
+      run_budget(ds);
+    } else if (part == "frontier") {
+      run_frontier(ds);
+      print_frontier_summary();
+    } else if (part == "points") {
+      for (int a = 4; a < argc; ++a) run_spec(ds, argv[a]);
+      print_frontier_summary();
+    } else {
+      run_key(ds);
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "index_recall_qps: %s\n", e.what());
     return 1;

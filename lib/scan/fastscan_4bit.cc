@@ -1,5 +1,7 @@
 #include "lib/scan/fastscan_4bit.h"
 
+#include <cstring>
+
 #include "lib/core/error.h"
 #include "lib/core/simd_level.h"
 #include "lib/scan/fastscan_4bit_kernels.h"
@@ -11,16 +13,21 @@ constexpr size_t kLaneBytes = 16;  // one 16-entry table per 128-bit lane
 
 // Writes row `row` of the quantized LUT twice (once per 128-bit lane) at dst.
 void copy_row_twice(const QuantizedLut& q, size_t row, uint8_t* dst) {
-  for (size_t lane = 0; lane < 2; ++lane) {
-    for (size_t c = 0; c < kLaneBytes; ++c) dst[lane * kLaneBytes + c] = q.table[row * kLaneBytes + c];
-  }
+  const uint8_t* src = q.table.data() + row * kLaneBytes;
+  std::memcpy(dst, src, kLaneBytes);
+  std::memcpy(dst + kLaneBytes, src, kLaneBytes);
 }
 
 }  // namespace
 
 FastScanLut make_fastscan_lut(const FastScanLayout& layout, const QuantizedLut& quantized) {
-  check_quantized_lut(quantized, 4, layout.nsub(), layout.group_begin(), "make_fastscan_lut");
   FastScanLut lut;
+  make_fastscan_lut_into(layout, quantized, lut);
+  return lut;
+}
+
+void make_fastscan_lut_into(const FastScanLayout& layout, const QuantizedLut& quantized, FastScanLut& lut) {
+  check_quantized_lut(quantized, 4, layout.nsub(), layout.group_begin(), "make_fastscan_lut");
   lut.npairs = layout.npairs();
   lut.pair_begin = layout.pair_begin();
   lut.lo_tables.assign(lut.npairs * 2 * kLaneBytes, 0);
@@ -30,7 +37,6 @@ FastScanLut make_fastscan_lut(const FastScanLayout& layout, const QuantizedLut& 
     auto& tables = padded % 2 == 0 ? lut.lo_tables : lut.hi_tables;
     copy_row_twice(quantized, s, tables.data() + (padded / 2) * 2 * kLaneBytes);
   }
-  return lut;
 }
 
 void scan_4bit(const FastScanLayout& layout, const FastScanLut& lut, size_t n, const uint8_t* packed,

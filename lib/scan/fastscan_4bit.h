@@ -48,6 +48,8 @@ struct FastScanLut {
 };
 
 FastScanLut make_fastscan_lut(const FastScanLayout& layout, const QuantizedLut& quantized);
+// The same into an existing FastScanLut, reusing its buffers.
+void make_fastscan_lut_into(const FastScanLayout& layout, const QuantizedLut& quantized, FastScanLut& lut);
 
 // sums: n * layout.ngroups() uint32, see the contract above. Throws InvalidArgument if `lut` was made
 // for another layout (different pairs or groups).

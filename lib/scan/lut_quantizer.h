@@ -35,6 +35,7 @@ struct QuantizedLut {
   std::vector<uint8_t> table;      // nsub * 2^bits quantized entries, row-major
   std::vector<float> scale;        // ngroups
   std::vector<float> bias;         // ngroups: Σ of the row minima of the group
+  std::vector<float> row_min_scratch;  // nsub: working space of quantize_lut_into (reused per query)
 
   size_t ngroups() const { return scale.size(); }
   size_t entries_per_row() const { return size_t{1} << bits; }
@@ -50,6 +51,10 @@ struct QuantizedLut {
 
 // Quantizes `lut` (nsub * 2^bits floats) with the given group boundaries. See the contract above.
 QuantizedLut quantize_lut(const float* lut, size_t nsub, int bits, const std::vector<size_t>& group_begin);
+// The same into an existing QuantizedLut, reusing its buffers (no allocation once they are large enough:
+// per-query scorers keep one).
+void quantize_lut_into(const float* lut, size_t nsub, int bits, const std::vector<size_t>& group_begin,
+                       QuantizedLut& out);
 
 // Checks that group_begin is a valid split of nsub rows (size ≥ 2, first 0, last nsub, non-decreasing);
 // throws InvalidArgument naming the problem otherwise. Shared by every scan entry point.

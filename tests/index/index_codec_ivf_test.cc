@@ -4,6 +4,14 @@
 #include <faiss/impl/IDSelector.h>
 #include <gtest/gtest.h>
 
+#include <faiss/utils/Heap.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <string>
+
+#include "lib/codecs/codec.h"
 #include "lib/core/error.h"
 #include "lib/core/simd_level.h"
 #include "tests/index/index_test_util.h"
@@ -91,6 +99,112 @@ TEST(IndexCodecIVF, SelectorStandaloneCodesAndReconstruct) {
     EXPECT_FLOAT_EQ(a[j], b[j]);
     EXPECT_NEAR(a[j], base[7 * d + j], 4.0f / 15 / 2 + 1e-5);  // half a quantization step of the residual
   }
+}
+
+// METRIC_L2 with the query prepared once per query: the scanner's distance to entry i of list l must
+// equal the definition with the residual query, ||q - c||^2 + ||r_i||^2 - 2 est<q - c, r_i>, computed
+// here with the codec's scalar estimator on q - c (what the scanner did before the per-entry term).
+// Scalar path (fast scan off), real codecs and a test codec: equal within float rounding (1e-4 relative;
+// the two forms differ only by the order of float operations). Fast-scan path, every SIMD level: bit
+// equal across levels, and within the LUT-quantization bound of the reference: |Δest| <= nsub * scale / 2
+// with scale = (largest LUT row range) / 255 (lib/scan/lut_quantizer.h), and the distance carries
+// -2 est, so 2 * that bound (+ 1e-4 relative).
+TEST(IndexCodecIVF, L2DistancesEqualResidualQueryDefinition) {
+  const size_t d = 16, nb = 1500, nq = 6, nlist = 8;
+  const auto base = testing::random_vectors(nb, d, 1.0f, 21);
+  const auto queries = testing::random_vectors(nq, d, 1.0f, 22);
+  struct Case {
+    std::string name;
+    std::function<std::unique_ptr<Codec>()> make;
+    bool fastscan;
+  };
+  const std::vector<Case> cases = {
+      {"TestU4 scalar", [&] { return std::make_unique<Uniform4bitCodec>(d, 2.0f); }, false},
+      {"RaBitQ1 scalar", [&] { return make_codec("RaBitQ1", d); }, false},
+      {"TQ2_center scalar", [&] { return make_codec("TQ2_center", d); }, false},
+      {"TestU4 fast scan", [&] { return std::make_unique<Uniform4bitCodec>(d, 2.0f); }, true},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    IndexCodecIVF index(std::make_unique<faiss::IndexFlatL2>(static_cast<int>(d)), nlist, c.make(),
+                        faiss::METRIC_L2, c.fastscan);
+    ASSERT_EQ(index.uses_fastscan(), c.fastscan);
+    index.train(nb, base.data());
+    index.add(nb, base.data());
+    std::vector<float> centroid(d), qc(d);
+    for (size_t qi = 0; qi < nq; ++qi) {
+      const float* q = queries.data() + qi * d;
+      float lut_bound = 0;  // TestU4: row j spans |q_j| * 2 * range
+      for (size_t j = 0; j < d; ++j) lut_bound = std::max(lut_bound, std::fabs(q[j]) * 4.0f / 255.0f);
+      lut_bound *= static_cast<float>(d) / 2;
+      std::vector<std::vector<float>> first_level(nlist);
+      for (int lv = 0; lv <= (c.fastscan ? static_cast<int>(cpu_simd_level()) : 0); ++lv) {
+        set_simd_level_for_testing(static_cast<SimdLevel>(lv));
+        std::unique_ptr<faiss::InvertedListScanner> scanner(index.get_InvertedListScanner());
+        scanner->set_query(q);
+        for (size_t l = 0; l < nlist; ++l) {
+          const size_t n = index.invlists->list_size(l);
+          if (n == 0) continue;
+          faiss::InvertedLists::ScopedCodes codes(index.invlists, l);
+          faiss::InvertedLists::ScopedIds ids(index.invlists, l);
+          scanner->set_list(static_cast<idx_t>(l), 0.0f);
+          // k = n: every entry lands in the heap; map back by id.
+          std::vector<float> D(n);
+          std::vector<idx_t> I(n);
+          faiss::maxheap_heapify(n, D.data(), I.data());
+          scanner->scan_codes(n, codes.get(), ids.get(), D.data(), I.data(), n);
+          std::vector<float> by_pos(n);
+          for (size_t r = 0; r < n; ++r) {
+            const size_t pos = static_cast<size_t>(std::find(ids.get(), ids.get() + n, I[r]) - ids.get());
+            ASSERT_LT(pos, n);
+            by_pos[pos] = D[r];
+          }
+          // Reference: the codec on q - c.
+          index.quantizer->reconstruct(static_cast<idx_t>(l), centroid.data());
+          double qc_norm = 0;
+          for (size_t j = 0; j < d; ++j) {
+            qc[j] = q[j] - centroid[j];
+            qc_norm += double(qc[j]) * qc[j];
+          }
+          const auto state = index.codec().prepare_query(qc.data());
+          std::vector<float> est(n);
+          index.codec().estimate_ip(*state, n, codes.get(), est.data());
+          for (size_t i = 0; i < n; ++i) {
+            const double ref = qc_norm + index.codec().stored_norm_sq(codes.get() + i * index.code_size) - 2.0 * est[i];
+            const double tol = 1e-4 * (1 + std::fabs(ref)) + (c.fastscan ? 2.0 * lut_bound : 0.0);
+            ASSERT_NEAR(by_pos[i], ref, tol) << "query " << qi << " list " << l << " entry " << i;
+            if (!c.fastscan) {
+              ASSERT_NEAR(scanner->distance_to_code(codes.get() + i * index.code_size), ref, tol);
+            }
+          }
+          if (lv == 0) first_level[l] = by_pos;
+          else EXPECT_EQ(by_pos, first_level[l]);
+        }
+      }
+      set_simd_level_for_testing(cpu_simd_level());
+    }
+  }
+}
+
+// The per-entry L2 terms are derived state: codes added behind the index's back (FAISS's own
+// add_sa_codes, without ipaq::add_sa_codes) make search refuse with StateError until sync_packed().
+TEST(IndexCodecIVF, L2TermsMustBeSynced) {
+  const size_t d = 8, nb = 200, nlist = 4;
+  const auto base = testing::random_vectors(nb, d, 1.0f, 23);
+  auto index = make_ivf(std::make_unique<Uniform4bitCodec>(d, 2.0f), nlist, faiss::METRIC_L2);
+  index->train(nb, base.data());
+  index->add(100, base.data());
+  std::vector<uint8_t> codes(100 * index->sa_code_size());
+  index->sa_encode(100, base.data() + 100 * d, codes.data());
+  index->faiss::IndexIVF::add_sa_codes(100, codes.data(), nullptr);
+  std::vector<float> D(5);
+  std::vector<idx_t> I(5);
+  faiss::SearchParametersIVF all;
+  all.nprobe = nlist;
+  EXPECT_THROW(index->search(1, base.data(), 5, D.data(), I.data(), &all), StateError);
+  index->sync_packed();
+  index->search(1, base.data() + 150 * d, 5, D.data(), I.data(), &all);
+  EXPECT_EQ(I[0], 150);  // itself, through the codes added behind the index's back
 }
 
 TEST(IndexCodecIVF, RejectsBadArguments) {
