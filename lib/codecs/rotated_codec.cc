@@ -1,5 +1,6 @@
 #include "lib/codecs/rotated_codec.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -176,53 +177,85 @@ float RotatedCodec::stored_norm_sq(const uint8_t* code) const {
   return norm * norm;
 }
 
+void RotatedCodec::quantize_block(size_t m, const float* u, Rng* rngs, Quantized* q) const {
+  for (size_t v = 0; v < m; ++v) quantize(u + v * rotated_dim(), rngs[v], q[v]);
+}
+
 void RotatedCodec::encode(size_t n, const float* x, uint8_t* codes) const {
   check_trained("encode");
   if (n == 0) return;
   IPAQ_CHECK_ARG(x != nullptr && codes != nullptr, spec_.text, ": encode got a null array");
   check_finite(x, checked_mul(n, dim(), "encode: n * d"), "encode: input vectors");
-  const size_t d = dim(), D = rotated_dim(), cs = code_size_;
+  const size_t d = dim(), D = rotated_dim(), cs = code_size_, B = kQuantizeBlock;
+  const int64_t n_blocks = static_cast<int64_t>((n + B - 1) / B);
   OmpExceptionCarrier carrier;
   // Small batches run on the calling thread: a parallel region costs more than it saves (and much more
-  // on a loaded machine).
+  // on a loaded machine). Vectors go to quantize_block() in blocks of up to B non-zero rows.
 #pragma omp parallel if (n >= 64)
   {
-    std::vector<float> y(D);
-    Quantized q;
-    q.scales.resize(segments_.size());
-    for (const Segment& s : segments_) {
-      q.fields.emplace_back(s.n_sub * s.elems_per_sub, 0);
-      q.codebooks.emplace_back(s.per_vector_codebook ? s.side_bytes / 2 : 0, 0.0f);
+    std::vector<float> y(B * D), norms(B);
+    std::vector<Quantized> q(B);
+    for (Quantized& qv : q) {
+      qv.scales.resize(segments_.size());
+      for (const Segment& s : segments_) {
+        qv.fields.emplace_back(s.n_sub * s.elems_per_sub, 0);
+        qv.codebooks.emplace_back(s.per_vector_codebook ? s.side_bytes / 2 : 0, 0.0f);
+      }
     }
+    std::vector<Rng> rngs;
+    std::vector<size_t> rows;  // block row -> vector index
 #pragma omp for schedule(static)
-    for (int64_t i = 0; i < static_cast<int64_t>(n); ++i) {
+    for (int64_t block = 0; block < n_blocks; ++block) {
       carrier.run([&] {
-        const float* xi = x + i * d;
-        uint8_t* code = codes + i * cs;
-        rotate_centered(xi, y.data());
-        double norm_sq = 0;
-        for (size_t j = 0; j < D; ++j) norm_sq += static_cast<double>(y[j]) * y[j];
-        for (auto& f : q.fields) std::fill(f.begin(), f.end(), 0);
-        std::fill(q.scales.begin(), q.scales.end(), 0.0f);
-        const float norm = static_cast<float>(std::sqrt(norm_sq));
-        if (norm > 0) {
-          for (float& v : y) v /= norm;
-          Rng rng(vector_seed(seed_, xi, d));
-          quantize(y.data(), rng, q);
-        }
-        for (size_t g = 0; g < segments_.size(); ++g) {
-          const Segment& s = segments_[g];
-          pack_fields(q.fields[g].data(), s.n_sub * s.elems_per_sub, s.elem_bits, code + s.byte_offset);
-          for (size_t c = 0; c < q.codebooks[g].size(); ++c) {  // per-vector codebook as float16
-            const uint16_t h = float_to_half(q.codebooks[g][c]);
-            std::memcpy(code + s.side_offset + 2 * c, &h, sizeof h);
+        const size_t first = static_cast<size_t>(block) * B, m = std::min(B, n - first);
+        rngs.clear();
+        rows.clear();
+        for (size_t i = first; i < first + m; ++i) {
+          const float* xi = x + i * d;
+          const size_t r = rows.size();
+          float* yr = y.data() + r * D;
+          rotate_centered(xi, yr);
+          double norm_sq = 0;
+          for (size_t j = 0; j < D; ++j) norm_sq += static_cast<double>(yr[j]) * yr[j];
+          Quantized& qr = q[i - first];
+          for (auto& f : qr.fields) std::fill(f.begin(), f.end(), 0);
+          for (auto& c : qr.codebooks) std::fill(c.begin(), c.end(), 0.0f);
+          std::fill(qr.scales.begin(), qr.scales.end(), 0.0f);
+          norms[i - first] = static_cast<float>(std::sqrt(norm_sq));
+          if (norms[i - first] > 0) {  // zero vectors are not quantized: all fields and factors 0
+            for (size_t j = 0; j < D; ++j) yr[j] /= norms[i - first];
+            rngs.emplace_back(vector_seed(seed_, xi, d));
+            rows.push_back(i - first);
           }
-          const float scale = q.scales[g] * norm;
-          std::memcpy(code + factors_offset_ + sizeof(float) * (1 + g), &scale, sizeof scale);
         }
-        const float input_norm =
-            center_.empty() ? norm : static_cast<float>(std::sqrt(dot_double(xi, xi, d)));
-        std::memcpy(code + factors_offset_, &input_norm, sizeof input_norm);
+        // quantize_block writes row r's result into q[rows[r]]: gather the non-zero rows' states.
+        std::vector<Quantized> gathered;
+        if (rows.size() == m) {
+          quantize_block(m, y.data(), rngs.data(), q.data());
+        } else if (!rows.empty()) {
+          for (size_t r : rows) gathered.push_back(std::move(q[r]));
+          quantize_block(rows.size(), y.data(), rngs.data(), gathered.data());
+          for (size_t r = 0; r < rows.size(); ++r) q[rows[r]] = std::move(gathered[r]);
+        }
+        for (size_t k = 0; k < m; ++k) {
+          const size_t i = first + k;
+          const float* xi = x + i * d;
+          uint8_t* code = codes + i * cs;
+          const float norm = norms[k];
+          for (size_t g = 0; g < segments_.size(); ++g) {
+            const Segment& s = segments_[g];
+            pack_fields(q[k].fields[g].data(), s.n_sub * s.elems_per_sub, s.elem_bits, code + s.byte_offset);
+            for (size_t c = 0; c < q[k].codebooks[g].size(); ++c) {  // per-vector codebook as float16
+              const uint16_t h = float_to_half(q[k].codebooks[g][c]);
+              std::memcpy(code + s.side_offset + 2 * c, &h, sizeof h);
+            }
+            const float scale = q[k].scales[g] * norm;
+            std::memcpy(code + factors_offset_ + sizeof(float) * (1 + g), &scale, sizeof scale);
+          }
+          const float input_norm =
+              center_.empty() ? norm : static_cast<float>(std::sqrt(dot_double(xi, xi, d)));
+          std::memcpy(code + factors_offset_, &input_norm, sizeof input_norm);
+        }
       });
     }
   }
@@ -428,8 +461,9 @@ void RotatedCodec::deserialize_payload(ByteReader& r) {
                       ": segment domain rotation mismatch");
     if (has_domain) {
       auto domain = deserialize_rotation(r);
-      IPAQ_CHECK_FORMAT(domain->dim() == rotated_dim() && domain->rotated_dim() == rotated_dim(), r.context(),
-                        ": ", spec_.text, ": segment rotation has the wrong dimension");
+      IPAQ_CHECK_FORMAT(domain->dim() == rotated_dim() && domain->rotated_dim() == rotated_dim() &&
+                            domain->kind() == s.domain->kind(),
+                        r.context(), ": ", spec_.text, ": segment rotation has the wrong dimension or kind");
       s.domain = std::move(domain);
     }
   }

@@ -110,6 +110,12 @@ class RotatedCodec : public Codec {
   // n_elems entries, scales has one entry per segment). `rng` is seeded from the codec seed and the
   // vector's bytes (for stochastic rounding). Called concurrently on distinct q.
   virtual void quantize(const float* u, Rng& rng, Quantized& q) const = 0;
+  // Quantizes m unit rotated vectors at once (u: m × D row-major; rngs and q: m each, as for quantize()).
+  // encode() passes blocks of up to kQuantizeBlock non-zero vectors. Default: quantize() per row.
+  // Overridden where a batched step pays (TurboQuant_prod's dense Gaussian sketch); a row's result must
+  // not depend on the other rows of the block.
+  virtual void quantize_block(size_t m, const float* u, Rng* rngs, Quantized* q) const;
+  static constexpr size_t kQuantizeBlock = 32;
 
   // Codec-specific training on the sample (after the center is set); default: nothing to train.
   virtual void train_levels(size_t n, const float* x) { (void)n; (void)x; }

@@ -1,6 +1,7 @@
 #include "lib/rotation/rotation.h"
 
 #include "lib/core/error.h"
+#include "lib/rotation/gaussian_sketch.h"
 #include "lib/rotation/haar_rotation.h"
 #include "lib/rotation/hadamard_rotation.h"
 
@@ -18,7 +19,14 @@ RotationKind parse_rotation_kind(const std::string& name) {
 }
 
 const char* rotation_kind_name(RotationKind kind) {
-  return kind == RotationKind::kHaar ? "haar" : "hadamard";
+  switch (kind) {
+    case RotationKind::kHaar:
+      return "haar";
+    case RotationKind::kGaussianSketch:
+      return "gaussian";
+    default:
+      return "hadamard";
+  }
 }
 
 void Rotation::serialize(ByteWriter& w) const {
@@ -36,6 +44,8 @@ std::unique_ptr<Rotation> make_rotation(RotationKind kind, size_t d, uint64_t se
       return std::make_unique<HadamardRotation>(d, seed);
     case RotationKind::kHaar:
       return std::make_unique<HaarRotation>(d, seed);
+    case RotationKind::kGaussianSketch:
+      return std::make_unique<GaussianSketch>(d, seed);
   }
   throw InvalidArgument(format_message("make_rotation: invalid kind ", static_cast<int>(kind)));
 }
@@ -57,6 +67,10 @@ std::unique_ptr<Rotation> deserialize_rotation(ByteReader& r) {
   }
   if (kind == static_cast<uint8_t>(RotationKind::kHaar)) {
     return std::make_unique<HaarRotation>(d, seed, r.get_vector<float>());
+  }
+  if (kind == static_cast<uint8_t>(RotationKind::kGaussianSketch)) {
+    IPAQ_CHECK_FORMAT(d <= GaussianSketch::kMaxDim, r.context(), ": Gaussian sketch dimension ", d, " out of range");
+    return std::make_unique<GaussianSketch>(d, seed);  // regenerated from the seed
   }
   throw FormatError(format_message(r.context(), ": unknown rotation kind ", static_cast<int>(kind)));
 }

@@ -29,7 +29,9 @@
 
 namespace ipaq {
 
-enum class RotationKind : uint8_t { kHadamard = 1, kHaar = 2 };
+// kGaussianSketch is not a rotation: the dense Gaussian QJL sketch of lib/rotation/gaussian_sketch.h,
+// square (d = D <= 2048), behind the same interface; descriptors never name it as a codec rotation.
+enum class RotationKind : uint8_t { kHadamard = 1, kHaar = 2, kGaussianSketch = 3 };
 
 // "hadamard" | "haar"; throws InvalidArgument otherwise.
 RotationKind parse_rotation_kind(const std::string& name);

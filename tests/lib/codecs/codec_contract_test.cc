@@ -92,7 +92,11 @@ TEST_P(CodecContractTest, DecodeAgreesWithEstimateAndNorms) {
     if (GetParam().descriptor.starts_with("ASQ")) continue;
     double err = 0;
     for (size_t j = 0; j < d; ++j) err += std::pow(decoded[i * d + j] - x_[i * d + j], 2.0);
-    EXPECT_LT(err, 0.7 * norm_sq) << "vector " << i;
+    // TurboQuant_prod's Gaussian QJL is unbiased but not MSE-minimal: E‖r̂‖² = γ²(π/2 + (D−1)/D) since
+    // E‖S^T z‖² = D² + D(D−1)·2/π, so its error is ≈ (π/2)·γ² = 0.57 at b = 2 (γ² ≈ 0.36), with O(1/sqrt(D))
+    // fluctuations per vector at D = 128: bound 0.9 there (0.7 otherwise).
+    const double bound = GetParam().descriptor.starts_with("TQP") && GetParam().descriptor.find('h') == std::string::npos ? 0.9 : 0.7;
+    EXPECT_LT(err, bound * norm_sq) << "vector " << i;
   }
 }
 
@@ -174,7 +178,7 @@ TEST_P(CodecContractTest, BadInput) {
 // codebook (k-means); BSQ1x8b and BSQ4x2b are exercised in codec_distortion_test.cc.
 std::vector<ContractCase> all_cases() {
   const char* descriptors[] = {"TQ1",     "TQ2",     "TQ3",    "TQ4",    "TQ8",      "TQP2",    "TQP3",
-                               "TQP4",    "TQP8",    "EDEN1",  "EDEN2",  "EDEN3",    "EDEN4",   "EDEN8",
+                               "TQP4",    "TQP8",    "TQP2h",   "TQP4h",    "EDEN1",  "EDEN2",  "EDEN3",    "EDEN4",   "EDEN8",
                                "EDEN2b",  "RaBitQ1", "RaBitQ2", "RaBitQ3", "RaBitQ4", "RaBitQ8f", "RaBitQ4f",
                                "BSQ1x4",  "BSQ2x4",  "BSQ2x2", "BSQ1x4b",  "TQ2_haar",
                                "TQ4_center", "TQP3_center", "RaBitQ1_center", "BSQ1x4b_center", "EDEN2_haar_center",

@@ -172,8 +172,11 @@ TEST_P(DimTest, UnbiasedCodecsHaveZeroMeanInnerProductError) {
   const size_t d = GetParam();
   const auto x = random_unit_vectors(1, d, 7);
   const auto q = correlated_query(x.data(), d);
-  for (const char* desc : {"EDEN1", "EDEN2", "EDEN4", "RaBitQ1", "RaBitQ2", "RaBitQ4f", "TQP2", "TQP3", "TQP4",
+  for (const char* desc : {"EDEN1", "EDEN2", "EDEN4", "RaBitQ1", "RaBitQ2", "RaBitQ4f", "TQP2", "TQP3", "TQP4", "TQP2h",
                            "BSQ1x4", "BSQ2x2"}) {
+    // TQP's Gaussian QJL sketch is a dense D × D matrix drawn per seed (~20 ms at D = 1024): all bit
+    // widths at d = 128, TQP4 only at the larger d (unbiased by theorem; the test guards the wiring).
+    if (d > 128 && (std::string(desc) == "TQP2" || std::string(desc) == "TQP3")) continue;
     const ErrorStats e = ip_error_over_seeds(desc, x.data(), q.data(), d, 200);
     EXPECT_LT(std::fabs(e.mean), 4 * e.standard_error) << desc << " mean " << e.mean << " se " << e.standard_error;
   }
