@@ -10,7 +10,7 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <unordered_set>
+#include <future>
 
 #include "index/index_codes.h"
 #include "index/index_factory.h"
@@ -267,12 +267,17 @@ void DurableIndex::check_rows(const char* what, idx_t n, const float* x, const i
   if (n == 0) return;
   IPAQ_CHECK_ARG(ids != nullptr, "DurableIndex::", what, ": ids is null");
   if (x != nullptr) check_finite(x, checked_mul(n, header_.dim, "DurableIndex: n * d"), "DurableIndex: vectors");
-  std::unordered_set<idx_t> seen;
-  seen.reserve(n);
+  // Unique ids: one pass when they are increasing (the common case of a load), else a sorted copy.
+  bool increasing = true;
   for (idx_t i = 0; i < n; ++i) {
     IPAQ_CHECK_ARG(ids[i] >= 0, "DurableIndex::", what, ": id ", ids[i], " is out of range (ids must be >= 0)");
-    IPAQ_CHECK_ARG(seen.insert(ids[i]).second, "DurableIndex::", what, ": id ", ids[i], " appears twice in one call");
+    increasing = increasing && (i == 0 || ids[i] > ids[i - 1]);
   }
+  if (increasing) return;
+  std::vector<idx_t> sorted(ids, ids + n);
+  std::sort(sorted.begin(), sorted.end());
+  const auto twice = std::adjacent_find(sorted.begin(), sorted.end());
+  IPAQ_CHECK_ARG(twice == sorted.end(), "DurableIndex::", what, ": id ", *twice, " appears twice in one call");
 }
 
 void DurableIndex::check_new_rows(const char* what, idx_t n, const float* x, const idx_t* ids) const {
@@ -433,22 +438,36 @@ void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
   std::unique_lock lock(mutex_);
   check_new_rows("bulk_load", n, x, ids);
   if (n == 0) return;
-  const std::vector<uint8_t> codes = encode(n, x);
   BulkRows rows;
   rows.n = static_cast<size_t>(n);
   rows.ids = ids;
-  rows.codes = codes.data();
   rows.code_size = header_.code_size;
   rows.raw = header_.keep_raw ? x : nullptr;
   rows.dim = header_.dim;
   rows.new_count = count_ + n;
+  const BulkOrder order = bulk_order(rows);
   // Scratch files live beside the database (same file system, so ingestion hard-links them).
   const std::filesystem::path scratch = path_ + ".bulk";
+  const std::string dir = scratch.string();
   std::filesystem::remove_all(scratch);
   std::filesystem::create_directories(scratch);
+  std::vector<uint8_t> codes;
   try {
     const rocksdb::Options sst_options(db_->GetDBOptions(), db_->GetOptions(families_[kCodesSlot]));
-    const auto args = write_bulk_sst_files(scratch.string(), rows, families_, sst_options);
+    // `raw` needs no encoding: it is written on its own thread while this one encodes (OpenMP). The
+    // future is waited for on every path (its destructor joins), so no file is still open below.
+    std::future<rocksdb::IngestExternalFileArg> raw_file;
+    if (rows.raw != nullptr) {
+      raw_file = std::async(std::launch::async, [&] {
+        return write_bulk_raw_sst(dir, rows, order, families_[kRawSlot], sst_options);
+      });
+    }
+    codes = encode(n, x);
+    rows.codes = codes.data();
+    std::vector<rocksdb::IngestExternalFileArg> args;
+    args.push_back(write_bulk_codes_sst(dir, rows, order, families_[kCodesSlot], sst_options));
+    args.push_back(write_bulk_meta_sst(dir, rows, families_[kMetaSlot], sst_options));
+    if (raw_file.valid()) args.push_back(raw_file.get());
     throw_if_error(db_->IngestExternalFiles(args), "bulk load into " + path_);
   } catch (...) {
     std::filesystem::remove_all(scratch);

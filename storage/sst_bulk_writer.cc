@@ -37,9 +37,10 @@ rocksdb::IngestExternalFileArg write_sst(const std::string& file, rocksdb::Colum
 
 // Emits one row per id in increasing id order; value_of(i) is the value of row i.
 template <typename ValueOf>
-auto rows_in_id_order(const BulkRows& rows, const std::vector<size_t>& order, ValueOf value_of) {
+auto rows_in_id_order(const BulkRows& rows, const BulkOrder& order, ValueOf value_of) {
   return [&rows, &order, value_of](auto put) {
-    for (size_t i : order) {
+    for (size_t r = 0; r < rows.n; ++r) {
+      const size_t i = order.empty() ? r : order[r];
       const RowKey key = encode_row_key(rows.ids[i]);
       put(rocksdb::Slice(key.data(), key.size()), value_of(i));
     }
@@ -48,32 +49,36 @@ auto rows_in_id_order(const BulkRows& rows, const std::vector<size_t>& order, Va
 
 }  // namespace
 
-std::vector<rocksdb::IngestExternalFileArg> write_bulk_sst_files(
-    const std::string& dir, const BulkRows& rows, const std::vector<rocksdb::ColumnFamilyHandle*>& families,
-    const rocksdb::Options& options) {
-  std::vector<size_t> order(rows.n);
+BulkOrder bulk_order(const BulkRows& rows) {
+  if (std::is_sorted(rows.ids, rows.ids + rows.n)) return {};  // unique ids: sorted = increasing
+  BulkOrder order(rows.n);
   std::iota(order.begin(), order.end(), size_t{0});
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return rows.ids[a] < rows.ids[b]; });
+  return order;
+}
 
-  std::vector<rocksdb::IngestExternalFileArg> args;
-  if (rows.n > 0) {
-    args.push_back(write_sst(dir + "/codes.sst", families[kCodesSlot], options,
-                             rows_in_id_order(rows, order, [&rows](size_t i) {
-                               return rocksdb::Slice(reinterpret_cast<const char*>(rows.codes + i * rows.code_size),
-                                                     rows.code_size);
-                             })));
-    if (rows.raw != nullptr) {
-      args.push_back(write_sst(dir + "/raw.sst", families[kRawSlot], options,
-                               rows_in_id_order(rows, order, [&rows](size_t i) {
-                                 return rocksdb::Slice(reinterpret_cast<const char*>(rows.raw + i * rows.dim),
-                                                       rows.dim * sizeof(float));
-                               })));
-    }
-  }
-  args.push_back(write_sst(dir + "/meta.sst", families[kMetaSlot], options, [&rows](auto put) {
+rocksdb::IngestExternalFileArg write_bulk_codes_sst(const std::string& dir, const BulkRows& rows,
+                                                    const BulkOrder& order, rocksdb::ColumnFamilyHandle* codes,
+                                                    const rocksdb::Options& options) {
+  return write_sst(dir + "/codes.sst", codes, options, rows_in_id_order(rows, order, [&rows](size_t i) {
+                     return rocksdb::Slice(reinterpret_cast<const char*>(rows.codes + i * rows.code_size),
+                                           rows.code_size);
+                   }));
+}
+
+rocksdb::IngestExternalFileArg write_bulk_raw_sst(const std::string& dir, const BulkRows& rows, const BulkOrder& order,
+                                                  rocksdb::ColumnFamilyHandle* raw, const rocksdb::Options& options) {
+  return write_sst(dir + "/raw.sst", raw, options, rows_in_id_order(rows, order, [&rows](size_t i) {
+                     return rocksdb::Slice(reinterpret_cast<const char*>(rows.raw + i * rows.dim),
+                                           rows.dim * sizeof(float));
+                   }));
+}
+
+rocksdb::IngestExternalFileArg write_bulk_meta_sst(const std::string& dir, const BulkRows& rows,
+                                                   rocksdb::ColumnFamilyHandle* meta, const rocksdb::Options& options) {
+  return write_sst(dir + "/meta.sst", meta, options, [&rows](auto put) {
     put(rocksdb::Slice(kCountKey), rocksdb::Slice(encode_count(rows.new_count)));
-  }));
-  return args;
+  });
 }
 
 }  // namespace ipaq::storage

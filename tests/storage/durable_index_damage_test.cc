@@ -239,5 +239,32 @@ TEST(DurableIndexDamage, DiskFullRejectsTheWriteAndKeepsEarlierData) {
   expect_batches(*reopened, 3);
 }
 
+// A bulk load that runs out of disk (while the `raw` file is written on its own thread, or any other
+// file) is rejected with StorageError, leaves no scratch files, changes neither the store nor memory, and
+// a later bulk load of the same rows succeeds.
+TEST(DurableIndexDamage, DiskFullRejectsABulkLoadAndKeepsEarlierData) {
+  TempDir dir;
+  auto budget_fs = std::make_shared<testing::BudgetFileSystem>(rocksdb::FileSystem::Default());
+  const std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(budget_fs);
+  OpenOptions options;
+  options.env = env.get();
+  auto index = DurableIndex::create(dir.sub("db"), flat_spec(), options);
+  add_batch(*index, 0);
+  const size_t n = 5 * kBatch;
+  const std::vector<float> x = gaussian_rows(kBatch, n, kDim, 42);
+  const std::vector<idx_t> ids = id_range(static_cast<idx_t>(kBatch), n);
+  for (int64_t budget : {int64_t{0}, int64_t{4000}, int64_t{20000}}) {
+    budget_fs->set_budget(budget);
+    EXPECT_THROW(index->bulk_load(static_cast<idx_t>(n), x.data(), ids.data()), StorageError) << budget;
+    EXPECT_FALSE(fs::exists(dir.sub("db.bulk"))) << "scratch files removed";
+    budget_fs->set_budget(-1);
+    expect_batches(*index, 1);
+  }
+  index->bulk_load(static_cast<idx_t>(n), x.data(), ids.data());
+  expect_batches(*index, 6);
+  index.reset();
+  expect_batches(*DurableIndex::open(dir.sub("db"), options), 6);
+}
+
 }  // namespace
 }  // namespace ipaq::storage

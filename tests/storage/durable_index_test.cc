@@ -195,6 +195,10 @@ TEST(DurableIndex, InvalidCallsAreRejectedAndWriteNothing) {
   EXPECT_THROW(index->add_with_ids(3, good.data(), negative), InvalidArgument);
   const idx_t duplicate[] = {10, 11, 10};
   EXPECT_THROW(index->add_with_ids(3, good.data(), duplicate), InvalidArgument);
+  const idx_t adjacent_duplicate[] = {10, 10, 11};
+  EXPECT_THROW(index->bulk_load(3, good.data(), adjacent_duplicate), InvalidArgument);
+  const idx_t negative_after_increasing[] = {10, 11, -1};
+  EXPECT_THROW(index->bulk_load(3, good.data(), negative_after_increasing), InvalidArgument);
   const idx_t existing[] = {10, 11, 3};
   EXPECT_THROW(index->add_with_ids(3, good.data(), existing), InvalidArgument);
   EXPECT_THROW(index->bulk_load(3, good.data(), existing), InvalidArgument);
