@@ -213,13 +213,23 @@ TEST(DurableIndexDamage, ASecondOpenFailsClearlyAndTheFirstKeepsWorking) {
   expect_batches(*index, 2);
 }
 
-TEST(DurableIndexDamage, DiskFullRejectsTheWriteAndKeepsEarlierData) {
+// A flat index in a temporary directory on a file system whose free space the test sets.
+struct SmallDisk {
   TempDir dir;
-  auto budget_fs = std::make_shared<testing::BudgetFileSystem>(rocksdb::FileSystem::Default());
-  const std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(budget_fs);
-  OpenOptions options;
-  options.env = env.get();
-  auto index = DurableIndex::create(dir.sub("db"), flat_spec(), options);
+  std::shared_ptr<testing::BudgetFileSystem> budget_fs =
+      std::make_shared<testing::BudgetFileSystem>(rocksdb::FileSystem::Default());
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(budget_fs);
+  OpenOptions options = [this] {
+    OpenOptions o;
+    o.env = env.get();
+    return o;
+  }();
+  std::unique_ptr<DurableIndex> index = DurableIndex::create(dir.sub("db"), flat_spec(), options);
+};
+
+TEST(DurableIndexDamage, DiskFullRejectsTheWriteAndKeepsEarlierData) {
+  SmallDisk disk;
+  auto& [dir, budget_fs, env, options, index] = disk;
   add_batch(*index, 0);
   add_batch(*index, 1);
   budget_fs->set_budget(1000);  // less than one batch (100 rows of 16 floats + codes)
@@ -243,12 +253,8 @@ TEST(DurableIndexDamage, DiskFullRejectsTheWriteAndKeepsEarlierData) {
 // file) is rejected with StorageError, leaves no scratch files, changes neither the store nor memory, and
 // a later bulk load of the same rows succeeds.
 TEST(DurableIndexDamage, DiskFullRejectsABulkLoadAndKeepsEarlierData) {
-  TempDir dir;
-  auto budget_fs = std::make_shared<testing::BudgetFileSystem>(rocksdb::FileSystem::Default());
-  const std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(budget_fs);
-  OpenOptions options;
-  options.env = env.get();
-  auto index = DurableIndex::create(dir.sub("db"), flat_spec(), options);
+  SmallDisk disk;
+  auto& [dir, budget_fs, env, options, index] = disk;
   add_batch(*index, 0);
   const size_t n = 5 * kBatch;
   const std::vector<float> x = gaussian_rows(kBatch, n, kDim, 42);
