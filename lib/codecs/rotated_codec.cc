@@ -333,6 +333,7 @@ void RotatedCodec::build_lut(const std::vector<std::vector<float>>& domain_queri
   const size_t entries = size_t{1} << lut_bits_;
   lut.assign(lut_nsub() * entries, 0.0f);
   std::vector<float> elem_table;
+  std::vector<double> acc;
   for (size_t g = 0; g < segments_.size(); ++g) {
     const Segment& s = segments_[g];
     const size_t codewords = size_t{1} << s.elem_bits;
@@ -349,18 +350,27 @@ void RotatedCodec::build_lut(const std::vector<std::vector<float>>& domain_queri
     }
     // A sub-code value v packs elems_per_sub indexes of elem_bits each (LSB-first); values that need more
     // bits than the sub-code holds never occur and keep 0.
+    // Built by doubling (index issue 4: per-query cost): after element t, acc[v] for v < codewords^(t+1)
+    // is the sum over elements 0..t in that order, so every entry is the same double sum as adding the
+    // elements one by one.
     const size_t used_values = size_t{1} << (s.elems_per_sub * s.elem_bits);
-    const uint32_t mask = (uint32_t{1} << s.elem_bits) - 1;
+    acc.resize(used_values);
     for (size_t j = 0; j < s.n_sub; ++j) {
       float* row = lut.data() + (lut_group_begin_[g] + j) * entries;
-      for (size_t v = 0; v < used_values; ++v) {
-        double sum = 0;
-        for (size_t t = 0; t < s.elems_per_sub; ++t) {
-          const size_t e = j * s.elems_per_sub + t;
-          if (e < s.n_elems) sum += elem_table[e * codewords + ((v >> (t * s.elem_bits)) & mask)];
+      acc[0] = 0.0;
+      size_t filled = 1;
+      for (size_t t = 0; t < s.elems_per_sub; ++t) {
+        const size_t e = j * s.elems_per_sub + t;
+        const float* te = e < s.n_elems ? elem_table.data() + e * codewords : nullptr;
+        for (size_t c = codewords - 1; c >= 1; --c) {
+          for (size_t v = 0; v < filled; ++v) acc[c * filled + v] = te ? acc[v] + te[c] : acc[v];
         }
-        row[v] = static_cast<float>(sum);
+        if (te) {
+          for (size_t v = 0; v < filled; ++v) acc[v] += te[0];
+        }
+        filled *= codewords;
       }
+      for (size_t v = 0; v < used_values; ++v) row[v] = static_cast<float>(acc[v]);
     }
   }
 }
