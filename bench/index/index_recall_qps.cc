@@ -8,7 +8,8 @@
 //                       + IndexRefineFlat)
 //            key      — a short run: 1-bit IVF residual coding vs IndexPQ, and a few frontier points
 //            points   — the indexes given after nq, each "DESC[|nprobes[|factors]]" (comma-separated lists),
-//                       e.g. "IVF256,RaBitQ1,Rerank|4,8,16|2,4" or "IVF256,PQ196x4fs,RFlat|8,16|2,4"; one
+//                       e.g. "IVF256,RaBitQ1,Rerank|4,8,16|2,4" or "IVF256,PQ196x4fs,RFlat|8,16|2,4" (a
+//                       leading "L2:" builds with METRIC_L2 on inner-product data); one
 //                       row per (nprobe, factor); then the recall-QPS frontier of ipaq vs FAISS rows and the
 //                       ratio of interpolated QPS at recall 0.90 / 0.95 / 0.99.
 // Usage of points: index_recall_qps <dataset> points <nq> <spec>...
@@ -16,6 +17,7 @@
 // Search runs with one OpenMP thread, all queries in one search() call; QPS = nq / median wall time of
 // 3 runs (the machine is shared; every configuration is run back to back in the same process).
 // Run with OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=1.
+#include <faiss/IndexFastScan.h>
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexIVF.h>
 #include <faiss/IndexPQ.h>
@@ -116,6 +118,31 @@ std::unique_ptr<faiss::Index> build(const Dataset& ds, const std::string& desc, 
   return index;
 }
 
+// Bytes per vector the search reads besides ids: codes (ipaq codes include their per-vector factors; IVF
+// sa codes include the list number), + 4 for ipaq IVF under L2 (the per-entry ||r||^2 + 2<c, r̂> term),
+// "+ raw" when exact vectors are kept for a rerank / refine stage.
+std::string memory_bytes(const faiss::Index& index) {
+  const faiss::Index* inner = &index;
+  bool raw = false;
+  if (auto* r = dynamic_cast<const ipaq::IndexRerank*>(&index)) {
+    inner = &r->base();
+    raw = true;
+  } else if (auto* f = dynamic_cast<const faiss::IndexRefine*>(&index)) {
+    inner = f->base_index;
+    raw = true;
+  }
+  std::string bytes = "-";  // FAISS 1.7.3 fast-scan indexes have no sa_code_size
+  try {
+    size_t b = inner->sa_code_size();
+    if (dynamic_cast<const ipaq::IndexCodecIVF*>(inner) && inner->metric_type == faiss::METRIC_L2) b += 4;
+    bytes = std::to_string(b);
+  } catch (const std::exception&) {
+    if (auto* ivf = dynamic_cast<const faiss::IndexIVF*>(inner)) bytes = std::to_string(ivf->code_size);
+    else if (auto* fs = dynamic_cast<const faiss::IndexFastScan*>(inner)) bytes = std::to_string(fs->code_size);
+  }
+  return raw ? bytes + " + raw" : bytes;
+}
+
 struct Point {
   bool ipaq;
   std::string label, param;
@@ -137,14 +164,9 @@ void measure(const Dataset& ds, const faiss::Index& index, const std::string& la
   }
   std::sort(times.begin(), times.end());
   const double qps = double(ds.queries.n) / times[1];
-  std::string bytes = "-";  // FAISS 1.7.3 fast-scan indexes have no sa_code_size
-  try {
-    bytes = std::to_string(index.sa_code_size());
-  } catch (const std::exception&) {
-  }
   const double recall = recall_at_10(ds, I);
-  std::printf("| %s | %s | %s | %s | %.4f | %.0f | %.1f |\n", ds.name.c_str(), label.c_str(), bytes.c_str(),
-              param.c_str(), recall, qps, build_s);
+  std::printf("| %s | %s | %s | %s | %.4f | %.0f | %.1f |\n", ds.name.c_str(), label.c_str(),
+              memory_bytes(index).c_str(), param.c_str(), recall, qps, build_s);
   std::fflush(stdout);
   g_points.push_back({label.rfind("ipaq", 0) == 0, label, param, recall, qps});
 }
@@ -279,7 +301,11 @@ std::vector<double> parse_list(const std::string& text) {
 
 // One spec "DESC[|nprobes[|factors]]": FAISS IndexRefine gets k_factor / nprobe set on the index (FAISS
 // 1.7.3's IndexRefine rejects search parameters); ipaq indexes get per-call parameters.
-void run_spec(const Dataset& ds, const std::string& spec) {
+void run_spec(const Dataset& ds, const std::string& spec_text) {
+  // "L2:" forces METRIC_L2 on inner-product data (FAISS PQ on unit vectors, DESIGN.md §6).
+  const bool force_l2 = spec_text.rfind("L2:", 0) == 0;
+  const std::string spec = force_l2 ? spec_text.substr(3) : spec_text;
+  const faiss::MetricType metric = force_l2 ? faiss::METRIC_L2 : ds.metric;
   const size_t bar = spec.find('|');
   const std::string desc = spec.substr(0, bar);
   std::string rest = bar == std::string::npos ? "" : spec.substr(bar + 1);
@@ -290,13 +316,13 @@ void run_spec(const Dataset& ds, const std::string& spec) {
   if (factors.empty()) factors = {0};
   row(ds, desc, [&] {
     double bs;
-    auto index = build(ds, desc, ds.metric, &bs);
+    auto index = build(ds, desc, metric, &bs);
     auto* refine = dynamic_cast<faiss::IndexRefine*>(index.get());
     faiss::Index* inner = refine ? refine->base_index : index.get();
     if (auto* rr = dynamic_cast<ipaq::IndexRerank*>(index.get())) inner = &rr->base();
     auto* ivf = dynamic_cast<faiss::IndexIVF*>(inner);
     const bool is_ipaq = dynamic_cast<ipaq::IndexCodecIVF*>(inner) || dynamic_cast<ipaq::IndexCodecFlat*>(inner);
-    const std::string label = std::string(is_ipaq ? "ipaq " : "FAISS ") + desc;
+    const std::string label = std::string(is_ipaq ? "ipaq " : "FAISS ") + desc + (force_l2 ? " (L2 metric)" : "");
     for (double np : nprobes) {
       for (double f : factors) {
         std::string param;
@@ -327,24 +353,25 @@ void run_spec(const Dataset& ds, const std::string& spec) {
   });
 }
 
-// QPS of a frontier at `recall`: the upper envelope of the points (best QPS among points reaching at
-// least that recall), linearly interpolated between the two envelope points that bracket it. Negative
-// when no point reaches it.
+// QPS of a frontier at `recall`: the Pareto points (no other point has both higher recall and higher
+// QPS), sorted by recall, linearly interpolated between the two that bracket the target; the fastest
+// point's QPS below the lowest Pareto recall. Negative when no point reaches it. The same rule is applied
+// to both frontiers.
 double frontier_qps(std::vector<Point> pts, double recall) {
-  std::sort(pts.begin(), pts.end(), [](const Point& a, const Point& b) { return a.recall < b.recall; });
-  // best[i] = max QPS over points with recall >= pts[i].recall: a non-increasing staircase.
-  std::vector<double> best(pts.size());
-  double m = -1;
-  for (size_t i = pts.size(); i-- > 0;) best[i] = m = std::max(m, pts[i].qps);
-  for (size_t i = 0; i < pts.size(); ++i) {
-    if (pts[i].recall < recall) continue;
-    if (i == 0) return best[0];
-    // Between point i-1 (below the target recall) and point i (at or above it).
-    const double r0 = pts[i - 1].recall, r1 = pts[i].recall;
-    const double q0 = std::max(best[i - 1], best[i]), q1 = best[i];
-    if (r1 <= r0) return q1;
+  std::sort(pts.begin(), pts.end(), [](const Point& a, const Point& b) {
+    return a.recall != b.recall ? a.recall > b.recall : a.qps > b.qps;
+  });
+  std::vector<Point> pareto;  // by decreasing recall, increasing QPS
+  for (const auto& p : pts) {
+    if (pareto.empty() || p.qps > pareto.back().qps) pareto.push_back(p);
+  }
+  std::reverse(pareto.begin(), pareto.end());  // increasing recall, decreasing QPS
+  for (size_t i = 0; i < pareto.size(); ++i) {
+    if (pareto[i].recall < recall) continue;
+    if (i == 0) return pareto[0].qps;
+    const double r0 = pareto[i - 1].recall, r1 = pareto[i].recall;
     const double t = (recall - r0) / (r1 - r0);
-    return q0 + t * (q1 - q0);
+    return pareto[i - 1].qps + t * (pareto[i].qps - pareto[i - 1].qps);
   }
   return -1;
 }
