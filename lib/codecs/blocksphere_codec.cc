@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "lib/codecs/blocksphere_search.h"
 #include "lib/codecs/codec_spec.h"
 #include "lib/codecs/sphere_block_codebook.h"
 #include "lib/core/error.h"
@@ -36,18 +37,10 @@ void BlockSphereCodec::quantize(const float* u, Rng& rng, Quantized& q) const {
   (void)rng;
   const Segment& s = segment(0);
   const size_t D = rotated_dim(), p = s.elem_dim, K = size_t{1} << s.elem_bits;
-  std::vector<float> c(D), score(K);
-  for (size_t e = 0; e < s.n_elems; ++e) {
-    const float* x = u + e * p;
-    for (size_t j = 0; j < K; ++j) score[j] = -half_norms_[j];
-    for (size_t k = 0; k < p; ++k) {
-      const float* row = transposed_.data() + k * K;
-      for (size_t j = 0; j < K; ++j) score[j] += x[k] * row[j];
-    }
-    const uint32_t idx = static_cast<uint32_t>(std::max_element(score.begin(), score.end()) - score.begin());
-    q.fields[0][e] = static_cast<uint16_t>(idx);
-    for (size_t k = 0; k < p; ++k) c[e * p + k] = s.codebooks[idx * p + k];
-  }
+  blocksphere_nearest(u, s.n_elems, p, transposed_.data(), half_norms_.data(), K, q.fields[0].data());
+  std::vector<float> c(D);
+  for (size_t e = 0; e < s.n_elems; ++e)
+    for (size_t k = 0; k < p; ++k) c[e * p + k] = s.codebooks[q.fields[0][e] * p + k];
   q.scales[0] = per_vector_scale(rule_, u, c.data(), D);
 }
 

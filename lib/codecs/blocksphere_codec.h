@@ -31,7 +31,7 @@ class BlockSphereCodec final : public RotatedCodec {
   ScaleRule rule_;
   // Search layout of the codebook: transposed_[k * K + c] = coordinate k of codeword c, and
   // half_norms_[c] = ‖codeword c‖²/2, so argmin ‖x − c‖² = argmax ⟨x, c⟩ − ‖c‖²/2, a loop over c
-  // that vectorizes.
+  // that vectorizes (lib/codecs/blocksphere_search.h: AVX2 kernel, same indexes as the portable one).
   std::vector<float> transposed_, half_norms_;
 };
 
