@@ -31,8 +31,9 @@ namespace {
 
 using idx_t = faiss::Index::idx_t;
 
-// Rows appended to the in-memory index per add_sa_codes call while scanning `codes` on reopen.
-constexpr size_t kReloadChunkRows = 1 << 16;
+// Rows appended to the in-memory index per add_sa_codes call while scanning `codes` on reopen: a chunk
+// buffer that stays cache-resident (4096 * 136 B = 0.5 MiB for RaBitQ1 at d = 784).
+constexpr size_t kReloadChunkRows = 1 << 12;
 
 std::unique_ptr<faiss::Index> make_empty_index(const StoreHeader& header) {
   CodecOptions codec_options;

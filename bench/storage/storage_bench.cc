@@ -25,6 +25,7 @@
 
 #include <faiss/IndexIDMap.h>
 
+#include "index/index_codec_flat.h"
 #include "index/index_codes.h"
 #include "index/index_io.h"
 #include "lib/io/vector_file.h"
@@ -71,11 +72,18 @@ long rss_kib() {
   return -1;
 }
 
+// Prints "rss_before rss_after code_bytes packed_bytes" (KiB, KiB, bytes, bytes); packed_bytes = the
+// fast-scan copy of the sub-codes an IndexCodecFlat keeps beside the codes (0 for other indexes).
 int print_rss_after_open(const std::string& path) {
   const long before = rss_kib();
   auto index = DurableIndex::open(path);
   const long after = rss_kib();
-  std::printf("%ld %ld %zu\n", before, after, index->code_bytes());
+  size_t packed = 0;
+  const std::unique_ptr<faiss::Index> trained = index->trained_index_copy();
+  if (const auto* flat = dynamic_cast<const ipaq::IndexCodecFlat*>(trained.get()); flat && flat->layout()) {
+    packed = flat->layout()->packed_bytes(index->size());
+  }
+  std::printf("%ld %ld %zu %zu\n", before, after, index->code_bytes(), packed);
   return 0;
 }
 
@@ -231,15 +239,19 @@ void run(const std::string& name, size_t n, size_t d, const float* x, const std:
     const std::string command = self + " --rss " + db;
     FILE* p = popen(command.c_str(), "r");
     long before = 0, after = 0;
-    size_t code_bytes = 0;
-    if (p == nullptr || std::fscanf(p, "%ld %ld %zu", &before, &after, &code_bytes) != 3) {
+    size_t code_bytes = 0, packed = 0;
+    if (p == nullptr || std::fscanf(p, "%ld %ld %zu %zu", &before, &after, &code_bytes, &packed) != 4) {
       std::printf("  RSS: child failed\n");
     } else {
+      const double added = (after - before) * 1024.0, ids = 8.0 * n;
+      const double rest = added - code_bytes - packed - ids;
       std::printf("  RSS after reopen: +%.1f MiB over %.1f MiB before open; code bytes %.1f MiB; "
                   "extra %.1f MiB (%.1f bytes/vector)\n",
-                  (after - before) / 1024.0, before / 1024.0, code_bytes / 1048576.0,
-                  ((after - before) * 1024.0 - code_bytes) / 1048576.0,
-                  ((after - before) * 1024.0 - code_bytes) / n);
+                  added / 1048576.0, before / 1024.0, code_bytes / 1048576.0, (added - code_bytes) / 1048576.0,
+                  (added - code_bytes) / n);
+      std::printf("    extra = packed fast-scan sub-codes %.1f MiB (%.1f B/vector) + ids %.1f MiB (8 B/vector) + "
+                  "rest %.1f MiB (%.1f B/vector)\n",
+                  packed / 1048576.0, double(packed) / n, ids / 1048576.0, rest / 1048576.0, rest / n);
     }
     if (p != nullptr) pclose(p);
   }
