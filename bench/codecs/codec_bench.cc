@@ -4,7 +4,9 @@
 //       Per codec: bytes/vector, relative MSE  E‖x − x̂‖²/‖x‖², inner-product error over all
 //       (query, base) pairs of unit vectors: mean (signed), RMS, and the regression slope
 //       Σ est·ip / Σ ip² (1 = no multiplicative bias; TurboQuant_mse shrinks towards 0).
-//       "_center" codecs are trained on the FAISS training set. The ipaq estimate is ⟨q, decode(x)⟩, which the tests prove equal to estimate_ip().
+//       "_center" codecs are trained on the FAISS training set. Workload-weighted ASQ ("w") gets sample
+//       queries: Fashion-MNIST — 1000 t10k images after the evaluation queries; bge — the paragraphs
+//       themselves (in-sample: only 500 exist). The ipaq estimate is ⟨q, decode(x)⟩, which the tests prove equal to estimate_ip().
 //       FAISS rows use sa_encode/sa_decode (asymmetric inner product, as IndexPQ/SQ search does),
 //       trained on a set disjoint from the base: bge — the 500 paragraphs (= the queries; only 1000
 //       vectors exist), Fashion-MNIST — the 10000 training images after the base rows.
@@ -42,6 +44,7 @@ struct Dataset {
   size_t d = 0;
   Matrix base, queries;
   Matrix train;  // FAISS training set, disjoint from base (PQ trained on the base itself would overfit)
+  Matrix workload;  // sample queries for the workload-weighted ASQ codecs ("w")
 };
 
 Matrix normalised(const ipaq::io::FloatMatrix& m) {
@@ -59,7 +62,8 @@ Dataset load(const std::string& which, size_t n_base, size_t n_queries) {
   Dataset ds;
   ipaq::io::ReadOptions base_opts, query_opts;
   base_opts.max_rows = which == "bge" ? n_base : n_base + 10000;
-  query_opts.max_rows = n_queries;
+  // Fashion-MNIST: 1000 further t10k images after the evaluation queries are the ASQ "w" workload.
+  query_opts.max_rows = which == "bge" ? n_queries : n_queries + 1000;
   std::string base_path, query_path;
   if (which == "bge") {
     ds.name = "bge-m3-1024";
@@ -78,10 +82,14 @@ Dataset load(const std::string& which, size_t n_base, size_t n_queries) {
   if (which == "bge") {  // only 1000 vectors exist: FAISS trains on the queries (paragraphs)
     ds.base = all;
     ds.train = ds.queries;
+    ds.workload = ds.queries;  // in-sample: the same paragraphs
   } else {  // train = the 10000 training images after the base rows
     const Eigen::Index nb = std::min<Eigen::Index>(all.rows(), static_cast<Eigen::Index>(n_base));
     ds.base = all.topRows(nb);
     ds.train = all.bottomRows(all.rows() - nb);
+    const Eigen::Index nq = std::min<Eigen::Index>(ds.queries.rows(), static_cast<Eigen::Index>(n_queries));
+    ds.workload = ds.queries.bottomRows(ds.queries.rows() - nq);  // disjoint from the evaluation queries
+    ds.queries = ds.queries.topRows(nq).eval();
   }
   return ds;
 }
@@ -119,6 +127,9 @@ void run_codec_distortion(const Dataset& ds, const std::string& desc) {
   const size_t n = ds.base.rows();
   std::vector<uint8_t> codes(n * codec->code_size());
   const auto t0 = std::chrono::steady_clock::now();
+  const std::string variant = desc.substr(0, desc.find('_'));
+  if (desc.rfind("ASQ", 0) == 0 && variant.find('w') != std::string::npos)
+    codec->set_query_workload(ds.workload.rows(), ds.d, ds.workload.data());
   if (!codec->is_trained()) codec->train(ds.train.rows(), ds.train.data());  // "_center": same set as FAISS
   codec->encode(n, ds.base.data(), codes.data());
   const double secs = seconds_since(t0);
@@ -144,7 +155,8 @@ const std::vector<std::string> kCodecs = {
     "EDEN1",  "EDEN1b", "EDEN2",  "EDEN2b",  "EDEN4",   "EDEN4b",   "EDEN8",    "RaBitQ1", "RaBitQ2",
     "RaBitQ4", "RaBitQ4f", "RaBitQ8f", "BSQ1x4", "BSQ1x4b", "BSQ1x8b", "BSQ2x2b", "BSQ2x4", "BSQ2x4b", "BSQ4x2b",
     "TQ2_center", "EDEN2_center", "RaBitQ1_center", "BSQ2x4b_center", "TQP3_center",
-    "ASQ2",  "ASQ2n", "ASQ4",   "ASQ4k", "ASQ2_center"};
+    "ASQ2",  "ASQ2n", "ASQ4",   "ASQ4k", "ASQ2_center", "ASQ2v", "ASQ2nv", "ASQ4v", "ASQ2w", "ASQ4w", "ASQ4wk",
+    "ASQ2wv", "ASQ2w_center", "TQP2h", "TQP4h"};
 
 int distortion(const std::string& which, size_t n_base, size_t n_queries) {
   const Dataset ds = load(which, n_base, n_queries);

@@ -16,7 +16,12 @@
 //   |err| ≈ ‖x‖·‖q⊥‖·sqrt(1−⟨ō,u⟩²)/⟨ō,u⟩ · |Z|/sqrt(D−1),  Z ~ N(0,1).
 // With ‖q⊥‖ <= ‖q‖ and ε0 = kBoundEpsilon = 3, the bound ‖x‖‖q‖ sqrt(1−⟨ō,u⟩²)/⟨ō,u⟩ · ε0/sqrt(D−1)
 // fails with probability <= P(|Z| > 3) ≈ 0.27 %.
-// With "_center" no bound is reported (ip_error_bound returns false).
+// With "_center" no bound is reported (ip_error_bound returns false): the same analysis holds for x − μ,
+// |err| ≲ ‖x − μ‖·‖q‖·sqrt(1−cos²)/cos · ε0/sqrt(D−1) with cos = ⟨ō,u⟩, but the code stores ‖x‖ (for L2)
+// and s = ‖x − μ‖/⟨ĉ,u⟩ = ‖x − μ‖/(cos·‖ĉ‖): two unknowns (‖x − μ‖, cos) from one factor. From the code
+// alone only the loose bound s·‖ĉ‖·‖q‖·ε0/sqrt(D−1) (sqrt(1−cos²) <= 1) follows, 1.7× too wide at 1 bit
+// (cos ≈ 0.8) and ≈ 10× at 4 bits (cos ≈ 0.995); a tight bound needs ‖x − μ‖ as a third per-vector float
+// (4 more bytes per code), not added.
 // b ∈ {1, 2, 3, 4, 8}; code_size = ceil(D·b/8) + 8 bytes. LUT form: one group.
 #pragma once
 
