@@ -8,8 +8,18 @@
 // links. Then a K-link path of the same penalised cost is spliced from the two paths (below).
 // The first few probes use a model of OPT instead of the secant to land near K quickly; their
 // results are hull vertices too, so they only narrow the bracket (never decide a tie).
+// Model: OPT(k) ≈ A·k^−2 (the high-resolution law of ASQ) through the nearest probed hull point, so
+// λ = its marginal gain at K (or links ∝ λ^−1/3 from that point's penalty if that moves further);
+// once both ends are probed, log-log interpolation of links(λ). Through
+// the 1-link start point the law is poor (the first probe lands at ~0.6·K links on LogNormal, so a
+// second probe is needed); for large n the first penalty is therefore scouted on a strided subsample
+// (1/kScoutStride of the points, each carrying its group's weight, so path costs are comparable):
+// two model probes there cost 1/8 of one full LWS pass and put the first full probe near K (measured:
+// 1 full probe instead of 2–3 for s = 16, 64 on five distributions at d = 2^20; at s = 256 the
+// subsample misjudges the sparse tail and 3–5 full probes remain).
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "lib/asq/concave_lws.h"
 #include "lib/asq/exact_solvers.h"
@@ -24,6 +34,53 @@ struct HullPoint {
   double lambda = 0.0;  // a penalty for which this path is optimal (0 and +inf for the start points)
   size_t links() const { return path.size() - 1; }
 };
+
+// λ at which a path with K links is optimal if OPT(k) = A·k^−2 through (links, cost).
+double power_law_penalty(double cost, size_t links, size_t intervals) {
+  const double k = static_cast<double>(intervals);
+  const double scale = cost * static_cast<double>(links) * static_cast<double>(links);
+  return scale * (1.0 / ((k - 0.5) * (k - 0.5)) - 1.0 / ((k + 0.5) * (k + 0.5)));
+}
+
+constexpr size_t kScoutStride = 16;
+constexpr size_t kSecantBracket = 8;  // bracket width (links) below which only secant probes are used
+constexpr size_t kScoutMinPoints = 4096;  // subsample size below which scouting is not worth it
+constexpr int kScoutProbes = 2;          // each costs 1/16 of a full LWS pass
+
+// A first penalty for K links from two model probes on a strided subsample; 0 if n is too small.
+double scout_penalty(const IntervalCost& cost, size_t intervals) {
+  const size_t n = cost.size();
+  const size_t groups = n / kScoutStride;
+  if (groups < std::max(kScoutMinPoints, 32 * intervals)) return 0.0;
+  // Point g is the middle of group g (indices [g·S, (g+1)·S)), weighted by the group's weight; the
+  // first and last points stay so that the subsample spans the data. Only an estimate: the weight
+  // of point 0 is left out.
+  std::vector<double> xs, ws;
+  xs.reserve(groups + 2);
+  ws.reserve(groups + 2);
+  xs.push_back(cost.x(0));
+  ws.push_back(0.0);
+  size_t prev_end = 0;
+  for (size_t g = 0; g < groups; ++g) {
+    const size_t end = g + 1 == groups ? n - 1 : (g + 1) * kScoutStride - 1;
+    xs.push_back(cost.x(g * kScoutStride + kScoutStride / 2));
+    ws.push_back(cost.weight_between(prev_end, end));
+    prev_end = end;
+  }
+  xs.push_back(cost.x(n - 1));
+  ws.push_back(0.0);
+  const IntervalCost sub(xs, ws);
+  ConcaveLws lws(sub);
+  double lambda = power_law_penalty(sub(0, xs.size() - 1), 1, intervals);
+  for (int probe = 0; probe < kScoutProbes; ++probe) {
+    const Path path = lws.solve(lambda);
+    if (path.size() - 1 == intervals) break;
+    const double probed = power_law_penalty(path_cost(sub, path), path.size() - 1, intervals);
+    if (!(probed > 0.0) || !std::isfinite(probed)) break;
+    lambda = probed;
+  }
+  return lambda;
+}
 
 // Splices a path with exactly K links from paths p1 (k1 < K links) and p2 (k2 > K links) that are both
 // optimal for the same penalty λ. For a link (v_{t−1}, v_t) of p2 nested in a link (u_a, u_{a+1}) of
@@ -74,22 +131,34 @@ Path solve_wilber_path(const IntervalCost& cost, size_t intervals) {
   constexpr double kEps = std::numeric_limits<double>::epsilon();
   const double k_target = static_cast<double>(intervals);
   int model_probes = 8;
+  const double scouted = scout_penalty(cost, intervals);
   while (true) {
     // Probe choice: while model probes remain, a model guess (below); then the slope of [b, a].
     // Otherwise (and always for the final tie decision): the slope of segment [b, a].
     const double secant = std::max(0.0, (b.cost - a.cost) / static_cast<double>(a.links() - b.links()));
     double lambda = secant;
+    // Near K the steps of links(λ) are irregular and interpolation can land on the same vertex
+    // again; the secant of a narrow bracket [b, a] always yields an inner vertex, K, or the tie.
+    if (std::isfinite(b.lambda) && a.lambda > 0 && a.links() - b.links() <= kSecantBracket) model_probes = 0;
     const bool use_model = model_probes > 0;
     if (use_model) {
       --model_probes;
-      if (a.lambda > 0 && std::isfinite(b.lambda)) {
+      const bool a_probed = a.lambda > 0, b_probed = std::isfinite(b.lambda);
+      if (a_probed && b_probed) {
         // Both ends came from probes: links(λ) is close to a power law, interpolate log k in log λ.
         const double t = std::log(k_target / a.links()) / std::log(static_cast<double>(b.links()) / a.links());
         lambda = std::exp(std::log(a.lambda) + t * (std::log(b.lambda) - std::log(a.lambda)));
+      } else if (a_probed || b_probed) {
+        // One probed end h: the power law through it, or links ∝ λ^−1/3 from its penalty, whichever
+        // moves further towards K (the latter always moves, so repeated probes cannot stall).
+        const HullPoint& h = a_probed ? a : b;
+        const double through = power_law_penalty(h.cost, h.links(), intervals);
+        const double ratio = h.lambda * std::pow(static_cast<double>(h.links()) / k_target, 3.0);
+        lambda = a_probed ? std::max(through, ratio) : std::min(through, ratio);
+      } else if (scouted > 0.0) {
+        lambda = scouted;
       } else {
-        // OPT(k) ≈ A·k^−2 (high-resolution law of ASQ) through b; λ = its marginal gain at K.
-        const double scale = b.cost * static_cast<double>(b.links()) * static_cast<double>(b.links());
-        lambda = scale * (1.0 / ((k_target - 0.5) * (k_target - 0.5)) - 1.0 / ((k_target + 0.5) * (k_target + 0.5)));
+        lambda = power_law_penalty(b.cost, b.links(), intervals);
       }
     }
     HullPoint h{lws.solve(lambda), 0.0, lambda};

@@ -211,5 +211,19 @@ TEST(ExactSolvers, FastSolversAgreeAtLargerD) {
   }
 }
 
+// From d = 16·4096 the Lagrangian solver scouts its first penalty on a subsample (wilber_solver.cc):
+// it must still return the exact optimum, weighted or not, wherever the scout lands.
+TEST(ExactSolvers, ScoutedLagrangianEqualsQuiver) {
+  uint64_t seed = 40;
+  for (auto shape : {Shape::kLogNormal, Shape::kNormal, Shape::kIntegers}) {
+    const auto x = testing::random_sorted(size_t{1} << 16, shape, ++seed);
+    const auto w = seed % 2 ? testing::random_weights(x.size(), seed) : std::vector<double>();
+    for (size_t s : {3, 8, 17}) {
+      const double quiver = solve(x, w, s, {Solver::kQuiver}).cost;
+      EXPECT_NEAR(solve(x, w, s, {Solver::kWilber}).cost, quiver, 1e-9 * quiver) << "s=" << s;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ipaq::asq
