@@ -24,16 +24,19 @@ class PrefixScan {
     level_.assign(D, 0);
     den_ = 0.25 * static_cast<double>(D);
     for (size_t i = 0; i < D; ++i) num_ += 0.5 * a[i];
-    best_ = num_ / std::sqrt(den_);
+    best_num_sq_ = num_ * num_;
+    best_den_ = den_;
   }
+  // cos = num/sqrt(den) with num > 0, so cos > best <=> num²·best_den > best_num²·den (no sqrt, no division).
   void step(uint32_t i) {
     ++level_[i];
     num_ += a_[i];
     den_ += 2.0 * level_[i];  // (k + 1/2)² − (k − 1/2)² = 2k
     ++count_;
-    const double cosine = num_ / std::sqrt(den_);
-    if (cosine > best_) {
-      best_ = cosine;
+    const double num_sq = num_ * num_;
+    if (num_sq * best_den_ > best_num_sq_ * den_) {
+      best_num_sq_ = num_sq;
+      best_den_ = den_;
       best_prefix_ = count_;
     }
   }
@@ -42,7 +45,7 @@ class PrefixScan {
  private:
   const float* a_;
   std::vector<uint16_t>& level_;
-  double num_ = 0, den_ = 0, best_ = 0;
+  double num_ = 0, den_ = 0, best_num_sq_ = 0, best_den_ = 1;
   size_t count_ = 0, best_prefix_ = 0;
 };
 
@@ -68,11 +71,15 @@ void rabitq_rescale_search(const float* a, size_t D, int top, uint16_t* k) {
   // so equal t stay ordered by i: exactly the reference's (t, i) order, hence the same prefix scan.
   thread_local std::vector<Event> events, buffer;
   thread_local std::vector<uint16_t> level;
-  events.clear();
-  for (size_t i = 0; i < D; ++i)
-    if (a[i] > 0)
-      for (int s = 1; s <= top; ++s) events.push_back({static_cast<float>(s) / a[i], static_cast<uint32_t>(i)});
-  buffer.resize(events.size());
+  size_t n_events = 0;
+  for (size_t i = 0; i < D; ++i) n_events += a[i] > 0 ? top : 0;
+  events.resize(n_events);
+  buffer.resize(n_events);
+  Event* out = events.data();
+  for (size_t i = 0; i < D; ++i) {
+    if (!(a[i] > 0)) continue;
+    for (int s = 1; s <= top; ++s) *out++ = {static_cast<float>(s) / a[i], static_cast<uint32_t>(i)};
+  }
   constexpr int kDigitBits[3] = {11, 11, 10};
   uint32_t counts[3][2048] = {};
   for (const Event& e : events) {

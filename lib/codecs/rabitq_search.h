@@ -11,8 +11,8 @@
 //                                    allocation once warm. O(D·top). ≈ 7.5× faster at top = 7, D = 1024.
 //   rabitq_rescale_search_reference  the original: materialises all D·top events and sorts them,
 //                                    O(D·top·log(D·top)) comparison sort. Test reference only.
-// The cosine of the best prefix is evaluated with the same double arithmetic in both, so they agree
-// code for code. a: D floats (non-negative, finite), k: D outputs, 1 <= top < 2^15.
+// Both share the prefix scan (cos compared as num²·best_den > best_num²·den in double: no sqrt), so they
+// agree code for code. a: D floats (non-negative, finite), k: D outputs, 1 <= top < 2^15.
 #pragma once
 
 #include <cstddef>
