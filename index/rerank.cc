@@ -159,8 +159,9 @@ void IndexRerank::search(idx_t n, const float* x, idx_t k, float* distances, idx
   std::vector<idx_t> cand_ids(cand_dist.size());
   base_->search(n, x, kc, cand_dist.data(), cand_ids.data(), base_params);
 
-  const auto* bounds = (rp == nullptr || rp->use_error_bound) ? dynamic_cast<const ScoreBoundProvider*>(base_.get())
-                                                              : nullptr;
+  const bool want_bounds = rp == nullptr ? in_memory_ == nullptr
+                                         : rp->use_error_bound && (in_memory_ == nullptr || rp->bound_with_in_memory_source);
+  const auto* bounds = want_bounds ? dynamic_cast<const ScoreBoundProvider*>(base_.get()) : nullptr;
   size_t total_candidates = 0, total_fetched = 0;
   const InMemoryVectorSource* in_memory = in_memory_;
   OmpExceptionCarrier carrier;

@@ -17,7 +17,8 @@
 //    accumulation, as faiss::IndexRefineFlat); an in-memory source is read in place.
 //  - Error bound: when the base implements ScoreBoundProvider (index/score_bounds.h) and returns
 //    bounds, candidates are visited best estimate first, and one whose optimistic score
-//    (estimate +/- bound) cannot beat the current k-th exact score is not fetched. The result is then
+//    (estimate +/- bound) cannot beat the current k-th exact score is not fetched (by default only for
+//    sources that are not in memory, see SearchParametersRerank::bound_with_in_memory_source). The result is then
 //    the exact top k of the candidates with the probability the codec's bound holds.
 //  - Search parameters: SearchParametersRerank (index/search_params.h) per call; any other
 //    SearchParameters is forwarded to the base unchanged.

@@ -29,6 +29,11 @@ struct SearchParametersRerank : faiss::SearchParameters {
   // that provide bounds, see index/score_bounds.h). Exact top-k of the candidates is returned either way
   // with high probability; false forces every candidate to be re-scored.
   bool use_error_bound = true;
+  // With an in-memory vector source the bound is skipped unless this is set: there an exact distance is
+  // one copy-free SIMD pass over the vector, cheaper than the bound itself (it re-prepares the query and
+  // runs the codec's scalar estimator per candidate: measured 4-8x slower reranks on Fashion-MNIST /
+  // bge-m3, bench/RESULTS.md issue 4). Sources with costly fetches (RocksDB) always use it.
+  bool bound_with_in_memory_source = false;
   // Forwarded to the base index's search (not owned, may be null).
   const faiss::SearchParameters* base_params = nullptr;
   // Optional output (not owned): counters of this call.

@@ -10,8 +10,10 @@
 //            points   — the indexes given after nq, each "DESC[|nprobes[|factors]]" (comma-separated lists),
 //                       e.g. "IVF256,RaBitQ1,Rerank|4,8,16|2,4" or "IVF256,PQ196x4fs,RFlat|8,16|2,4" (a
 //                       leading "L2:" builds with METRIC_L2 on inner-product data); one
-//                       row per (nprobe, factor); then the recall-QPS frontier of ipaq vs FAISS rows and the
-//                       ratio of interpolated QPS at recall 0.90 / 0.95 / 0.99.
+//                       row per (nprobe, factor); all indexes are built first, then every configuration is
+//                       timed in 5 interleaved rounds (QPS = nq / median time); then the recall-QPS
+//                       frontier of ipaq vs FAISS rows and the ratio of interpolated QPS at recall
+//                       0.90 / 0.95 / 0.99.
 // Usage of points: index_recall_qps <dataset> points <nq> <spec>...
 // Training uses the first min(n, 10000) base vectors for every index (same for FAISS and ipaq).
 // Search runs with one OpenMP thread, all queries in one search() call; QPS = nq / median wall time of
@@ -299,9 +301,22 @@ std::vector<double> parse_list(const std::string& text) {
   return out;
 }
 
-// One spec "DESC[|nprobes[|factors]]": FAISS IndexRefine gets k_factor / nprobe set on the index (FAISS
+// One configuration to time: an index (shared by its configurations), its row label and setting, and
+// how to search it. FAISS IndexRefine gets k_factor / nprobe set on the index before each run (FAISS
 // 1.7.3's IndexRefine rejects search parameters); ipaq indexes get per-call parameters.
-void run_spec(const Dataset& ds, const std::string& spec_text) {
+struct Config {
+  std::shared_ptr<faiss::Index> index;
+  std::string label, param;
+  double build_s = 0;
+  float k_factor = 0;   // FAISS IndexRefine: set before each run (0 = leave)
+  size_t nprobe = 0;    // FAISS IndexRefine over an IVF: set before each run (0 = leave)
+  std::shared_ptr<faiss::SearchParametersIVF> ivf_params;
+  std::shared_ptr<ipaq::SearchParametersRerank> rerank_params;
+  const faiss::SearchParameters* params = nullptr;
+};
+
+// Builds the index of one spec "[L2:]DESC[|nprobes[|factors]]" and lists its configurations.
+std::vector<Config> build_spec(const Dataset& ds, const std::string& spec_text) {
   // "L2:" forces METRIC_L2 on inner-product data (FAISS PQ on unit vectors, DESIGN.md §6).
   const bool force_l2 = spec_text.rfind("L2:", 0) == 0;
   const std::string spec = force_l2 ? spec_text.substr(3) : spec_text;
@@ -314,9 +329,10 @@ void run_spec(const Dataset& ds, const std::string& spec_text) {
   std::vector<double> factors = bar2 == std::string::npos ? std::vector<double>{} : parse_list(rest.substr(bar2 + 1));
   if (nprobes.empty()) nprobes = {0};
   if (factors.empty()) factors = {0};
+  std::vector<Config> configs;
   row(ds, desc, [&] {
     double bs;
-    auto index = build(ds, desc, metric, &bs);
+    std::shared_ptr<faiss::Index> index = build(ds, desc, metric, &bs);
     auto* refine = dynamic_cast<faiss::IndexRefine*>(index.get());
     faiss::Index* inner = refine ? refine->base_index : index.get();
     if (auto* rr = dynamic_cast<ipaq::IndexRerank*>(index.get())) inner = &rr->base();
@@ -325,32 +341,76 @@ void run_spec(const Dataset& ds, const std::string& spec_text) {
     const std::string label = std::string(is_ipaq ? "ipaq " : "FAISS ") + desc + (force_l2 ? " (L2 metric)" : "");
     for (double np : nprobes) {
       for (double f : factors) {
-        std::string param;
-        faiss::SearchParametersIVF ivf_params;
-        ipaq::SearchParametersRerank rerank_params;
-        const faiss::SearchParameters* params = nullptr;
+        Config c;
+        c.index = index;
+        c.label = label;
+        c.build_s = bs;
         if (ivf && np > 0) {
-          param += "nprobe " + std::to_string(int(np));
-          ivf_params.nprobe = size_t(np);
-          if (refine) ivf->nprobe = size_t(np);
-          else params = &ivf_params;
+          c.param += "nprobe " + std::to_string(int(np));
+          if (refine) {
+            c.nprobe = size_t(np);
+          } else {
+            c.ivf_params = std::make_shared<faiss::SearchParametersIVF>();
+            c.ivf_params->nprobe = size_t(np);
+            c.params = c.ivf_params.get();
+          }
         }
         if (f > 0) {
           char buf[32];
-          std::snprintf(buf, sizeof(buf), "%sfactor %g", param.empty() ? "" : ", ", f);
-          param += buf;
+          std::snprintf(buf, sizeof(buf), "%sfactor %g", c.param.empty() ? "" : ", ", f);
+          c.param += buf;
           if (refine) {
-            refine->k_factor = float(f);
+            c.k_factor = float(f);
           } else {
-            rerank_params.rerank_factor = float(f);
-            rerank_params.base_params = params;
-            params = &rerank_params;
+            c.rerank_params = std::make_shared<ipaq::SearchParametersRerank>();
+            c.rerank_params->rerank_factor = float(f);
+            c.rerank_params->base_params = c.params;
+            c.params = c.rerank_params.get();
           }
         }
-        measure(ds, *index, label, param.empty() ? "-" : param, params, bs);
+        if (c.param.empty()) c.param = "-";
+        configs.push_back(std::move(c));
       }
     }
   });
+  return configs;
+}
+
+// Builds every spec first, then times all configurations in interleaved rounds (round r runs every
+// configuration once), so a change of machine load hits ipaq and FAISS rows alike; QPS = nq / median.
+void run_points(const Dataset& ds, const std::vector<std::string>& specs, int rounds) {
+  std::vector<Config> configs;
+  for (const auto& spec : specs) {
+    auto c = build_spec(ds, spec);
+    configs.insert(configs.end(), c.begin(), c.end());
+  }
+  omp_set_num_threads(1);
+  std::vector<std::vector<double>> times(configs.size());
+  std::vector<double> recall(configs.size());
+  std::vector<float> D(ds.queries.n * kK);
+  std::vector<idx_t> I(ds.queries.n * kK);
+  for (int r = 0; r < rounds; ++r) {
+    for (size_t i = 0; i < configs.size(); ++i) {
+      Config& c = configs[i];
+      if (auto* refine = dynamic_cast<faiss::IndexRefine*>(c.index.get())) {
+        if (c.k_factor > 0) refine->k_factor = c.k_factor;
+        if (c.nprobe > 0) dynamic_cast<faiss::IndexIVF*>(refine->base_index)->nprobe = c.nprobe;
+      }
+      auto t0 = std::chrono::steady_clock::now();
+      c.index->search(ds.queries.n, ds.queries.data.data(), kK, D.data(), I.data(), c.params);
+      times[i].push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      if (r == 0) recall[i] = recall_at_10(ds, I);
+    }
+  }
+  for (size_t i = 0; i < configs.size(); ++i) {
+    const Config& c = configs[i];
+    std::sort(times[i].begin(), times[i].end());
+    const double qps = double(ds.queries.n) / times[i][times[i].size() / 2];
+    std::printf("| %s | %s | %s | %s | %.4f | %.0f | %.1f |\n", ds.name.c_str(), c.label.c_str(),
+                memory_bytes(*c.index).c_str(), c.param.c_str(), recall[i], qps, c.build_s);
+    g_points.push_back({c.label.rfind("ipaq", 0) == 0, c.label, c.param, recall[i], qps});
+  }
+  std::fflush(stdout);
 }
 
 // QPS of a frontier at `recall`: the Pareto points (no other point has both higher recall and higher
@@ -473,7 +533,7 @@ int main(int argc, char** argv) {
       run_frontier(ds);
       print_frontier_summary();
     } else if (part == "points") {
-      for (int a = 4; a < argc; ++a) run_spec(ds, argv[a]);
+      run_points(ds, std::vector<std::string>(argv + 4, argv + argc), 5);
       print_frontier_summary();
     } else {
       run_key(ds);

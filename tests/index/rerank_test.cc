@@ -71,6 +71,7 @@ TEST_P(RerankTest, ErrorBoundPruningKeepsTheResult) {
   pruned.stats = &s1;
   full.stats = &s2;
   full.use_error_bound = false;
+  pruned.bound_with_in_memory_source = true;  // the source here is in memory
   index->search(nq, queries.data(), k, D1.data(), I1.data(), &pruned);
   index->search(nq, queries.data(), k, D2.data(), I2.data(), &full);
   EXPECT_EQ(I1, I2);
@@ -78,6 +79,14 @@ TEST_P(RerankTest, ErrorBoundPruningKeepsTheResult) {
   EXPECT_EQ(s1.candidates, s2.candidates);
   EXPECT_EQ(s2.fetched, s2.candidates);
   EXPECT_LT(s1.fetched, s1.candidates);
+  // Default parameters with an in-memory source: no pruning (an exact distance is cheaper than the
+  // bound there), same result.
+  SearchParametersRerank by_default;
+  RerankStats s3;
+  by_default.stats = &s3;
+  index->search(nq, queries.data(), k, D2.data(), I2.data(), &by_default);
+  EXPECT_EQ(I1, I2);
+  EXPECT_EQ(s3.fetched, s3.candidates);
 }
 
 INSTANTIATE_TEST_SUITE_P(Metrics, RerankTest, ::testing::Values(faiss::METRIC_L2, faiss::METRIC_INNER_PRODUCT));
