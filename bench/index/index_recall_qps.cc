@@ -1,20 +1,20 @@
 // index_recall_qps: recall@10 and single-thread QPS of ipaq indexes vs FAISS baselines, same process,
 // same data. Prints one markdown table row per (index, search parameter) on stdout.
 //
-// Usage: index_recall_qps <dataset> <part> [nq]
+// Usage: index_recall_qps <dataset> <part> [nq] [spec...]
 //   dataset: fmnist-l2 | fmnist-ip (L2-normalised, inner product) | bge (bge-m3-1024, inner product)
-//   part:    budget   — recall@10 without rerank at 1, 2 and 4 bits per dimension vs FAISS IndexPQ
-//            frontier — recall@10 / QPS with rerank (ipaq Rerank, FAISS PQ fast-scan and IVF-PQ fast-scan
-//                       + IndexRefineFlat)
-//            key      — a short run: 1-bit IVF residual coding vs IndexPQ, and a few frontier points
+//   part:    budget   — recall@10 without rerank at 1, 2 and 4 bits per dimension: FAISS IndexPQ vs ipaq
+//                       codecs (flat and IVF; Fashion-MNIST with "_haar" = 784 dims and Hadamard = 1024)
+//            frontier — recall@10 / QPS with rerank: ipaq IVF{64,128,256},RaBitQ1,Rerank vs FAISS
+//                       IVF{64,128,256},PQ196x4fs,RFlat and PQ196x4fs,RFlat over nprobe x factor
+//                       (bge: flat and IVF16, PQ256x4fs), then the interpolated QPS ratios
 //            points   — the indexes given after nq, each "DESC[|nprobes[|factors]]" (comma-separated lists),
 //                       e.g. "IVF256,RaBitQ1,Rerank|4,8,16|2,4" or "IVF256,PQ196x4fs,RFlat|8,16|2,4" (a
-//                       leading "L2:" builds with METRIC_L2 on inner-product data); one
-//                       row per (nprobe, factor); all indexes are built first, then every configuration is
-//                       timed in 5 interleaved rounds (QPS = nq / median time); then the recall-QPS
-//                       frontier of ipaq vs FAISS rows and the ratio of interpolated QPS at recall
-//                       0.90 / 0.95 / 0.99.
-// Usage of points: index_recall_qps <dataset> points <nq> <spec>...
+//                       leading "L2:" builds with METRIC_L2 on inner-product data).
+// Every part builds all its indexes first, then times every configuration (one row per nprobe x factor)
+// in interleaved rounds (5 for frontier/points, QPS = nq / median time; 1 for budget), so a change of
+// machine load hits ipaq and FAISS rows alike. frontier/points end with the recall-QPS frontier of the ipaq
+// rows vs the FAISS rows: QPS interpolated at recall 0.90 / 0.95 / 0.99 and the ratio.
 // Training uses the first min(n, 10000) base vectors for every index (same for FAISS and ipaq).
 // Search runs with one OpenMP thread, all queries in one search() call; QPS = nq / median wall time of
 // 3 runs (the machine is shared; every configuration is run back to back in the same process).
@@ -152,27 +152,6 @@ struct Point {
 };
 std::vector<Point> g_points;  // every measured row, for the frontier summary
 
-// Median of three single-thread runs (the machine is shared).
-void measure(const Dataset& ds, const faiss::Index& index, const std::string& label, const std::string& param,
-             const faiss::SearchParameters* params, double build_s) {
-  omp_set_num_threads(1);
-  std::vector<float> D(ds.queries.n * kK);
-  std::vector<idx_t> I(ds.queries.n * kK);
-  std::vector<double> times;
-  for (int rep = 0; rep < 3; ++rep) {
-    auto t0 = std::chrono::steady_clock::now();
-    index.search(ds.queries.n, ds.queries.data.data(), kK, D.data(), I.data(), params);
-    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  }
-  std::sort(times.begin(), times.end());
-  const double qps = double(ds.queries.n) / times[1];
-  const double recall = recall_at_10(ds, I);
-  std::printf("| %s | %s | %s | %s | %.4f | %.0f | %.1f |\n", ds.name.c_str(), label.c_str(),
-              memory_bytes(index).c_str(), param.c_str(), recall, qps, build_s);
-  std::fflush(stdout);
-  g_points.push_back({label.rfind("ipaq", 0) == 0, label, param, recall, qps});
-}
-
 // Runs one table entry; a failure is reported as a row instead of ending the run.
 template <typename F>
 void row(const Dataset& ds, const std::string& label, F&& body) {
@@ -181,111 +160,6 @@ void row(const Dataset& ds, const std::string& label, F&& body) {
   } catch (const std::exception& e) {
     std::printf("| %s | %s | - | - | error: %s | | |\n", ds.name.c_str(), label.c_str(), e.what());
     std::fflush(stdout);
-  }
-}
-
-void run_budget(const Dataset& ds) {
-  const bool fm = ds.base.d == 784;
-  const std::string rot = fm ? "_haar" : "";  // Hadamard would pad 784 to 1024 dims (30 % more bytes)
-  struct Budget {
-    int bits;
-    std::vector<std::string> faiss_pq;
-    std::vector<std::string> ipaq;
-  };
-  const std::vector<Budget> budgets = {
-      {1, {fm ? "PQ98x8" : "PQ128x8", fm ? "PQ112x8" : "PQ256x4"},
-       {"RaBitQ1", "TQ1", "EDEN1", "IVF256,RaBitQ1", "IVF256,TQ1"}},
-      {2, {fm ? "PQ196x8" : "PQ256x8"}, {"TQ2", "EDEN2", "RaBitQ2", "BSQ2x4", "IVF256,TQ2", "IVF256,EDEN2"}},
-      {4, {fm ? "PQ392x8" : "PQ512x8"}, {"TQ4", "EDEN4", "RaBitQ4", "IVF256,TQ4", "IVF256,EDEN4"}},
-  };
-  faiss::SearchParametersIVF ivf;
-  ivf.nprobe = 32;
-  for (const auto& b : budgets) {
-    for (const auto& pq : b.faiss_pq) {
-      // On inner-product data FAISS PQ is also tried with L2 on the unit vectors (DESIGN.md §6).
-      std::vector<faiss::MetricType> metrics = {ds.metric};
-      if (ds.metric == faiss::METRIC_INNER_PRODUCT) metrics.push_back(faiss::METRIC_L2);
-      for (auto m : metrics) {
-        const std::string label = "FAISS " + pq + (m != ds.metric ? " (L2 metric)" : "");
-        row(ds, label, [&] {
-          double bs;
-          auto index = build(ds, pq, m, &bs);
-          measure(ds, *index, label, std::to_string(b.bits) + " bit", nullptr, bs);
-        });
-      }
-    }
-    for (const auto& codec : b.ipaq) {
-      const bool is_ivf = codec.rfind("IVF", 0) == 0;
-      row(ds, "ipaq " + codec + rot, [&] {
-        double bs;
-        auto index = build(ds, codec + rot, ds.metric, &bs);
-        measure(ds, *index, "ipaq " + codec + rot, std::to_string(b.bits) + " bit" + (is_ivf ? ", nprobe 32" : ""),
-                is_ivf ? &ivf : nullptr, bs);
-      });
-    }
-  }
-}
-
-void run_frontier(const Dataset& ds) {
-  const bool fm = ds.base.d == 784;
-  const std::string rot = fm ? "_haar" : "";
-  const std::string pq4 = fm ? "PQ196x4fs" : "PQ256x4fs";
-  const std::string ivf_prefix = fm ? "IVF256," : "IVF16,";
-  const std::string ivfpq4 = ivf_prefix + pq4;
-  // FAISS PQ fast-scan + IndexRefineFlat. k_factor and nprobe are set on the index between rows: FAISS
-  // 1.7.3's IndexRefine rejects search parameters.
-  row(ds, "FAISS " + pq4 + ",RFlat", [&] {
-    double bs;
-    auto index = build(ds, pq4 + ",RFlat", ds.metric, &bs);
-    auto* refine = dynamic_cast<faiss::IndexRefine*>(index.get());
-    for (float f : {1.0f, 2.0f, 4.0f, 8.0f, 16.0f}) {
-      refine->k_factor = f;
-      measure(ds, *index, "FAISS " + pq4 + ",RFlat", "k_factor " + std::to_string(int(f)), nullptr, bs);
-    }
-  });
-  row(ds, "FAISS " + ivfpq4 + ",RFlat", [&] {
-    double bs;
-    auto index = build(ds, ivfpq4 + ",RFlat", ds.metric, &bs);
-    auto* refine = dynamic_cast<faiss::IndexRefine*>(index.get());
-    auto* ivf = dynamic_cast<faiss::IndexIVF*>(refine->base_index);
-    for (size_t nprobe : {4, 8, 16, 32}) {
-      for (float f : {2.0f, 4.0f, 8.0f}) {
-        refine->k_factor = f;
-        ivf->nprobe = nprobe;
-        measure(ds, *index, "FAISS " + ivfpq4 + ",RFlat",
-                "nprobe " + std::to_string(nprobe) + ", k_factor " + std::to_string(int(f)), nullptr, bs);
-      }
-    }
-  });
-  for (const std::string codec : {"RaBitQ1", "TQ2", "TQ4"}) {
-    const std::string desc = codec + rot + ",Rerank";
-    row(ds, "ipaq " + desc, [&] {
-      double bs;
-      auto index = build(ds, desc, ds.metric, &bs);
-      for (float f : {1.0f, 2.0f, 4.0f, 8.0f, 16.0f}) {
-        ipaq::SearchParametersRerank p;
-        p.rerank_factor = f;
-        measure(ds, *index, "ipaq " + desc, "factor " + std::to_string(int(f)), &p, bs);
-      }
-    });
-  }
-  for (const std::string codec : {"RaBitQ1", "TQ2"}) {
-    const std::string desc = ivf_prefix + codec + rot + ",Rerank";
-    row(ds, "ipaq " + desc, [&] {
-      double bs;
-      auto index = build(ds, desc, ds.metric, &bs);
-      for (size_t nprobe : {4, 8, 16, 32}) {
-        for (float f : {2.0f, 4.0f, 8.0f}) {
-          faiss::SearchParametersIVF ivf;
-          ivf.nprobe = nprobe;
-          ipaq::SearchParametersRerank p;
-          p.rerank_factor = f;
-          p.base_params = &ivf;
-          measure(ds, *index, "ipaq " + desc, "nprobe " + std::to_string(nprobe) + ", factor " + std::to_string(int(f)),
-                  &p, bs);
-        }
-      }
-    });
   }
 }
 
@@ -368,7 +242,7 @@ std::vector<Config> build_spec(const Dataset& ds, const std::string& spec_text) 
             c.params = c.rerank_params.get();
           }
         }
-        if (c.param.empty()) c.param = "-";
+        if (c.param.empty()) c.param.push_back('-');  // (not = "-": GCC 12 -Wrestrict false positive)
         configs.push_back(std::move(c));
       }
     }
@@ -455,60 +329,45 @@ void print_frontier_summary() {
   std::printf("(highest recall reached: ipaq %.4f, FAISS %.4f)\n", highest_ipaq, highest_faiss);
 }
 
-void run_key(const Dataset& ds) {
-  const std::string rot = ds.base.d == 784 ? "_haar" : "";
-  row(ds, "FAISS PQ98x8", [&] {
-    double bs;
-    auto index = build(ds, "PQ98x8", ds.metric, &bs);
-    measure(ds, *index, "FAISS PQ98x8", "1 bit", nullptr, bs);
-  });
-  row(ds, "ipaq IVF256,RaBitQ1" + rot + ",Rerank", [&] {
-    double bs;
-    auto index = build(ds, "IVF256,RaBitQ1" + rot + ",Rerank", ds.metric, &bs);
-    for (size_t nprobe : {8, 16, 32}) {
-      for (float f : {1.0f, 4.0f, 8.0f}) {
-        faiss::SearchParametersIVF ivf;
-        ivf.nprobe = nprobe;
-        ipaq::SearchParametersRerank p;
-        p.rerank_factor = f;
-        p.base_params = &ivf;
-        measure(ds, *index, "ipaq IVF256,RaBitQ1" + rot + ",Rerank",
-                "nprobe " + std::to_string(nprobe) + ", factor " + std::to_string(int(f)), &p, bs);
-      }
+// The spec lists of the "budget" and "frontier" parts (see the header), per dataset.
+std::vector<std::string> budget_specs(const Dataset& ds) {
+  const bool fm = ds.base.d == 784;
+  const bool ip = ds.metric == faiss::METRIC_INNER_PRODUCT;
+  // Fashion-MNIST: "_haar" keeps 784 dimensions (Hadamard pads to 1024: 30 % more bytes); bge-m3 is 1024-d.
+  const std::string rot = fm ? "_haar" : "";
+  const std::string ivf = fm ? "IVF256," : "IVF16,";
+  const std::string np = fm ? "|32" : "|4";
+  std::vector<std::string> specs;
+  const std::vector<std::pair<std::string, std::vector<std::string>>> budgets = {
+      {fm ? "PQ98x8" : "PQ128x8", {"RaBitQ1", "EDEN1"}},
+      {fm ? "PQ196x8" : "PQ256x8", {"RaBitQ2", "EDEN2", "TQ2"}},
+      {fm ? "PQ392x8" : "PQ512x8", {"RaBitQ4", "EDEN4", "TQ4"}},
+  };
+  for (const auto& [pq, codecs] : budgets) {
+    specs.push_back(pq);
+    if (ip) specs.push_back("L2:" + pq);  // FAISS PQ with L2 on the unit vectors (DESIGN.md §6)
+    for (const auto& c : codecs) specs.push_back(c + rot);
+    if (fm) specs.push_back(codecs[0]);  // Hadamard, padded
+    specs.push_back(ivf + codecs[0] + rot + np);
+    if (ip) specs.push_back("L2:" + ivf + codecs[0] + rot + np);
+  }
+  return specs;
+}
+
+std::vector<std::string> frontier_specs(const Dataset& ds) {
+  if (ds.base.d == 784) {
+    const std::string m = ds.metric == faiss::METRIC_INNER_PRODUCT ? "L2:" : "";  // unit vectors: L2 is as good
+    std::vector<std::string> specs;
+    for (const std::string nlist : {"64", "128", "256"}) {
+      specs.push_back(m + "IVF" + nlist + ",RaBitQ1,Rerank|1,2,3,4,6,8|1,1.5,2,3");
+      specs.push_back(m + "IVF" + nlist + ",PQ196x4fs,RFlat|1,2,3,4,6,8,12|1.5,2,3,4");
     }
-  });
-  row(ds, "FAISS PQ196x4fs,RFlat", [&] {
-    double bs;
-    auto index = build(ds, "PQ196x4fs,RFlat", ds.metric, &bs);
-    auto* refine = dynamic_cast<faiss::IndexRefine*>(index.get());
-    for (float f : {2.0f, 4.0f, 8.0f}) {
-      refine->k_factor = f;
-      measure(ds, *index, "FAISS PQ196x4fs,RFlat", "k_factor " + std::to_string(int(f)), nullptr, bs);
-    }
-  });
-  row(ds, "FAISS IVF256,PQ196x4fs,RFlat", [&] {
-    double bs;
-    auto index = build(ds, "IVF256,PQ196x4fs,RFlat", ds.metric, &bs);
-    auto* refine = dynamic_cast<faiss::IndexRefine*>(index.get());
-    auto* ivf = dynamic_cast<faiss::IndexIVF*>(refine->base_index);
-    for (size_t nprobe : {8, 16, 32}) {
-      for (float f : {2.0f, 4.0f}) {
-        refine->k_factor = f;
-        ivf->nprobe = nprobe;
-        measure(ds, *index, "FAISS IVF256,PQ196x4fs,RFlat",
-                "nprobe " + std::to_string(nprobe) + ", k_factor " + std::to_string(int(f)), nullptr, bs);
-      }
-    }
-  });
-  row(ds, "ipaq RaBitQ1" + rot + ",Rerank", [&] {
-    double bs;
-    auto index = build(ds, "RaBitQ1" + rot + ",Rerank", ds.metric, &bs);
-    for (float f : {4.0f, 8.0f, 16.0f}) {
-      ipaq::SearchParametersRerank p;
-      p.rerank_factor = f;
-      measure(ds, *index, "ipaq RaBitQ1" + rot + ",Rerank", "factor " + std::to_string(int(f)), &p, bs);
-    }
-  });
+    specs.push_back(m + "PQ196x4fs,RFlat|0|2,4,8");
+    return specs;
+  }
+  return {"RaBitQ1,Rerank|0|1,1.5,2,4", "TQ2,Rerank|0|1,1.5,2", "IVF16,RaBitQ1,Rerank|2,4,8|1.5,2,4",
+          "PQ256x4fs,RFlat|0|1,1.5,2,4,8", "L2:PQ256x4fs,RFlat|0|1,1.5,2,4,8", "IVF16,PQ256x4fs,RFlat|2,4,8|1.5,2,4,8",
+          "L2:IVF16,PQ256x4fs,RFlat|2,4,8|1.5,2,4,8"};
 }
 
 }  // namespace
@@ -528,15 +387,15 @@ int main(int argc, char** argv) {
     std::printf("|---|---|---|---|---|---|---|\n");
     const std::string part = argv[2];
     if (part == "budget") {
-      run_budget(ds);
+      run_points(ds, budget_specs(ds), 1);  // recall is deterministic; QPS of one run only
     } else if (part == "frontier") {
-      run_frontier(ds);
+      run_points(ds, frontier_specs(ds), 5);
       print_frontier_summary();
     } else if (part == "points") {
       run_points(ds, std::vector<std::string>(argv + 4, argv + argc), 5);
       print_frontier_summary();
     } else {
-      run_key(ds);
+      throw std::invalid_argument("unknown part '" + part + "' (budget | frontier | points)");
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "index_recall_qps: %s\n", e.what());
