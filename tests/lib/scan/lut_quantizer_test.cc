@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -98,6 +99,41 @@ TEST(LutQuantizer, RejectsBadInput) {
   EXPECT_THROW(quantize_lut(lut.data(), 2, 4, {0, 2, 1, 2}), InvalidArgument);
   lut[7] = std::numeric_limits<float>::quiet_NaN();
   EXPECT_THROW(quantize_lut(lut.data(), 2, 4, {0, 2}), InvalidArgument);
+  // ±inf anywhere (also past the vectorized part of the finiteness check: 2 * 16 = 32 = 4 * 8 entries,
+  // so use 3 rows for a tail) is rejected too.
+  std::vector<float> three(3 * 16, 1.0f);
+  for (size_t at : {size_t{0}, size_t{17}, size_t{47}}) {
+    for (float bad : {std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity()}) {
+      three.assign(3 * 16, 1.0f);
+      three[at] = bad;
+      EXPECT_THROW(quantize_lut(three.data(), 3, 4, {0, 3}), InvalidArgument) << at;
+    }
+  }
+}
+
+// Every table entry is the documented rounding, bit for bit, whichever code path produced it (the 16-entry
+// rows have an SSE path, 256-entry rows the scalar loop): table = (uint8) clamp((x − row min) · (1 / scale)
+// + 1/2, 0, 255) in float, i.e. round to nearest with ties up.
+TEST(LutQuantizer, EntriesAreTheDocumentedRounding) {
+  Rng rng(9);
+  for (int bits : {4, 8}) {
+    const size_t width = size_t{1} << bits, nsub = 21;
+    std::vector<float> lut(nsub * width);
+    for (auto& v : lut) v = static_cast<float>(3.0 * rng.normal());
+    const std::vector<size_t> groups = {0, 8, 21};
+    const QuantizedLut q = quantize_lut(lut.data(), nsub, bits, groups);
+    for (size_t g = 0; g + 1 < groups.size(); ++g) {
+      const float inv = 1.0f / q.scale[g];
+      for (size_t j = groups[g]; j < groups[g + 1]; ++j) {
+        const float* row = lut.data() + j * width;
+        const float lo = *std::min_element(row, row + width);
+        for (size_t c = 0; c < width; ++c) {
+          const float level = std::clamp((row[c] - lo) * inv + 0.5f, 0.0f, 255.0f);
+          ASSERT_EQ(q.table[j * width + c], static_cast<uint8_t>(level)) << "bits " << bits << " row " << j;
+        }
+      }
+    }
+  }
 }
 
 }  // namespace

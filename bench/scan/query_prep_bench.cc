@@ -1,0 +1,78 @@
+// Per-query preparation of an ipaq fast-scan search, step by step (issue 4: with IVF the query is prepared
+// once per query, so these fixed costs bound the QPS at low nprobe): the codec's prepare_query (rotation +
+// float LUT), the LUT quantization, and the kernel-ready table layout. Fashion-MNIST's d = 784 with the
+// default Hadamard rotation (padded to 1024: 256 4-bit sub-codes) for RaBitQ1 and TQ4 (1024 sub-codes).
+//
+// Run: OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=1 build/bench/scan/scan_bench --benchmark_filter=Prep
+// Single thread; time per query.
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lib/codecs/codec.h"
+#include "lib/core/random.h"
+#include "lib/scan/fastscan_4bit.h"
+#include "lib/scan/fastscan_layout.h"
+#include "lib/scan/lut_quantizer.h"
+
+namespace ipaq {
+namespace {
+
+constexpr size_t kDim = 784;
+const char* const kCodecs[] = {"RaBitQ1", "TQ4"};
+
+struct Prepared {
+  std::unique_ptr<Codec> codec;
+  std::vector<float> query;
+};
+
+Prepared make(int which) {
+  Prepared p{make_codec(kCodecs[which], kDim), std::vector<float>(kDim)};
+  Rng rng(7);
+  std::vector<float> sample(256 * kDim);
+  for (auto& v : sample) v = static_cast<float>(rng.normal());
+  if (!p.codec->is_trained()) p.codec->train(256, sample.data());
+  for (auto& v : p.query) v = static_cast<float>(rng.normal());
+  return p;
+}
+
+void BM_PrepQuery(benchmark::State& state) {
+  const Prepared p = make(static_cast<int>(state.range(0)));
+  state.SetLabel(kCodecs[state.range(0)]);
+  for (auto _ : state) {
+    auto qs = p.codec->prepare_query(p.query.data());
+    benchmark::DoNotOptimize(qs->lut.data());
+  }
+}
+BENCHMARK(BM_PrepQuery)->DenseRange(0, 1)->Unit(benchmark::kMicrosecond);
+
+void BM_PrepQuantizeLut(benchmark::State& state) {
+  const Prepared p = make(static_cast<int>(state.range(0)));
+  state.SetLabel(kCodecs[state.range(0)]);
+  const auto qs = p.codec->prepare_query(p.query.data());
+  QuantizedLut q;
+  for (auto _ : state) {
+    quantize_lut_into(qs->lut.data(), p.codec->lut_nsub(), 4, p.codec->lut_group_begin(), q);
+    benchmark::DoNotOptimize(q.table.data());
+  }
+}
+BENCHMARK(BM_PrepQuantizeLut)->DenseRange(0, 1)->Unit(benchmark::kMicrosecond);
+
+void BM_PrepFastScanLut(benchmark::State& state) {
+  const Prepared p = make(static_cast<int>(state.range(0)));
+  state.SetLabel(kCodecs[state.range(0)]);
+  const auto qs = p.codec->prepare_query(p.query.data());
+  const FastScanLayout layout(p.codec->lut_nsub(), p.codec->lut_group_begin());
+  const QuantizedLut q = quantize_lut(qs->lut.data(), p.codec->lut_nsub(), 4, p.codec->lut_group_begin());
+  FastScanLut t;
+  for (auto _ : state) {
+    make_fastscan_lut_into(layout, q, t);
+    benchmark::DoNotOptimize(t.lo_tables.data());
+  }
+}
+BENCHMARK(BM_PrepFastScanLut)->DenseRange(0, 1)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace ipaq
