@@ -455,12 +455,13 @@ void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
   std::vector<uint8_t> codes;
   try {
     const rocksdb::Options sst_options(db_->GetDBOptions(), db_->GetOptions(families_[kCodesSlot]));
+    const rocksdb::Options raw_sst_options(db_->GetDBOptions(), db_->GetOptions(families_[kRawSlot]));
     // `raw` needs no encoding: it is written on its own thread while this one encodes (OpenMP). The
     // future is waited for on every path (its destructor joins), so no file is still open below.
     std::future<rocksdb::IngestExternalFileArg> raw_file;
     if (rows.raw != nullptr) {
       raw_file = std::async(std::launch::async, [&] {
-        return write_bulk_raw_sst(dir, rows, order, families_[kRawSlot], sst_options);
+        return write_bulk_raw_sst(dir, rows, order, families_[kRawSlot], raw_sst_options);
       });
     }
     codes = encode(n, x);

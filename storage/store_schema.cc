@@ -24,7 +24,7 @@ rocksdb::DBOptions make_db_options(const SchemaOptions& options) {
   return db;
 }
 
-rocksdb::ColumnFamilyOptions make_family_options() {
+rocksdb::ColumnFamilyOptions make_family_options(const std::string& family) {
   rocksdb::ColumnFamilyOptions cf;
   cf.compression = rocksdb::kNoCompression;
   cf.bottommost_compression = rocksdb::kNoCompression;
@@ -33,14 +33,14 @@ rocksdb::ColumnFamilyOptions make_family_options() {
   table.checksum = rocksdb::kXXH3;
   table.block_size = 16 << 10;
   // add/remove look ids up in `codes`; the filter makes lookups of absent (new) ids cheap.
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  if (family != kRawFamily) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return cf;
 }
 
 std::vector<rocksdb::ColumnFamilyDescriptor> make_family_descriptors() {
   std::vector<rocksdb::ColumnFamilyDescriptor> out;
-  for (const char* name : kFamilyNames) out.emplace_back(name, make_family_options());
+  for (const char* name : kFamilyNames) out.emplace_back(name, make_family_options(name));
   return out;
 }
 

@@ -40,7 +40,10 @@ struct SchemaOptions {
 };
 
 rocksdb::DBOptions make_db_options(const SchemaOptions& options);
-rocksdb::ColumnFamilyOptions make_family_options();
+// Options of one family (a name of kFamilyNames). Only `raw` has no Bloom filter: it is read only for
+// ids known to be stored (rerank candidates), where a filter never saves a read, and it would cost
+// 10 bits per vector of memory and its hashing on every bulk load and flush.
+rocksdb::ColumnFamilyOptions make_family_options(const std::string& family);
 std::vector<rocksdb::ColumnFamilyDescriptor> make_family_descriptors();
 
 // Read options used for every read: checksums verified, no block-cache pollution by full scans when

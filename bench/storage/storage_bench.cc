@@ -87,12 +87,14 @@ int print_rss_after_open(const std::string& path) {
   return 0;
 }
 
-// The baseline: SstFileWriter writing exactly the rows bulk_load writes (codes + raw, sorted ids).
+// The baseline: SstFileWriter writing exactly the rows bulk_load writes (codes + raw, sorted ids), each
+// file with its family's options (as bulk_load writes them).
 void write_same_bytes_with_sst_writer(const std::string& dir, size_t n, size_t d, const float* x,
                                       const std::vector<uint8_t>& codes, size_t code_size) {
   fs::create_directories(dir);
-  const rocksdb::Options options(make_db_options({}), make_family_options());
   auto write_file = [&](const std::string& file, const std::function<rocksdb::Slice(size_t)>& value_of) {
+    const std::string family = fs::path(file).stem().string();  // codes.sst -> "codes"
+    const rocksdb::Options options(make_db_options({}), make_family_options(family));
     rocksdb::SstFileWriter writer(rocksdb::EnvOptions(options), options);
     if (!writer.Open(file).ok()) throw std::runtime_error("open " + file);
     for (size_t i = 0; i < n; ++i) {

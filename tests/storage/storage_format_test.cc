@@ -1,14 +1,19 @@
 // Byte formats of the store: row keys (big-endian, order-preserving) and meta records (tagged, versioned,
-// every corruption rejected), and the rocksdb::Status translation.
+// every corruption rejected), the rocksdb::Status translation, and the table options the files get.
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <rocksdb/table_properties.h>
 
 #include <algorithm>
 #include <string>
 
 #include "lib/core/error.h"
+#include "storage/durable_index.h"
 #include "storage/rocksdb_status.h"
 #include "storage/row_key.h"
 #include "storage/store_meta.h"
+#include "storage/store_schema.h"
+#include "tests/storage/storage_test_util.h"
 
 namespace ipaq::storage {
 namespace {
@@ -88,6 +93,42 @@ TEST(RocksdbStatus, TranslatesByKind) {
     EXPECT_NE(std::string(e.what()).find("locked"), std::string::npos) << e.what();
   }
   EXPECT_THROW(throw_if_error(rocksdb::Status::InvalidArgument("x"), "op"), StorageError);
+}
+
+// The files a bulk load (and a flush) writes: uncompressed everywhere, a Bloom filter in `codes` (id
+// lookups of new ids), none in `raw` (read only for stored ids). Checked on the table properties of the
+// files actually in the database.
+TEST(StoreSchema, FilesHaveTheirFamilysFilterAndNoCompression) {
+  testing::TempDir dir;
+  {
+    IndexSpec spec;
+    spec.dim = 8;
+    spec.descriptor = "Flat";
+    auto index = DurableIndex::create(dir.sub("db"), spec);
+    const std::vector<float> x = testing::gaussian_rows(0, 200, 8, 1);
+    const std::vector<int64_t> ids = testing::id_range(0, 200);
+    index->bulk_load(100, x.data(), ids.data());
+    index->add_with_ids(100, x.data() + 100 * 8, ids.data() + 100);
+    index->flush();
+  }
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  ASSERT_TRUE(rocksdb::DB::OpenForReadOnly(make_db_options({}), dir.sub("db"), make_family_descriptors(), &handles, &db).ok());
+  for (FamilySlot slot : {kCodesSlot, kRawSlot}) {
+    rocksdb::TablePropertiesCollection tables;
+    ASSERT_TRUE(db->GetPropertiesOfAllTables(handles[slot], &tables).ok());
+    EXPECT_EQ(tables.size(), 2u) << "one ingested file and one flushed file in " << kFamilyNames[slot];
+    for (const auto& [file, props] : tables) {
+      EXPECT_EQ(props->compression_name, "NoCompression") << file;
+      if (slot == kRawSlot) {
+        EXPECT_EQ(props->filter_policy_name, "") << file;
+      } else {
+        EXPECT_EQ(props->filter_policy_name, "bloomfilter") << file;
+      }
+    }
+  }
+  for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  delete db;
 }
 
 }  // namespace
