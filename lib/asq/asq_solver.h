@@ -12,8 +12,10 @@
 //   kQuiverAccel closed-form middle level (weighted form in interval_cost.h), ⌈(s−1)/2⌉ layers.
 //   kWilber      Lagrangian relaxation (penalty λ per interval) solved by Wilber's online SMAWK, λ
 //                probed on the convex hull of OPT(k) until exactly s−1 intervals (ties spliced);
-//                O(d) memory (~60 bytes per point), time nearly independent of s (2–5 LWS passes).
-//   kAuto        kQuiverAccel for s <= 4, kWilber above (crossover measured, bench/RESULTS.md).
+//                O(d) memory (~60 bytes per point), time nearly independent of s (1–6 LWS passes after
+//                a scout on a 1/16 subsample for d >= 2^16).
+//   kAuto        kQuiverAccel for s <= 4, kWilber above (crossover measured at d = 2^16 … 2^24,
+//                bench/RESULTS.md).
 // Approximate solver:
 //   kApprox      grid solve: the uniform m-point grid g_0 = x_1 < ... < g_{m−1} = x_d (spacing
 //                Δ = (x_d − x_1)/(m−1)) plus m/8 points subdividing the cells where levels will be

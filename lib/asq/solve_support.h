@@ -12,8 +12,8 @@
 namespace ipaq::asq {
 
 // kAuto uses the accelerated QUIVER up to this many levels and the Lagrangian solver above
-// (crossover measured at d = 2^20: accel 214 ms vs Lagrangian 515 ms at s = 4, 1735 vs 1225 ms at
-// s = 8; see bench/RESULTS.md).
+// (crossover measured, CPU: accel 48 ms vs Lagrangian 105 ms at d = 2^20, s = 4, and 641 vs 124 ms at
+// s = 8; at s = 4 accel also wins at d = 2^16, 2^22 and 2^24; see bench/RESULTS.md).
 inline constexpr size_t kAutoMaxAccelLevels = 4;
 
 // Throws unless weights is empty or matches x in size with finite, non-negative entries.
