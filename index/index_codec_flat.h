@@ -7,7 +7,10 @@
 //
 // Fast scan: when the codec has a 4-bit LUT form and `fastscan` is on (default), the index also keeps
 // the sub-codes packed for lib/scan (packed_codes(), FastScanLayout) and searches with the SIMD
-// kernels; otherwise, and always for score_bounds(), the codec's scalar estimate_ip is used.
+// kernels; otherwise, and always for score_bounds(), the codec's scalar estimate_ip is used. Memory:
+// the packed copy costs 4 bits per sub-code beside the codes (for the rotation codecs: the code size
+// minus its factor bytes). Appends (add, add_codes, merge_from) pack block by block through a 32-vector
+// sub-code buffer; reserve() sizes both arrays for a known number of appends (reopen).
 //
 // Scores (FAISS conventions): METRIC_INNER_PRODUCT → estimate of <q, x>, larger first;
 // METRIC_L2 → ||q - c||^2 + ||x - c||^2 - 2 est<q - c, x - c>, smaller first, with the stored norm

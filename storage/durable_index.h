@@ -110,7 +110,9 @@ class DurableIndex {
   // ids: n ids that must all be present.
   void remove(idx_t n, const idx_t* ids);
   // Large initial or incremental loads of new ids: encodes, writes sorted SST files in a scratch folder
-  // inside the database directory, and ingests them into codes/raw/meta in one atomic ingestion.
+  // inside the database directory, and ingests them into codes/raw/meta in one atomic ingestion. The
+  // `raw` file is written on a second thread while the codes are encoded (OpenMP); ids given in
+  // increasing order skip the argsort. Failures (e.g. disk full) leave store, memory and scratch as before.
   void bulk_load(idx_t n, const float* x, const idx_t* ids);
 
   // x: n * dim() queries; distances, labels: n * k (missing results: label -1).
