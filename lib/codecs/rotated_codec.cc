@@ -341,8 +341,11 @@ void RotatedCodec::build_lut(const std::vector<std::vector<float>>& domain_queri
     // elem_table[e][c] = <q block e, codeword c of element e>.
     elem_table.assign(s.n_elems * codewords, 0.0f);
     for (size_t e = 0; e < s.n_elems; ++e) {
+      // = s.codeword(e, c), inlined (an exported member is not inlinable under -fPIC).
+      const size_t book = s.elems_per_codebook == 0 ? 0 : e / s.elems_per_codebook;
+      const float* words = s.codebooks.data() + (book << s.elem_bits) * s.elem_dim;
       for (size_t c = 0; c < codewords; ++c) {
-        const float* w = s.codeword(e, static_cast<uint32_t>(c));
+        const float* w = words + c * s.elem_dim;
         double dot = 0;
         for (size_t k = 0; k < s.elem_dim; ++k) dot += static_cast<double>(qg[e * s.elem_dim + k]) * w[k];
         elem_table[e * codewords + c] = static_cast<float>(dot);
@@ -357,6 +360,15 @@ void RotatedCodec::build_lut(const std::vector<std::vector<float>>& domain_queri
     acc.resize(used_values);
     for (size_t j = 0; j < s.n_sub; ++j) {
       float* row = lut.data() + (lut_group_begin_[g] + j) * entries;
+      if (codewords == 2 && s.elems_per_sub == 4 && (j + 1) * 4 <= s.n_elems) {
+        // 1-bit elements, 4 per sub-code (RaBitQ1, TQ1, EDEN1): the same sums in the same order, unrolled.
+        const float* t = elem_table.data() + j * 8;
+        for (size_t v = 0; v < 16; ++v) {
+          row[v] = static_cast<float>(((static_cast<double>(t[v & 1]) + t[2 + ((v >> 1) & 1)]) + t[4 + ((v >> 2) & 1)]) +
+                                      t[6 + ((v >> 3) & 1)]);
+        }
+        continue;
+      }
       acc[0] = 0.0;
       size_t filled = 1;
       for (size_t t = 0; t < s.elems_per_sub; ++t) {
