@@ -10,7 +10,7 @@
 //       FAISS rows use sa_encode/sa_decode (asymmetric inner product, as IndexPQ/SQ search does),
 //       trained on a set disjoint from the base: bge — the 500 paragraphs (= the queries; only 1000
 //       vectors exist), Fashion-MNIST — the 10000 training images after the base rows.
-//   codec_bench encode [n] [name filter]
+//   codec_bench encode [n] [name filters, comma-separated]
 //       Single-thread encode throughput on Fashion-MNIST (L2-normalised) per codec, against FAISS
 //       IndexPQ train + encode of the same n vectors at comparable bytes.
 // Datasets: ../shared/data/bge-m3-1024 (sentences = base, paragraphs = queries), Fashion-MNIST from
@@ -181,8 +181,16 @@ int distortion(const std::string& which, size_t n_base, size_t n_queries) {
 }
 
 int encode_throughput(size_t n, const std::string& filter) {
-  // filter: run only the rows whose name contains it ("" = all).
-  auto wanted = [&](const std::string& name) { return filter.empty() || name.find(filter) != std::string::npos; };
+  // filter: comma-separated substrings; run only the rows whose name contains one of them ("" = all).
+  auto wanted = [&](const std::string& name) {
+    if (filter.empty()) return true;
+    for (size_t start = 0; start <= filter.size();) {
+      const size_t end = std::min(filter.find(',', start), filter.size());
+      if (end > start && name.find(filter.substr(start, end - start)) != std::string::npos) return true;
+      start = end + 1;
+    }
+    return false;
+  };
   omp_set_num_threads(1);
   Dataset ds = load("fmnist", n, 1);
   n = ds.base.rows();
