@@ -1,6 +1,7 @@
 // Nearest-level lookup: exact cases and the binary-search path against brute force.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -32,6 +33,29 @@ TEST(ScalarLevels, BinarySearchPathMatchesBruteForce) {
     for (size_t i = 1; i < sorted.size(); ++i)
       if (std::fabs(sorted[i] - x) < std::fabs(sorted[best] - x)) best = i;
     EXPECT_FLOAT_EQ(std::fabs(sorted[levels.nearest(x)] - x), std::fabs(sorted[best] - x)) << x;
+  }
+}
+
+TEST(ScalarLevels, GridPathEqualsLowerBoundIncludingTiesAndDuplicates) {
+  // The grid lookup must count exactly the midpoints strictly below x (= std::lower_bound), also for x
+  // on a midpoint, outside the range, and with duplicate levels (zero-width intervals) and dense clusters.
+  Rng rng(10);
+  for (int trial = 0; trial < 20; ++trial) {
+    std::vector<float> sorted(17 + rng.below(240));
+    for (float& v : sorted) v = static_cast<float>(rng.normal() * (trial % 2 ? 1.0 : 1e-3));
+    std::sort(sorted.begin(), sorted.end());
+    for (size_t i = 1; i < sorted.size(); i += 7) sorted[i] = sorted[i - 1];  // duplicates
+    const ScalarLevels levels(sorted);
+    std::vector<float> midpoints;
+    for (size_t i = 1; i < sorted.size(); ++i) midpoints.push_back(0.5f * (sorted[i - 1] + sorted[i]));
+    std::vector<float> probes = midpoints;  // exact ties
+    for (int t = 0; t < 500; ++t) probes.push_back(static_cast<float>(rng.normal() * (trial % 2 ? 1.5 : 1.5e-3)));
+    probes.push_back(-1e30f);
+    probes.push_back(1e30f);
+    for (float x : probes) {
+      const size_t expected = std::lower_bound(midpoints.begin(), midpoints.end(), x) - midpoints.begin();
+      ASSERT_EQ(levels.nearest(x), expected) << "trial " << trial << " x " << x;
+    }
   }
 }
 
