@@ -348,10 +348,20 @@ void DurableIndex::apply_in_memory(idx_t n_remove, const idx_t* remove_ids, idx_
     }
     if (n_add > 0) add_sa_codes(*id_index_, n_add, codes, add_ids);
   } catch (const std::exception&) {
+    rebuild_from_store();
+  }
+}
+
+void DurableIndex::rebuild_from_store() {
+  searchable_.reset();
+  codec_index_ = id_index_ = nullptr;
+  rerank_ = nullptr;
+  try {
+    load_from_store();
+  } catch (...) {  // searchable_ null: check_usable() tells every later call to reopen
     searchable_.reset();
     codec_index_ = id_index_ = nullptr;
     rerank_ = nullptr;
-    load_from_store();  // on failure searchable_ stays null and check_usable() reports it
   }
 }
 
@@ -453,6 +463,9 @@ void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
   std::filesystem::remove_all(scratch);
   std::filesystem::create_directories(scratch);
   std::vector<uint8_t> codes;
+  std::future<void> memory_add;  // appending the codes to the in-memory index, once they exist
+  bool ingested = false;
+  std::exception_ptr error;
   try {
     const rocksdb::Options sst_options(db_->GetDBOptions(), db_->GetOptions(families_[kCodesSlot]));
     const rocksdb::Options raw_sst_options(db_->GetDBOptions(), db_->GetOptions(families_[kRawSlot]));
@@ -466,18 +479,31 @@ void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
     }
     codes = encode(n, x);
     rows.codes = codes.data();
+    // Nothing reads the in-memory index while the writer lock is held, so the codes are appended on a
+    // second thread while this one writes the codes file and ingests; if the ingestion fails, memory is
+    // rebuilt from the store below (it then equals the store again, which the failure left unchanged).
+    memory_add = std::async(std::launch::async, [&] { add_sa_codes(*id_index_, n, codes.data(), ids); });
     std::vector<rocksdb::IngestExternalFileArg> args;
     args.push_back(write_bulk_codes_sst(dir, rows, order, families_[kCodesSlot], sst_options));
     args.push_back(write_bulk_meta_sst(dir, rows, families_[kMetaSlot], sst_options));
     if (raw_file.valid()) args.push_back(raw_file.get());
     throw_if_error(db_->IngestExternalFiles(args), "bulk load into " + path_);
+    ingested = true;
   } catch (...) {
-    std::filesystem::remove_all(scratch);
-    throw;
+    error = std::current_exception();
+  }
+  bool memory_matches_store = !memory_add.valid();  // not started: memory untouched
+  if (memory_add.valid()) {
+    try {
+      memory_add.get();
+      memory_matches_store = ingested;
+    } catch (...) {  // the store has the rows (or not), memory may hold part of them: rebuilt below
+    }
   }
   std::filesystem::remove_all(scratch);
-  count_ += n;
-  apply_in_memory(0, nullptr, n, codes.data(), ids);
+  if (ingested) count_ += n;
+  if (!memory_matches_store) rebuild_from_store();
+  if (error) std::rethrow_exception(error);
 }
 
 // ---- reading ------------------------------------------------------------------------------------

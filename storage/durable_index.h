@@ -143,6 +143,9 @@ class DurableIndex {
   DurableIndex(std::string path, const OpenOptions& options);
   void open_db(bool create);
   void load_from_store();
+  // Drops the in-memory index and loads it again from the store; if that fails too, the index is left
+  // unusable (check_usable() asks for a reopen).
+  void rebuild_from_store();
   uint64_t max_codes_in_store() const;
   void install_index(std::unique_ptr<faiss::Index> trained);
   void write_batch(rocksdb::WriteBatch& batch, const char* what);

@@ -259,12 +259,17 @@ TEST(DurableIndexDamage, DiskFullRejectsABulkLoadAndKeepsEarlierData) {
   const size_t n = 5 * kBatch;
   const std::vector<float> x = gaussian_rows(kBatch, n, kDim, 42);
   const std::vector<idx_t> ids = id_range(static_cast<idx_t>(kBatch), n);
-  for (int64_t budget : {int64_t{0}, int64_t{4000}, int64_t{20000}}) {
+  for (int64_t budget : {int64_t{0}, int64_t{4000}, int64_t{20000}, int64_t{60000}}) {
     budget_fs->set_budget(budget);
     EXPECT_THROW(index->bulk_load(static_cast<idx_t>(n), x.data(), ids.data()), StorageError) << budget;
     EXPECT_FALSE(fs::exists(dir.sub("db.bulk"))) << "scratch files removed";
     budget_fs->set_budget(-1);
     expect_batches(*index, 1);
+    // Memory holds none of the rejected rows either: their nearest neighbours are old ids.
+    std::vector<float> dist(n);
+    std::vector<idx_t> labels(n);
+    index->search(static_cast<idx_t>(n), x.data(), 1, dist.data(), labels.data());
+    for (size_t i = 0; i < n; ++i) ASSERT_LT(labels[i], static_cast<idx_t>(kBatch)) << "row " << i << ", budget " << budget;
   }
   index->bulk_load(static_cast<idx_t>(n), x.data(), ids.data());
   expect_batches(*index, 6);
