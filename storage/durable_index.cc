@@ -447,8 +447,12 @@ void DurableIndex::remove(idx_t n, const idx_t* ids) {
 
 void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
   std::unique_lock lock(mutex_);
-  check_new_rows("bulk_load", n, x, ids);
+  // The vectors are checked for NaN/Inf below, while the raw file is already being written (the files
+  // are only scratch until the ingestion).
+  check_new_rows("bulk_load", n, nullptr, ids);
   if (n == 0) return;
+  IPAQ_CHECK(trained_, StateError, "DurableIndex::bulk_load: ", path_, " is not trained");
+  IPAQ_CHECK_ARG(x != nullptr, "DurableIndex::bulk_load: vectors are null");
   BulkRows rows;
   rows.n = static_cast<size_t>(n);
   rows.ids = ids;
@@ -477,6 +481,7 @@ void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
         return write_bulk_raw_sst(dir, rows, order, families_[kRawSlot], raw_sst_options);
       });
     }
+    check_finite(x, checked_mul(n, header_.dim, "DurableIndex: n * d"), "DurableIndex: vectors");
     codes = encode(n, x);
     rows.codes = codes.data();
     // Nothing reads the in-memory index while the writer lock is held, so the codes are appended on a

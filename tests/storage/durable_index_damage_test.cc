@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <fstream>
 
 #include "lib/core/error.h"
@@ -250,8 +251,9 @@ TEST(DurableIndexDamage, DiskFullRejectsTheWriteAndKeepsEarlierData) {
 }
 
 // A bulk load that runs out of disk (while the `raw` file is written on its own thread, or any other
-// file) is rejected with StorageError, leaves no scratch files, changes neither the store nor memory, and
-// a later bulk load of the same rows succeeds.
+// file) is rejected with StorageError, one whose vectors hold a NaN (found while `raw` is already being
+// written) with InvalidArgument; either leaves no scratch files, changes neither the store nor memory,
+// and a later bulk load of the same rows succeeds.
 TEST(DurableIndexDamage, DiskFullRejectsABulkLoadAndKeepsEarlierData) {
   SmallDisk disk;
   auto& [dir, budget_fs, env, options, index] = disk;
@@ -259,9 +261,16 @@ TEST(DurableIndexDamage, DiskFullRejectsABulkLoadAndKeepsEarlierData) {
   const size_t n = 5 * kBatch;
   const std::vector<float> x = gaussian_rows(kBatch, n, kDim, 42);
   const std::vector<idx_t> ids = id_range(static_cast<idx_t>(kBatch), n);
-  for (int64_t budget : {int64_t{0}, int64_t{4000}, int64_t{20000}, int64_t{60000}}) {
+  // budget -1: a NaN in the last row, found while the raw file is being written (InvalidArgument).
+  for (int64_t budget : {int64_t{-1}, int64_t{0}, int64_t{4000}, int64_t{20000}, int64_t{60000}}) {
     budget_fs->set_budget(budget);
-    EXPECT_THROW(index->bulk_load(static_cast<idx_t>(n), x.data(), ids.data()), StorageError) << budget;
+    if (budget < 0) {
+      std::vector<float> bad = x;
+      bad.back() = std::nanf("");
+      EXPECT_THROW(index->bulk_load(static_cast<idx_t>(n), bad.data(), ids.data()), InvalidArgument);
+    } else {
+      EXPECT_THROW(index->bulk_load(static_cast<idx_t>(n), x.data(), ids.data()), StorageError) << budget;
+    }
     EXPECT_FALSE(fs::exists(dir.sub("db.bulk"))) << "scratch files removed";
     budget_fs->set_budget(-1);
     expect_batches(*index, 1);

@@ -190,6 +190,8 @@ TEST(DurableIndex, InvalidCallsAreRejectedAndWriteNothing) {
   EXPECT_THROW(index->add_with_ids(3, bad.data(), new_ids.data()), InvalidArgument);
   bad[kDim + 4] = INFINITY;
   EXPECT_THROW(index->upsert(3, bad.data(), new_ids.data()), InvalidArgument);
+  EXPECT_THROW(index->bulk_load(3, bad.data(), new_ids.data()), InvalidArgument);
+  EXPECT_FALSE(std::filesystem::exists(path + ".bulk")) << "scratch files of the rejected bulk load removed";
   const std::vector<float> good = gaussian_rows(10, 3, kDim, 5);
   const idx_t negative[] = {10, -3, 12};
   EXPECT_THROW(index->add_with_ids(3, good.data(), negative), InvalidArgument);
