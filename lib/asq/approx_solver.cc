@@ -181,7 +181,17 @@ void accumulate(std::span<const double> x, std::span<const double> weights, doub
 // m/8 extra points put ~12 grid points in every level interval of the bulk: the measured gap at
 // m = 100·s drops from +0.65 % (uniform grid, d = 2^24, s = 256) to +0.04 % while the exact solve
 // grows by at most m/8 points (bench/RESULTS.md).
-size_t approx_extra_points(size_t grid_points) { return grid_points / 8; }
+// Only for d >= 32·m. Below, the grid problem is a sizeable fraction of the input (at d = 2^16,
+// m = 100·s = 6400 / 25 600: 2300 / 6800 non-empty points), its exact solve costs as much as or more
+// than the bucketing pass, and the density sample plus the extra points add 25–50 % to the total
+// (measured at d = 2^16, s = 64: 0.35 → 0.45 ms CPU); the tail there is also short (max ≈ 70 at
+// d = 2^16 vs ≈ 200 at 2^24), so the uniform grid alone stays within +0.12 % / +0.23 % of the
+// optimum at s = 64 / 256 (bench/RESULTS.md). Both grids obey the same bound.
+constexpr size_t kAdaptMinPointsPerGridPoint = 32;
+
+size_t approx_extra_points(size_t d, size_t grid_points) {
+  return d / kAdaptMinPointsPerGridPoint >= grid_points ? grid_points / 8 : 0;
+}
 
 double approx_cost_bound(double total_weight, double range, size_t grid_points) {
   IPAQ_CHECK_ARG(grid_points >= 2, "asq approx: grid_points=", grid_points, " must be >= 2");
@@ -261,7 +271,7 @@ Solution solve_approx(std::span<const double> x, std::span<const double> weights
   validate_weights(x, weights);
   const size_t m = grid_points == 0 ? checked_mul(100, s, "asq approx: grid") : grid_points;
   IPAQ_CHECK_ARG(m >= 2, "asq approx: grid_points=", m, " must be >= 2");
-  return solve_approx_grid(x, weights, s, m, approx_extra_points(m));
+  return solve_approx_grid(x, weights, s, m, approx_extra_points(x.size(), m));
 }
 
 }  // namespace ipaq::asq

@@ -13,15 +13,16 @@
 //   kWilber      Lagrangian relaxation (penalty λ per interval) solved by Wilber's online SMAWK, λ
 //                probed on the convex hull of OPT(k) until exactly s−1 intervals (ties spliced);
 //                O(d) memory (~60 bytes per point), time nearly independent of s (1–6 LWS passes after
-//                a scout on a 1/16 subsample for d >= 2^16).
+//                a scout on a 1/16 subsample for d >= 2^16, or a first penalty from a density
+//                estimate of the law OPT(K) ≈ (∫f^{1/3})³/(6K²) on smaller inputs).
 //   kAuto        kQuiverAccel for s <= 4, kWilber above (crossover measured at d = 2^16 … 2^24,
 //                bench/RESULTS.md).
 // Approximate solver:
 //   kApprox      grid solve: the uniform m-point grid g_0 = x_1 < ... < g_{m−1} = x_d (spacing
-//                Δ = (x_d − x_1)/(m−1)) plus m/8 points subdividing the cells where levels will be
-//                dense (density ∝ f^{1/3} from a strided sample; approx_grid.h). One pass splits each x
-//                unbiasedly between its two grid neighbours (weight w(1−p) and w·p); since
-//                cost(Q) = gridcost(Q) + Σ w (x − g↓)(g↑ − x) for every level set Q on the grid, the
+//                Δ = (x_d − x_1)/(m−1)) plus (for d >= 32·m) m/8 points subdividing the cells where
+//                levels will be dense (density ∝ f^{1/3} from a strided sample; approx_grid.h).
+//                One pass splits each x unbiasedly between its two grid neighbours (weight
+//                w(1−p) and w·p); since cost(Q) = gridcost(Q) + Σ w (x − g↓)(g↑ − x) for every level set Q on the grid, the
 //                exact solve on the non-empty grid points returns the best level set on the grid —
 //                never worse than the best on the plain uniform grid. Guarantee (proof in
 //                approx_solver.cc): OPT <= cost <= OPT + W·R·Δ with W = Σ w_i, R = x_d − x_1
