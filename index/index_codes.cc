@@ -10,6 +10,10 @@
 #include <cstring>
 #include <typeinfo>
 
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
 #include "index/index_checks.h"
 #include "index/index_codec_flat.h"
 #include "index/index_codec_ivf.h"
@@ -58,6 +62,21 @@ void add_to_fastscan(faiss::IndexFastScan& fs, idx_t n, const uint8_t* codes) {
   fs.ntotal = static_cast<idx_t>(total);
 }
 
+// Asks the kernel to back the reserved capacity of a large array with transparent huge pages (where
+// THP is in "madvise" mode): a reopen then takes one page fault per 2 MiB instead of per 4 KiB (and scans
+// miss the TLB less). Advisory only: nothing changes if the kernel declines or the array is small.
+void advise_huge_pages(const void* data, size_t capacity_bytes) {
+#ifdef __linux__
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  const auto begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
+  const auto end = (reinterpret_cast<uintptr_t>(data) + capacity_bytes) & ~(kHuge - 1);
+  if (data != nullptr && end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#else
+  (void)data;
+  (void)capacity_bytes;
+#endif
+}
+
 }  // namespace
 
 void add_sa_codes(faiss::Index& index, idx_t n, const uint8_t* codes, const idx_t* ids) {
@@ -98,6 +117,8 @@ void reserve_sa_codes(faiss::Index& index, idx_t n) {
   IPAQ_CHECK_ARG(n >= 0, "reserve_sa_codes: n = ", n, " is negative");
   if (auto* flat = dynamic_cast<IndexCodecFlat*>(&index)) {
     flat->reserve(n);
+    advise_huge_pages(flat->codes.data(), flat->codes.capacity());
+    advise_huge_pages(flat->packed_codes().data(), flat->packed_codes().capacity());
   } else if (dynamic_cast<faiss::IndexIVF*>(&index) != nullptr) {
     // lists grow one by one; nothing to reserve up front
   } else if (auto* fc = dynamic_cast<faiss::IndexFlatCodes*>(&index)) {
@@ -105,6 +126,7 @@ void reserve_sa_codes(faiss::Index& index, idx_t n) {
   } else if (auto* idmap = dynamic_cast<faiss::IndexIDMap*>(&index)) {
     reserve_sa_codes(*idmap->index, n);
     idmap->id_map.reserve(idmap->id_map.size() + static_cast<size_t>(n));
+    advise_huge_pages(idmap->id_map.data(), idmap->id_map.capacity() * sizeof(idx_t));
   } else if (auto* rerank = dynamic_cast<IndexRerank*>(&index)) {
     reserve_sa_codes(rerank->base(), n);
   } else if (auto* pre = dynamic_cast<faiss::IndexPreTransform*>(&index)) {
