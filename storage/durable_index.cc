@@ -487,7 +487,10 @@ void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
     // Nothing reads the in-memory index while the writer lock is held, so the codes are appended on a
     // second thread while this one writes the codes file and ingests; if the ingestion fails, memory is
     // rebuilt from the store below (it then equals the store again, which the failure left unchanged).
-    memory_add = std::async(std::launch::async, [&] { add_sa_codes(*id_index_, n, codes.data(), ids); });
+    memory_add = std::async(std::launch::async, [&] {
+      reserve_sa_codes(*id_index_, n);
+      add_sa_codes(*id_index_, n, codes.data(), ids);
+    });
     std::vector<rocksdb::IngestExternalFileArg> args;
     args.push_back(write_bulk_codes_sst(dir, rows, order, families_[kCodesSlot], sst_options));
     args.push_back(write_bulk_meta_sst(dir, rows, families_[kMetaSlot], sst_options));
