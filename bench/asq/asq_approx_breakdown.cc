@@ -6,17 +6,15 @@
 // the non-empty grid points (what solve_approx runs after the grid); one concave-LWS pass on those
 // points at a penalty that yields S − 1 intervals (found untimed by bisection); solve_approx end to end.
 // solve / pass approximates the number of LWS passes plus the fixed per-solve work.
-#include <time.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <exception>
 #include <string>
 #include <vector>
 
 #include "lib/asq/approx_grid.h"
+#include "bench/asq/bench_util.h"
 #include "lib/asq/asq_solver.h"
 #include "lib/asq/concave_lws.h"
 #include "lib/asq/distributions.h"
@@ -25,11 +23,7 @@
 
 namespace {
 
-double thread_cpu_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
-}
+using ipaq::asq::bench::thread_cpu_ms;
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -106,10 +100,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "asq_approx_breakdown: error: %s\n", e.what());
-    return 1;
-  }
+  return ipaq::asq::bench::guarded_main("asq_approx_breakdown", [&] { return run(argc, argv); });
 }

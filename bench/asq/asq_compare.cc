@@ -7,27 +7,21 @@
 // the vNMSE of the returned levels, the solver auto picked, and the process's peak RSS so far.
 // Prints the table bytes QUIVER would need first, and refuses nothing itself: solve() does.
 #include <sys/resource.h>
-#include <time.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <exception>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "bench/asq/bench_util.h"
 #include "lib/asq/asq_solver.h"
 #include "lib/asq/distributions.h"
 #include "lib/asq/exact_solvers.h"
 
 namespace {
 
-double thread_cpu_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
-}
+using ipaq::asq::bench::thread_cpu_ms;
 
 double peak_rss_mb() {
   rusage usage{};
@@ -90,10 +84,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "asq_compare: error: %s\n", e.what());
-    return 1;
-  }
+  return ipaq::asq::bench::guarded_main("asq_compare", [&] { return run(argc, argv); });
 }
