@@ -137,7 +137,9 @@ struct SubCellSums {
   double w = 0.0, wp = 0.0, wpp = 0.0;
 };
 
-template <bool kUnitWeights>
+// kUniform: every cell has one sub-cell (no extra points), so the sub-cell is the cell itself and
+// the table lookup is skipped (same sums bit for bit: with k = 1, j = 0 and p = min(frac, 1)).
+template <bool kUnitWeights, bool kUniform>
 void accumulate(std::span<const double> x, std::span<const double> weights, double lo, double inv_step,
                 const std::vector<Cell>& cells, std::vector<SubCellSums>& sums) {
   // Two phases per block: the cell index and offset (vectorisable), then the table lookups and sums.
@@ -156,12 +158,20 @@ void accumulate(std::span<const double> x, std::span<const double> weights, doub
       frac[i] = u - static_cast<double>(t);
     }
     for (size_t i = 0; i < count; ++i) {
-      const Cell cell = cells[static_cast<size_t>(cell_of[i])];
-      const double v = frac[i] * static_cast<double>(cell.count);
-      const int64_t j = std::min(static_cast<int64_t>(v), static_cast<int64_t>(cell.count) - 1);
-      const double q = v - static_cast<double>(j);
-      const double p = q < 1.0 ? q : 1.0;
-      SubCellSums& sum = sums[cell.first + static_cast<size_t>(j)];
+      size_t index;
+      double p;
+      if constexpr (kUniform) {
+        index = static_cast<size_t>(cell_of[i]);
+        p = frac[i] < 1.0 ? frac[i] : 1.0;
+      } else {
+        const Cell cell = cells[static_cast<size_t>(cell_of[i])];
+        const double v = frac[i] * static_cast<double>(cell.count);
+        const int64_t j = std::min(static_cast<int64_t>(v), static_cast<int64_t>(cell.count) - 1);
+        const double q = v - static_cast<double>(j);
+        p = q < 1.0 ? q : 1.0;
+        index = cell.first + static_cast<size_t>(j);
+      }
+      SubCellSums& sum = sums[index];
       if constexpr (kUnitWeights) {
         sum.w += 1.0;
         sum.wp += p;
@@ -243,10 +253,13 @@ ApproxGrid make_grid(std::span<const double> x, std::span<const double> weights,
   }
   std::vector<SubCellSums>& sums = scratch.sums;
   sums.assign(n_sub, SubCellSums{});
+  const double inv_step = 1.0 / step;
   if (weights.empty()) {
-    accumulate<true>(x, weights, lo, 1.0 / step, cells, sums);
+    extra_points == 0 ? accumulate<true, true>(x, weights, lo, inv_step, cells, sums)
+                      : accumulate<true, false>(x, weights, lo, inv_step, cells, sums);
   } else {
-    accumulate<false>(x, weights, lo, 1.0 / step, cells, sums);
+    extra_points == 0 ? accumulate<false, true>(x, weights, lo, inv_step, cells, sums)
+                      : accumulate<false, false>(x, weights, lo, inv_step, cells, sums);
   }
 
   // Point i is the left end of sub-cell i (weight Σ w(1 − p)) and the right end of sub-cell i − 1
