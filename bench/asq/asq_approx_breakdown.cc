@@ -86,8 +86,8 @@ int run(int argc, char** argv) {
     }
   }
   const double sort = median(t_sort), approx = median(t_approx), pass = median(t_pass);
-  std::printf("d=%zu s=%zu m=%zu extra=%zu grid points %zu, non-empty %zu (%.1f %% of d); pass links %zu\n", d,
-              s, m, extra, grid.points.size(), points.size(), 100.0 * points.size() / d, links);
+  std::printf("d=%zu s=%zu m=%zu extra=%zu grid points %zu, non-empty %zu (%.1f %% of d); pass links %zu\n",
+              d, s, m, extra, grid.points.size(), points.size(), 100.0 * points.size() / d, links);
   std::printf("median CPU ms: sort %.3f | grid build %.3f | grid solve (%s) %.3f | one LWS pass %.3f "
               "(%.1f ns/point) | approx %.3f\n",
               sort, median(t_grid), solver_name(auto_solver(points.size(), s)), median(t_solve), pass,

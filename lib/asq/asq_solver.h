@@ -14,7 +14,7 @@
 //                probed on the convex hull of OPT(k) until exactly s−1 intervals (ties spliced);
 //                O(d) memory (~60 bytes per point), time nearly independent of s (1–6 LWS passes after
 //                a scout on a 1/16 subsample for d >= 2^16, or a first penalty from a density
-//                estimate of the law OPT(K) ≈ (∫f^{1/3})³/(6K²) on smaller inputs).
+//                estimate of the law OPT(K) ≈ (∫f^{1/3})³/(6K²) on smaller weighted inputs).
 //   kAuto        kQuiverAccel for s <= 4, kWilber above (crossover measured at d = 2^16 … 2^24,
 //                bench/RESULTS.md).
 // Approximate solver:
