@@ -6,8 +6,9 @@ namespace ipaq {
 
 bool codec_has_4bit_lut(const Codec& codec) { return codec.lut_bits() == 4 && codec.lut_nsub() > 0; }
 
-CodeScorer::CodeScorer(const Codec& codec, faiss::MetricType metric, const FastScanLayout* layout)
-    : codec_(codec), metric_(metric), layout_(layout) {
+CodeScorer::CodeScorer(const Codec& codec, faiss::MetricType metric, const FastScanLayout* layout,
+                       const FastScan8Layout* layout8)
+    : codec_(codec), metric_(metric), layout_(layout), layout8_(layout8) {
   IPAQ_CHECK_ARG(metric == faiss::METRIC_L2 || metric == faiss::METRIC_INNER_PRODUCT,
                  "CodeScorer: metric must be L2 or INNER_PRODUCT, got ", static_cast<int>(metric));
 }
@@ -16,6 +17,7 @@ void CodeScorer::set_query(const float* q_codec, float offset) {
   state_ = codec_.prepare_query(q_codec);
   offset_ = offset;
   fastscan_ready_ = false;
+  fastscan8_ready_ = false;
 }
 
 void CodeScorer::ip_to_distances(size_t n, const uint8_t* codes, const float* l2_terms, float* inout) const {
@@ -47,6 +49,13 @@ void CodeScorer::prepare_fastscan() {
   quantize_lut_into(state_->lut.data(), nsub, 4, layout_->group_begin(), quantized_);
   make_fastscan_lut_into(*layout_, quantized_, fastscan_lut_);
   fastscan_ready_ = true;
+  fastscan8_ready_ = false;  // quantized_ now holds the 4-bit tables
+}
+
+void CodeScorer::finish(size_t n, const uint8_t* codes, const float* l2_terms, float* out) {
+  quantized_.dequantize(n, int_sums_.data(), float_sums_.data());
+  codec_.finish_lut_sums(*state_, n, codes, float_sums_.data(), out);
+  ip_to_distances(n, codes, l2_terms, out);
 }
 
 void CodeScorer::distances_fastscan(size_t n, const uint8_t* packed, const uint8_t* codes, float* out,
@@ -56,9 +65,29 @@ void CodeScorer::distances_fastscan(size_t n, const uint8_t* packed, const uint8
   int_sums_.resize(n * ng);
   float_sums_.resize(n * ng);
   scan_4bit(*layout_, fastscan_lut_, n, packed, int_sums_.data());
-  quantized_.dequantize(n, int_sums_.data(), float_sums_.data());
-  codec_.finish_lut_sums(*state_, n, codes, float_sums_.data(), out);
-  ip_to_distances(n, codes, l2_terms, out);
+  finish(n, codes, l2_terms, out);
+}
+
+void CodeScorer::prepare_fastscan8() {
+  IPAQ_CHECK(layout8_ != nullptr && codec_.lut_bits() == 8 && codec_.lut_nsub() > 0, StateError, "CodeScorer: codec ",
+             codec_.descriptor(), " has no 8-bit LUT form or no 8-bit fast-scan layout was given");
+  const size_t nsub = codec_.lut_nsub();
+  IPAQ_CHECK(state_->lut.size() == nsub * 256, StateError, "CodeScorer: codec ", codec_.descriptor(),
+             " prepared a LUT of ", state_->lut.size(), " floats, expected ", nsub * 256);
+  quantize_lut_into(state_->lut.data(), nsub, 8, layout8_->group_begin(), quantized_);
+  fastscan8_lut_ = make_fastscan8_lut(*layout8_, quantized_);
+  fastscan8_ready_ = true;
+  fastscan_ready_ = false;  // quantized_ now holds the 8-bit tables
+}
+
+void CodeScorer::distances_fastscan8(size_t n, const uint8_t* packed, const uint8_t* codes, float* out,
+                                     const float* l2_terms) {
+  if (!fastscan8_ready_) prepare_fastscan8();
+  const size_t ng = quantized_.ngroups();
+  int_sums_.resize(n * ng);
+  float_sums_.resize(n * ng);
+  scan_8bit_quantized(*layout8_, fastscan8_lut_, n, packed, int_sums_.data());
+  finish(n, codes, l2_terms, out);
 }
 
 }  // namespace ipaq

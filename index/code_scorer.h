@@ -15,7 +15,7 @@
 // k, skipping ids rejected by the selector; ids = null means ids first_id, first_id + 1, ...
 //
 // A CodeScorer is per thread (scratch buffers, prepared state); the codec and layout must outlive it.
-// Errors: fast-scan on a codec without a 4-bit LUT form → StateError.
+// Errors: fast-scan on a codec without a 4-bit (resp. 8-bit) LUT form → StateError.
 #pragma once
 
 #include <faiss/Index.h>
@@ -26,6 +26,7 @@
 
 #include "lib/codecs/codec.h"
 #include "lib/scan/fastscan_4bit.h"
+#include "lib/scan/fastscan_8bit.h"
 
 namespace ipaq {
 
@@ -34,8 +35,10 @@ bool codec_has_4bit_lut(const Codec& codec);
 
 class CodeScorer {
  public:
-  // layout: the packed layout used by distances_fastscan (null = fast scan unused).
-  CodeScorer(const Codec& codec, faiss::MetricType metric, const FastScanLayout* layout = nullptr);
+  // layout: the packed layout used by distances_fastscan (null = 4-bit fast scan unused); layout8: the
+  // one used by distances_fastscan8 (codecs with 8-bit LUTs; null = unused).
+  CodeScorer(const Codec& codec, faiss::MetricType metric, const FastScanLayout* layout = nullptr,
+             const FastScan8Layout* layout8 = nullptr);
 
   // q_codec: codec.dim() floats; offset: see above.
   void set_query(const float* q_codec, float offset);
@@ -52,6 +55,9 @@ class CodeScorer {
   // n * code_size bytes (for the per-vector factors); out: n distances; l2_terms as above.
   void distances_fastscan(size_t n, const uint8_t* packed, const uint8_t* codes, float* out,
                           const float* l2_terms = nullptr);
+  // The same over 8-bit sub-codes packed by layout8 (lib/scan/fastscan_8bit.h).
+  void distances_fastscan8(size_t n, const uint8_t* packed, const uint8_t* codes, float* out,
+                           const float* l2_terms = nullptr);
 
   template <class C>
   static size_t push_to_heap(size_t n, const float* dist, const faiss::Index::idx_t* ids,
@@ -61,13 +67,17 @@ class CodeScorer {
  private:
   void ip_to_distances(size_t n, const uint8_t* codes, const float* l2_terms, float* inout) const;
   void prepare_fastscan();
+  void prepare_fastscan8();
+  void finish(size_t n, const uint8_t* codes, const float* l2_terms, float* out);
 
   const Codec& codec_;
   faiss::MetricType metric_;
   const FastScanLayout* layout_;
+  const FastScan8Layout* layout8_;
   std::unique_ptr<QueryState> state_;
   float offset_ = 0.0f;
-  bool fastscan_ready_ = false;
+  bool fastscan_ready_ = false, fastscan8_ready_ = false;
+  FastScan8Lut fastscan8_lut_;
   QuantizedLut quantized_;  // valid when fastscan_ready_
   FastScanLut fastscan_lut_;
   std::vector<uint32_t> int_sums_;

@@ -46,7 +46,7 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
   CodecIVFScanner(const IndexCodecIVF& index, bool store_pairs, const faiss::IDSelector* sel)
       : faiss::InvertedListScanner(store_pairs, sel),
         index_(index),
-        scorer_(index.codec(), index.metric_type, index.fastscan_layout()),
+        scorer_(index.codec(), index.metric_type, index.fastscan_layout(), index.fastscan8_layout()),
         centroids_(flat_centroids(*index.quantizer)),
         centroid_(index.d),
         dist_(kRun) {
@@ -117,13 +117,17 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
     size_t packed_count = 0;
     const uint8_t* packed = index_.packed_list(static_cast<size_t>(list_no), &packed_count);
     const FastScanLayout* layout = index_.fastscan_layout();
+    const FastScan8Layout* layout8 = index_.fastscan8_layout();
     for (size_t b = 0; b < n; b += kRun) {
       const size_t m = std::min(kRun, n - b);
-      // kRun is a multiple of the 32-vector block, so run b starts at block b / 32.
+      // kRun is a multiple of the 32- and 64-vector blocks, so run b starts at block b / block size.
       const float* terms = keep_max ? nullptr : l2_terms_ + b;
-      if (packed != nullptr && b + m <= packed_count) {
+      if (packed != nullptr && b + m <= packed_count && layout != nullptr) {
         scorer_.distances_fastscan(m, packed + (b / FastScanLayout::kBlockSize) * layout->block_bytes(),
                                    codes + b * code_size, dist_.data(), terms);
+      } else if (packed != nullptr && b + m <= packed_count) {
+        scorer_.distances_fastscan8(m, packed + (b / FastScan8Layout::kBlockSize) * layout8->block_bytes(),
+                                    codes + b * code_size, dist_.data(), terms);
       } else {
         scorer_.distances(m, codes + b * code_size, dist_.data(), terms);
       }
@@ -170,6 +174,10 @@ IndexCodecIVF::IndexCodecIVF(std::unique_ptr<faiss::Index> quantizer, size_t nli
   is_trained = is_trained && codec_->is_trained();
   if (fastscan && codec_has_4bit_lut(*codec_)) {
     layout_ = std::make_unique<FastScanLayout>(codec_->lut_nsub(), codec_->lut_group_begin());
+  } else if (fastscan && codec_->lut_bits() == 8 && codec_->lut_nsub() > 0) {
+    layout8_ = std::make_unique<FastScan8Layout>(codec_->lut_nsub(), codec_->lut_group_begin());
+  }
+  if (uses_fastscan()) {
     packed_lists_.resize(nlist);
     packed_count_.assign(nlist, 0);
   }
@@ -177,7 +185,8 @@ IndexCodecIVF::IndexCodecIVF(std::unique_ptr<faiss::Index> quantizer, size_t nli
 
 void IndexCodecIVF::sync_packed(bool full) {
   if (metric_type == faiss::METRIC_L2) sync_l2_terms(full);
-  if (!layout_) return;
+  if (!uses_fastscan()) return;
+  const size_t nsub = codec_->lut_nsub();
   std::vector<uint8_t> sub;
   for (size_t list = 0; list < nlist; ++list) {
     if (full) packed_count_[list] = 0;
@@ -189,11 +198,12 @@ void IndexCodecIVF::sync_packed(bool full) {
     if (first == 0) packed_lists_[list].clear();
     faiss::InvertedLists::ScopedCodes codes(invlists, list);
     const size_t count = size - first;
-    sub.resize(count * layout_->nsub());
+    sub.resize(count * nsub);
     codec_->extract_sub_codes(count, codes.get() + first * code_size, sub.data());
-    packed_lists_[list].resize(layout_->packed_bytes(size), 0);
+    packed_lists_[list].resize(layout_ ? layout_->packed_bytes(size) : layout8_->packed_bytes(size), 0);
     for (size_t i = 0; i < count; ++i) {
-      pack_4bit_code_at(*layout_, first + i, sub.data() + i * layout_->nsub(), packed_lists_[list].data());
+      if (layout_) pack_4bit_code_at(*layout_, first + i, sub.data() + i * nsub, packed_lists_[list].data());
+      else pack_8bit_code_at(*layout8_, first + i, sub.data() + i * nsub, packed_lists_[list].data());
     }
     packed_count_[list] = size;
   }
@@ -237,7 +247,7 @@ const float* IndexCodecIVF::l2_terms(size_t list_no, size_t* count) const {
 }
 
 const uint8_t* IndexCodecIVF::packed_list(size_t list_no, size_t* count) const {
-  if (!layout_ || list_no >= nlist) {
+  if (!uses_fastscan() || list_no >= nlist) {
     *count = 0;
     return nullptr;
   }

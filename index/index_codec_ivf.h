@@ -18,7 +18,8 @@
 // it for new entries (add, add_sa_codes, read_index) and recomputes it after remove_ids. Memory per vector
 // under L2 is therefore code_size + 4 bytes (+ the fast-scan copy of the sub-codes).
 // The InvertedListScanner is written once for all codecs (CodeScorer underneath) and honours the
-// IDSelector in scan_codes. Fast scan: when the codec has a 4-bit LUT form and `fastscan` is on
+// IDSelector in scan_codes. Fast scan: when the codec has a 4-bit LUT form (or an 8-bit one:
+// lib/scan/fastscan_8bit.h, 64-vector blocks, AVX-512 VBMI kernel) and `fastscan` is on
 // (default), each list's sub-codes are also kept packed for lib/scan (packed per list, appended after
 // every add and add_sa_codes via sync_packed(), rebuilt after remove_ids) and the scanner uses the SIMD
 // kernels; FAISS entry points that move codes behind the index's back (update_vectors, merge_from,
@@ -38,6 +39,7 @@
 
 #include "lib/codecs/codec.h"
 #include "lib/scan/aligned_allocator.h"
+#include "lib/scan/fastscan_8bit_layout.h"
 #include "lib/scan/fastscan_layout.h"
 
 namespace ipaq {
@@ -64,7 +66,7 @@ class IndexCodecIVF : public faiss::IndexIVF {
   size_t remove_ids(const faiss::IDSelector& sel) override;
 
   const Codec& codec() const { return *codec_; }
-  bool uses_fastscan() const { return layout_ != nullptr; }
+  bool uses_fastscan() const { return layout_ != nullptr || layout8_ != nullptr; }
   // Packs list entries not yet packed and computes the L2 centroid terms of entries without one (all
   // of them when `full`). Called by add paths; public for add_sa_codes and the index reader. search()
   // throws StateError if a list has entries this was not called for (codes added behind the index's back).
@@ -75,12 +77,15 @@ class IndexCodecIVF : public faiss::IndexIVF {
   // Fast-scan view of a list (null when fast scan is off): its packed sub-codes and how many entries of
   // the list they cover (entries beyond are scored by the scalar path).
   const FastScanLayout* fastscan_layout() const { return layout_.get(); }
+  // The 8-bit fast-scan layout (codecs with lut_bits() == 8), null otherwise; one of the two at most.
+  const FastScan8Layout* fastscan8_layout() const { return layout8_.get(); }
   const uint8_t* packed_list(size_t list_no, size_t* count) const;
 
  private:
   std::unique_ptr<faiss::Index> quantizer_owner_;
   std::unique_ptr<Codec> codec_;
   std::unique_ptr<FastScanLayout> layout_;
+  std::unique_ptr<FastScan8Layout> layout8_;
   std::vector<AlignedBytes> packed_lists_;  // per list: layout_->packed_bytes(packed_count_[l]) bytes
   std::vector<size_t> packed_count_;
   std::vector<std::vector<float>> l2_terms_;  // L2 only: per list, ||r_i||^2 + 2 <c, r̂_i>
