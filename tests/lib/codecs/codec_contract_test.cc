@@ -233,6 +233,31 @@ TEST(CodecRegistry, CodeSizeCountsPaddedDimensionAndFactors) {
   EXPECT_EQ(make_codec("EDEN2_haar", 100)->code_size(), 25u + 8u);
 }
 
+TEST(CodecRegistry, ZeroVectorsInsideABatchDoNotDisturbTheOthers) {
+  // encode() quantizes blocks of non-zero vectors (quantize_block; TQP's Gaussian sketch batches them):
+  // zero vectors inside a batch (and across block boundaries) get all-zero codes, and every code equals
+  // the vector encoded alone.
+  const size_t d = 64, n = 70;
+  std::vector<float> x = random_unit_vectors(n, d, 5);
+  for (size_t i : {0, 3, 31, 32, 33, 69})
+    for (size_t j = 0; j < d; ++j) x[i * d + j] = 0.0f;
+  for (const char* desc : {"TQP3", "ASQ4v", "EDEN2", "BSQ2x4"}) {
+    auto codec = make_codec(desc, d, CodecOptions{3});
+    const size_t cs = codec->code_size();
+    std::vector<uint8_t> batch(n * cs), alone(cs);
+    codec->encode(n, x.data(), batch.data());
+    for (size_t i = 0; i < n; ++i) {
+      codec->encode(1, x.data() + i * d, alone.data());
+      ASSERT_EQ(std::vector<uint8_t>(batch.begin() + i * cs, batch.begin() + (i + 1) * cs), alone) << desc << " " << i;
+      if (x[i * d] == 0.0f && x[i * d + 1] == 0.0f && x[i * d + 2] == 0.0f) {
+        for (size_t b = 0; b < cs; ++b) {
+          ASSERT_EQ(alone[b], 0) << desc << " zero vector " << i;
+        }
+      }
+    }
+  }
+}
+
 TEST(CodecRegistry, ZeroVectorEncodesToZero) {
   auto codec = make_codec("EDEN4", 64);
   std::vector<float> zero(64, 0.0f), back(64, 1.0f);
