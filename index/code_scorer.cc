@@ -52,6 +52,11 @@ void CodeScorer::prepare_fastscan() {
   fastscan8_ready_ = false;  // quantized_ now holds the 4-bit tables
 }
 
+void CodeScorer::resize_sums(size_t n) {
+  int_sums_.resize(n * quantized_.ngroups());
+  float_sums_.resize(n * quantized_.ngroups());
+}
+
 void CodeScorer::finish(size_t n, const uint8_t* codes, const float* l2_terms, float* out) {
   quantized_.dequantize(n, int_sums_.data(), float_sums_.data());
   codec_.finish_lut_sums(*state_, n, codes, float_sums_.data(), out);
@@ -61,9 +66,7 @@ void CodeScorer::finish(size_t n, const uint8_t* codes, const float* l2_terms, f
 void CodeScorer::distances_fastscan(size_t n, const uint8_t* packed, const uint8_t* codes, float* out,
                                     const float* l2_terms) {
   if (!fastscan_ready_) prepare_fastscan();
-  const size_t ng = quantized_.ngroups();
-  int_sums_.resize(n * ng);
-  float_sums_.resize(n * ng);
+  resize_sums(n);
   scan_4bit(*layout_, fastscan_lut_, n, packed, int_sums_.data());
   finish(n, codes, l2_terms, out);
 }
@@ -83,9 +86,7 @@ void CodeScorer::prepare_fastscan8() {
 void CodeScorer::distances_fastscan8(size_t n, const uint8_t* packed, const uint8_t* codes, float* out,
                                      const float* l2_terms) {
   if (!fastscan8_ready_) prepare_fastscan8();
-  const size_t ng = quantized_.ngroups();
-  int_sums_.resize(n * ng);
-  float_sums_.resize(n * ng);
+  resize_sums(n);
   scan_8bit_quantized(*layout8_, fastscan8_lut_, n, packed, int_sums_.data());
   finish(n, codes, l2_terms, out);
 }

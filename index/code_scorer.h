@@ -68,6 +68,7 @@ class CodeScorer {
   void ip_to_distances(size_t n, const uint8_t* codes, const float* l2_terms, float* inout) const;
   void prepare_fastscan();
   void prepare_fastscan8();
+  void resize_sums(size_t n);
   void finish(size_t n, const uint8_t* codes, const float* l2_terms, float* out);
 
   const Codec& codec_;

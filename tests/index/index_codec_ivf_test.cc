@@ -234,16 +234,17 @@ namespace ipaq {
 namespace {
 
 // IVF fast scan (packed lists, lib/scan kernels) vs the scalar scanner over the same centroids and
-// lists: every SIMD level gives bit-identical results, and the fast index finds >= 90 % of the scalar
-// index's top-10. Why 0.9: LUT rounding perturbs each distance by at most nsub * scale / 2
-// (lut_quantizer.h) = 16 * (range of a LUT row / 255) / 2, about 1 % of the distance spread here, so
-// only near-ties between ranks 10 and 11 can swap. Checked again after remove_ids (entries move).
-TEST(IndexCodecIVF, FastScanListsAgreeWithScalarScanner) {
-  const size_t d = 16, nb = 3000, nq = 20, k = 10, nlist = 8;
-  const auto base = testing::random_vectors(nb, d, 1.0f, 15);
-  const auto queries = testing::random_vectors(nq, d, 1.0f, 16);
+// lists, for both metrics: every SIMD level gives bit-identical results, and the fast index finds >= 90 %
+// of the scalar index's top-10. Two adds (the second appends to partly filled blocks); checked again
+// after remove_ids of ids [drop_lo, drop_hi) (entries move).
+void check_fast_scan_against_scalar(const std::function<std::unique_ptr<Codec>(size_t)>& make, size_t nb,
+                                    size_t first_add, idx_t drop_lo, idx_t drop_hi, uint32_t seed) {
+  const size_t d = 16, nq = 20, k = 10, nlist = 8;
+  const auto base = testing::random_vectors(nb, d, 1.0f, seed);
+  const auto queries = testing::random_vectors(nq, d, 1.0f, seed + 1);
   for (faiss::MetricType metric : {faiss::METRIC_L2, faiss::METRIC_INNER_PRODUCT}) {
-    auto fast = make_ivf(std::make_unique<Uniform4bitCodec>(d, 2.0f), nlist, metric);
+    SCOPED_TRACE(metric == faiss::METRIC_L2 ? "L2" : "IP");
+    auto fast = make_ivf(make(d), nlist, metric);
     ASSERT_TRUE(fast->uses_fastscan());
     fast->train(nb, base.data());
     // Same centroids for the reference index.
@@ -253,13 +254,12 @@ TEST(IndexCodecIVF, FastScanListsAgreeWithScalarScanner) {
     if (metric == faiss::METRIC_L2) q = std::make_unique<faiss::IndexFlatL2>(d);
     else q = std::make_unique<faiss::IndexFlatIP>(d);
     q->add(nlist, centroids.data());
-    IndexCodecIVF ref(std::move(q), nlist, std::make_unique<Uniform4bitCodec>(d, 2.0f), metric, false);
+    IndexCodecIVF ref(std::move(q), nlist, make(d), metric, false);
     ASSERT_FALSE(ref.uses_fastscan());
     ASSERT_TRUE(ref.is_trained);
-    // Two adds: the second appends to partly filled 32-vector blocks.
     for (auto* ix : {static_cast<faiss::IndexIVF*>(fast.get()), static_cast<faiss::IndexIVF*>(&ref)}) {
-      ix->add(1001, base.data());
-      ix->add(nb - 1001, base.data() + 1001 * d);
+      ix->add(first_add, base.data());
+      ix->add(nb - first_add, base.data() + first_add * d);
     }
     faiss::SearchParametersIVF params;
     params.nprobe = 3;
@@ -284,76 +284,30 @@ TEST(IndexCodecIVF, FastScanListsAgreeWithScalarScanner) {
       EXPECT_GE(testing::recall_at_k(Ir, I0, nq, k, k, k), 0.9);
     };
     compare();
-    faiss::IDSelectorRange drop(500, 1500);
-    EXPECT_EQ(fast->remove_ids(drop), 1000u);
-    EXPECT_EQ(ref.remove_ids(drop), 1000u);
+    faiss::IDSelectorRange drop(drop_lo, drop_hi);
+    EXPECT_EQ(fast->remove_ids(drop), size_t(drop_hi - drop_lo));
+    EXPECT_EQ(ref.remove_ids(drop), size_t(drop_hi - drop_lo));
     compare();
   }
 }
 
-}  // namespace
-}  // namespace ipaq
+// 4-bit LUT (Uniform4bitCodec, 32-vector blocks). Why 0.9: LUT rounding perturbs each distance by at most
+// nsub * scale / 2 (lut_quantizer.h) = 16 * (range of a LUT row / 255) / 2, about 1 % of the distance
+// spread here, so only near-ties between ranks 10 and 11 can swap.
+TEST(IndexCodecIVF, FastScanListsAgreeWithScalarScanner) {
+  check_fast_scan_against_scalar([](size_t d) { return std::make_unique<Uniform4bitCodec>(d, 2.0f); }, 3000, 1001,
+                                 500, 1500, 15);
+}
 
-namespace ipaq {
-namespace {
-
-// 8-bit LUT codecs (TQ3: two 3-bit coordinates per 6-bit sub-code, lut_bits() == 8) use the 8-bit packed
-// scan in IVF lists: every SIMD level gives bit-identical results, and the top-10 agrees with the scalar
-// reference index (fast scan off, same centroids) on >= 90 % of the entries — the 8-bit LUT rounding
-// perturbs each estimate by at most nsub * scale / 2 (lut_quantizer.h), with 8 sub-codes and a 255-level
-// scale far below the distance gaps here. Checked for both metrics and again after remove_ids.
+// 8-bit LUT codecs (TQ3: two 3-bit coordinates per 6-bit sub-code, lut_bits() == 8, 64-vector blocks of
+// lib/scan/fastscan_8bit.h): 8 sub-codes with a 255-level scale, a perturbation far below the distance
+// gaps here.
 TEST(IndexCodecIVF, FastScan8ListsAgreeWithScalarScanner) {
-  const size_t d = 16, nb = 2000, nq = 20, k = 10, nlist = 8;
-  const auto base = testing::random_vectors(nb, d, 1.0f, 31);
-  const auto queries = testing::random_vectors(nq, d, 1.0f, 32);
-  for (faiss::MetricType metric : {faiss::METRIC_L2, faiss::METRIC_INNER_PRODUCT}) {
-    auto fast = make_ivf(make_codec("TQ3", d), nlist, metric);
-    ASSERT_EQ(fast->codec().lut_bits(), 8);
-    ASSERT_TRUE(fast->uses_fastscan());
-    ASSERT_NE(fast->fastscan8_layout(), nullptr);
-    ASSERT_EQ(fast->fastscan_layout(), nullptr);
-    fast->train(nb, base.data());
-    std::vector<float> centroids(nlist * d);
-    fast->quantizer->reconstruct_n(0, nlist, centroids.data());
-    std::unique_ptr<faiss::Index> q;
-    if (metric == faiss::METRIC_L2) q = std::make_unique<faiss::IndexFlatL2>(d);
-    else q = std::make_unique<faiss::IndexFlatIP>(d);
-    q->add(nlist, centroids.data());
-    IndexCodecIVF ref(std::move(q), nlist, make_codec("TQ3", d), metric, false);
-    ASSERT_FALSE(ref.uses_fastscan());
-    ref.train(nb, base.data());  // same codec training sample: residuals to the same centroids
-    for (auto* ix : {static_cast<faiss::IndexIVF*>(fast.get()), static_cast<faiss::IndexIVF*>(&ref)}) {
-      ix->add(777, base.data());  // two adds: the second appends to a partly filled 64-vector block
-      ix->add(nb - 777, base.data() + 777 * d);
-    }
-    faiss::SearchParametersIVF params;
-    params.nprobe = 3;
-    auto compare = [&] {
-      std::vector<float> Dr(nq * k), D0;
-      std::vector<idx_t> Ir(nq * k), I0;
-      ref.search(nq, queries.data(), k, Dr.data(), Ir.data(), &params);
-      for (int lv = 0; lv <= static_cast<int>(cpu_simd_level()); ++lv) {
-        set_simd_level_for_testing(static_cast<SimdLevel>(lv));
-        std::vector<float> D(nq * k);
-        std::vector<idx_t> I(nq * k);
-        fast->search(nq, queries.data(), k, D.data(), I.data(), &params);
-        if (lv == 0) {
-          D0 = D;
-          I0 = I;
-        } else {
-          EXPECT_EQ(I, I0);
-          EXPECT_EQ(D, D0);
-        }
-      }
-      set_simd_level_for_testing(cpu_simd_level());
-      EXPECT_GE(testing::recall_at_k(Ir, I0, nq, k, k, k), 0.9);
-    };
-    compare();
-    faiss::IDSelectorRange drop(100, 900);
-    EXPECT_EQ(fast->remove_ids(drop), 800u);
-    EXPECT_EQ(ref.remove_ids(drop), 800u);
-    compare();
-  }
+  auto probe = make_ivf(make_codec("TQ3", 16), 8, faiss::METRIC_L2);
+  ASSERT_EQ(probe->codec().lut_bits(), 8);
+  ASSERT_NE(probe->fastscan8_layout(), nullptr);
+  ASSERT_EQ(probe->fastscan_layout(), nullptr);
+  check_fast_scan_against_scalar([](size_t d) { return make_codec("TQ3", d); }, 2000, 777, 100, 900, 31);
 }
 
 }  // namespace
