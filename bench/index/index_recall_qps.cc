@@ -12,7 +12,7 @@
 //                       e.g. "IVF256,RaBitQ1,Rerank|4,8,16|2,4" or "IVF256,PQ196x4fs,RFlat|8,16|2,4" (a
 //                       leading "L2:" builds with METRIC_L2 on inner-product data).
 // Every part builds all its indexes first, then times every configuration (one row per nprobe x factor)
-// in interleaved rounds (5 for frontier/points, QPS = nq / median time; 1 for budget), so a change of
+// in interleaved rounds (7 for frontier, 5 for points, QPS = nq / median time; 1 for budget), so a change of
 // machine load hits ipaq and FAISS rows alike. frontier/points end with the recall-QPS frontier of the ipaq
 // rows vs the FAISS rows: QPS interpolated at recall 0.90 / 0.95 / 0.99 and the ratio.
 // Training uses the first min(n, 10000) base vectors for every index (same for FAISS and ipaq).
@@ -359,10 +359,11 @@ std::vector<std::string> frontier_specs(const Dataset& ds) {
     const std::string m = ds.metric == faiss::METRIC_INNER_PRODUCT ? "L2:" : "";  // unit vectors: L2 is as good
     std::vector<std::string> specs;
     for (const std::string nlist : {"64", "128", "256"}) {
-      specs.push_back(m + "IVF" + nlist + ",RaBitQ1,Rerank|1,2,3,4,6,8|1,1.5,2,3");
-      specs.push_back(m + "IVF" + nlist + ",PQ196x4fs,RFlat|1,2,3,4,6,8,12|1.5,2,3,4");
+      specs.push_back(m + "IVF" + nlist + ",RaBitQ1,Rerank|2,3,4,6,8,12|1.5,2,3,4");
+      specs.push_back(m + "IVF" + nlist + ",PQ196x4fs,RFlat|2,3,4,6,8,12,16|1.5,2,3,4,6,8");
     }
     specs.push_back(m + "PQ196x4fs,RFlat|0|2,4,8");
+    specs.push_back(m + "RaBitQ1,Rerank|0|2,4,8");
     return specs;
   }
   return {"RaBitQ1,Rerank|0|1,1.5,2,4", "TQ2,Rerank|0|1,1.5,2", "IVF16,RaBitQ1,Rerank|2,4,8|1.5,2,4",
@@ -389,7 +390,7 @@ int main(int argc, char** argv) {
     if (part == "budget") {
       run_points(ds, budget_specs(ds), 1);  // recall is deterministic; QPS of one run only
     } else if (part == "frontier") {
-      run_points(ds, frontier_specs(ds), 5);
+      run_points(ds, frontier_specs(ds), 7);
       print_frontier_summary();
     } else if (part == "points") {
       run_points(ds, std::vector<std::string>(argv + 4, argv + argc), 5);
