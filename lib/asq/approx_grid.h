@@ -11,7 +11,8 @@
 // largest spacing is still Δ, so approx_cost_bound() holds unchanged.
 // Bucketing stays one pass with O(1) work per point (cell table lookup, no search).
 //
-// Pure functions, thread-safe. Inputs must be validated by the caller (non-empty, finite, weights
+// Pure functions, thread-safe; each thread keeps its cell table and sub-cell sums (32 bytes per grid
+// cell, dropped above 16 MiB) for the next call, to avoid re-faulting fresh pages. Inputs must be validated by the caller (non-empty, finite, weights
 // finite and >= 0 or empty); grid_points >= 2.
 #pragma once
 
