@@ -30,7 +30,7 @@ LloydMaxCodec::LloydMaxCodec(const CodecSpec& spec, size_t d, const CodecOptions
 void LloydMaxCodec::quantize(const float* u, Rng& rng, Quantized& q) const {
   (void)rng;
   const size_t D = rotated_dim();
-  for (size_t i = 0; i < D; ++i) q.fields[0][i] = levels_.nearest(u[i]);
+  levels_.nearest_n(u, D, q.fields[0].data());
   if (rule_ == ScaleRule::kUnit) {
     q.scales[0] = 1.0f;
     return;

@@ -25,6 +25,7 @@ class LloydMaxCodec final : public RotatedCodec {
 
  protected:
   void quantize(const float* u, Rng& rng, Quantized& q) const override;
+  bool quantize_uses_rng() const override { return false; }
   void on_codebooks_changed() override { levels_ = ScalarLevels(segment(0).codebooks); }
 
  private:

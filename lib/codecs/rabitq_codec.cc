@@ -60,9 +60,56 @@ double RaBitQCodec::mean_optimal_t_scale(uint64_t seed) const {
   return sum / samples;
 }
 
+namespace {
+// 1-bit RaBitQ of R rows: fields = [u_i >= 0], uc = Σ_i u_i·(±1/2) in double in index order per row
+// (quantize()'s general loop with the codebook {−1/2, +1/2}). Each product is exact, and u_i·(±1/2) =
+// |u_i|·(1/2) except for u_i = −0 (−0 instead of +0, which leaves a sum that starts at +0 unchanged), so
+// the sums are the same bits; R rows interleave R independent addition chains.
+template <size_t R>
+void sign_codes(const float* const* u, size_t D, uint16_t* const* fields, double* uc) {
+  for (size_t r = 0; r < R; ++r)
+    for (size_t i = 0; i < D; ++i) fields[r][i] = u[r][i] >= 0 ? 1 : 0;
+  double acc[R] = {};
+  for (size_t i = 0; i < D; ++i)
+    for (size_t r = 0; r < R; ++r) acc[r] += static_cast<double>(std::fabs(u[r][i])) * 0.5;
+  for (size_t r = 0; r < R; ++r) uc[r] = acc[r];
+}
+
+float unbiased_scale(double uc) { return uc > 0 ? static_cast<float>(1.0 / uc) : 0.0f; }
+}  // namespace
+
+void RaBitQCodec::quantize_block(size_t m, const float* u, Rng* rngs, Quantized* q) const {
+  if (spec().bits != 1) {
+    RotatedCodec::quantize_block(m, u, rngs, q);
+    return;
+  }
+  const size_t D = rotated_dim();
+  constexpr size_t R = 8;
+  size_t v = 0;
+  for (; v + R <= m; v += R) {
+    const float* rows[R];
+    uint16_t* fields[R];
+    for (size_t r = 0; r < R; ++r) {
+      rows[r] = u + (v + r) * D;
+      fields[r] = q[v + r].fields[0].data();
+    }
+    double uc[R];
+    sign_codes<R>(rows, D, fields, uc);
+    for (size_t r = 0; r < R; ++r) q[v + r].scales[0] = unbiased_scale(uc[r]);
+  }
+  for (; v < m; ++v) quantize(u + v * D, rngs[v], q[v]);
+}
+
 void RaBitQCodec::quantize(const float* u, Rng& rng, Quantized& q) const {
   (void)rng;
   const size_t D = rotated_dim();
+  if (spec().bits == 1) {
+    uint16_t* fields = q.fields[0].data();
+    double uc;
+    sign_codes<1>(&u, D, &fields, &uc);
+    q.scales[0] = unbiased_scale(uc);
+    return;
+  }
   const int half = 1 << (spec().bits - 1);
   std::vector<float> abs_u(D);
   for (size_t i = 0; i < D; ++i) abs_u[i] = std::fabs(u[i]);
@@ -75,7 +122,7 @@ void RaBitQCodec::quantize(const float* u, Rng& rng, Quantized& q) const {
     q.fields[0][i] = idx;
     uc += static_cast<double>(u[i]) * segment(0).codebooks[idx];
   }
-  q.scales[0] = uc > 0 ? static_cast<float>(1.0 / uc) : 0.0f;
+  q.scales[0] = unbiased_scale(uc);
 }
 
 bool RaBitQCodec::ip_error_bound(const QueryState& qs, size_t n, const uint8_t* codes, float* bound) const {

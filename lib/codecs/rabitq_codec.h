@@ -41,6 +41,9 @@ class RaBitQCodec final : public RotatedCodec {
 
  protected:
   void quantize(const float* u, Rng& rng, Quantized& q) const override;
+  // 1 bit: eight rows at a time (their double sums interleaved; each row's sum in the order of quantize()).
+  void quantize_block(size_t m, const float* u, Rng* rngs, Quantized* q) const override;
+  bool quantize_uses_rng() const override { return false; }
   void serialize_extra(ByteWriter& w) const override;
   void deserialize_extra(ByteReader& r) override;
 

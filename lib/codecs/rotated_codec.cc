@@ -40,6 +40,32 @@ uint64_t vector_seed(uint64_t codec_seed, const float* x, size_t d) {
   return derive_seed(codec_seed, h);
 }
 
+// norms[k] = float(sqrt(Σ_j y[k·D + j]²)), each sum in double in index order (as a plain loop per row),
+// four rows interleaved so that their dependent addition chains overlap.
+void block_norms(size_t m, size_t D, const float* y, float* norms) {
+  size_t k = 0;
+  for (; k + 4 <= m; k += 4) {
+    const float *y0 = y + k * D, *y1 = y0 + D, *y2 = y1 + D, *y3 = y2 + D;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (size_t j = 0; j < D; ++j) {
+      s0 += static_cast<double>(y0[j]) * y0[j];
+      s1 += static_cast<double>(y1[j]) * y1[j];
+      s2 += static_cast<double>(y2[j]) * y2[j];
+      s3 += static_cast<double>(y3[j]) * y3[j];
+    }
+    norms[k] = static_cast<float>(std::sqrt(s0));
+    norms[k + 1] = static_cast<float>(std::sqrt(s1));
+    norms[k + 2] = static_cast<float>(std::sqrt(s2));
+    norms[k + 3] = static_cast<float>(std::sqrt(s3));
+  }
+  for (; k < m; ++k) {
+    const float* yk = y + k * D;
+    double s = 0;
+    for (size_t j = 0; j < D; ++j) s += static_cast<double>(yk[j]) * yk[j];
+    norms[k] = static_cast<float>(std::sqrt(s));
+  }
+}
+
 double dot_double(const float* a, const float* b, size_t n) {
   double s = 0;
   for (size_t i = 0; i < n; ++i) s += static_cast<double>(a[i]) * b[i];
@@ -188,6 +214,7 @@ void RotatedCodec::encode(size_t n, const float* x, uint8_t* codes) const {
   check_finite(x, checked_mul(n, dim(), "encode: n * d"), "encode: input vectors");
   const size_t d = dim(), D = rotated_dim(), cs = code_size_, B = kQuantizeBlock;
   const int64_t n_blocks = static_cast<int64_t>((n + B - 1) / B);
+  const bool uses_rng = quantize_uses_rng();
   OmpExceptionCarrier carrier;
   // Small batches run on the calling thread: a parallel region costs more than it saves (and much more
   // on a loaded machine). Vectors go to quantize_block() in blocks of up to B non-zero rows.
@@ -210,22 +237,22 @@ void RotatedCodec::encode(size_t n, const float* x, uint8_t* codes) const {
         const size_t first = static_cast<size_t>(block) * B, m = std::min(B, n - first);
         rngs.clear();
         rows.clear();
-        for (size_t i = first; i < first + m; ++i) {
-          const float* xi = x + i * d;
-          const size_t r = rows.size();
-          float* yr = y.data() + r * D;
-          rotate_centered(xi, yr);
-          double norm_sq = 0;
-          for (size_t j = 0; j < D; ++j) norm_sq += static_cast<double>(yr[j]) * yr[j];
-          Quantized& qr = q[i - first];
+        for (size_t k = 0; k < m; ++k) rotate_centered(x + (first + k) * d, y.data() + k * D);
+        block_norms(m, D, y.data(), norms.data());
+        for (size_t k = 0; k < m; ++k) {
+          const float* xi = x + (first + k) * d;
+          Quantized& qr = q[k];
           for (auto& f : qr.fields) std::fill(f.begin(), f.end(), 0);
           for (auto& c : qr.codebooks) std::fill(c.begin(), c.end(), 0.0f);
           std::fill(qr.scales.begin(), qr.scales.end(), 0.0f);
-          norms[i - first] = static_cast<float>(std::sqrt(norm_sq));
-          if (norms[i - first] > 0) {  // zero vectors are not quantized: all fields and factors 0
-            for (size_t j = 0; j < D; ++j) yr[j] /= norms[i - first];
-            rngs.emplace_back(vector_seed(seed_, xi, d));
-            rows.push_back(i - first);
+          if (norms[k] > 0) {  // zero vectors are not quantized: all fields and factors 0
+            // Non-zero rows are packed to the front of y (row r <= k; a later row never overwrites it).
+            const size_t r = rows.size();
+            float* yr = y.data() + r * D;
+            const float* yk = y.data() + k * D;
+            for (size_t j = 0; j < D; ++j) yr[j] = yk[j] / norms[k];
+            rngs.emplace_back(uses_rng ? vector_seed(seed_, xi, d) : 0);
+            rows.push_back(k);
           }
         }
         // quantize_block writes row r's result into q[rows[r]]: gather the non-zero rows' states.

@@ -116,6 +116,9 @@ class RotatedCodec : public Codec {
   // not depend on the other rows of the block.
   virtual void quantize_block(size_t m, const float* u, Rng* rngs, Quantized* q) const;
   static constexpr size_t kQuantizeBlock = 32;
+  // False if quantize()/quantize_block() never draw from their Rng (deterministic rounding): encode()
+  // then skips hashing each vector for its seed (the Rng passed is seeded with 0).
+  virtual bool quantize_uses_rng() const { return true; }
 
   // Codec-specific training on the sample (after the center is set); default: nothing to train.
   virtual void train_levels(size_t n, const float* x) { (void)n; (void)x; }

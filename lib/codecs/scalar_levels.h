@@ -15,8 +15,15 @@
 #include <vector>
 
 #include "lib/core/error.h"
+#include "lib/core/simd_level.h"
 
 namespace ipaq {
+
+namespace detail {
+// out[i] = #{j : x[i] > mid[j]} for the first 16·floor(n/16) values (returned); n_mid < 65536.
+// AVX2 kernel (lib/codecs/scalar_levels_avx2.cc), called only when simd_level() >= avx2.
+size_t count_above_avx2(const float* mid, size_t n_mid, const float* x, size_t n, uint16_t* out);
+}  // namespace detail
 
 class ScalarLevels {
  public:
@@ -48,6 +55,20 @@ class ScalarLevels {
     size_t idx = cell_count_[cell(x)];
     while (idx < midpoints_.size() && midpoints_[idx] < x) ++idx;
     return static_cast<uint16_t>(idx);
+  }
+  // out[i] = nearest(x[i]) for i < n. For <= 16 levels: the same comparisons and counts as nearest(),
+  // by an AVX2 kernel (whole blocks of 16 values) when simd_level() allows, else by a loop over the
+  // values per midpoint (vectorizes); identical results at every level.
+  void nearest_n(const float* x, size_t n, uint16_t* out) const {
+    if (midpoints_.size() > 15) {
+      for (size_t i = 0; i < n; ++i) out[i] = nearest(x[i]);
+      return;
+    }
+    size_t done = 0;
+    if (simd_level() >= SimdLevel::kAvx2) done = detail::count_above_avx2(midpoints_.data(), midpoints_.size(), x, n, out);
+    for (size_t i = done; i < n; ++i) out[i] = 0;
+    for (float m : midpoints_)
+      for (size_t i = done; i < n; ++i) out[i] = static_cast<uint16_t>(out[i] + (x[i] > m));
   }
   float level(uint16_t idx) const { return levels_[idx]; }
   const std::vector<float>& levels() const { return levels_; }

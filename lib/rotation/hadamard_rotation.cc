@@ -31,15 +31,7 @@ HadamardRotation::HadamardRotation(size_t d, uint64_t seed, int rounds)
 }
 
 void HadamardRotation::apply(const float* x, float* y) const {
-  const size_t n = rotated_dim();
-  for (size_t i = 0; i < dim(); ++i) y[i] = x[i];
-  for (size_t i = dim(); i < n; ++i) y[i] = 0.0f;
-  for (int k = 0; k < rounds_; ++k) {
-    const float* s = signs_.data() + k * n;
-    for (size_t i = 0; i < n; ++i) y[i] *= s[i];
-    walsh_hadamard_transform(y, n);
-  }
-  for (size_t i = 0; i < n; ++i) y[i] *= scale_;
+  randomized_hadamard(x, dim(), rotated_dim(), signs_.data(), rounds_, scale_, y);
 }
 
 void HadamardRotation::apply_transpose(const float* y, float* x) const {

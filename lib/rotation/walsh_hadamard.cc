@@ -1,5 +1,7 @@
 #include "lib/rotation/walsh_hadamard.h"
 
+#include "lib/core/simd_level.h"
+
 namespace ipaq {
 
 void walsh_hadamard_transform(float* y, size_t n) {
@@ -31,5 +33,30 @@ void walsh_hadamard_transform(float* y, size_t n) {
     }
   }
 }
+
+void randomized_hadamard(const float* x, size_t d, size_t n, const float* signs, int rounds, float scale,
+                         float* y) {
+  if (n >= 8 && simd_level() >= SimdLevel::kAvx2) {
+    detail::randomized_hadamard_avx2(x, d, n, signs, rounds, scale, y);
+  } else {
+    detail::randomized_hadamard_portable(x, d, n, signs, rounds, scale, y);
+  }
+}
+
+namespace detail {
+
+void randomized_hadamard_portable(const float* x, size_t d, size_t n, const float* signs, int rounds,
+                                  float scale, float* y) {
+  for (size_t i = 0; i < d; ++i) y[i] = x[i];
+  for (size_t i = d; i < n; ++i) y[i] = 0.0f;
+  for (int k = 0; k < rounds; ++k) {
+    const float* s = signs + static_cast<size_t>(k) * n;
+    for (size_t i = 0; i < n; ++i) y[i] *= s[i];
+    walsh_hadamard_transform(y, n);
+  }
+  for (size_t i = 0; i < n; ++i) y[i] *= scale;
+}
+
+}  // namespace detail
 
 }  // namespace ipaq

@@ -8,6 +8,7 @@
 #include "lib/codecs/scalar_levels.h"
 #include "lib/core/error.h"
 #include "lib/core/random.h"
+#include "tests/lib/scan/simd_levels.h"
 
 namespace ipaq {
 namespace {
@@ -55,6 +56,44 @@ TEST(ScalarLevels, GridPathEqualsLowerBoundIncludingTiesAndDuplicates) {
     for (float x : probes) {
       const size_t expected = std::lower_bound(midpoints.begin(), midpoints.end(), x) - midpoints.begin();
       ASSERT_EQ(levels.nearest(x), expected) << "trial " << trial << " x " << x;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ipaq
+
+namespace ipaq {
+namespace {
+
+// nearest_n (AVX2 kernel on whole blocks of 16, loop per midpoint otherwise) equals nearest() per value
+// at every SIMD level, incl. values exactly on midpoints and levels (ties go low), duplicate levels,
+// out-of-range values and lengths that are not multiples of 16.
+TEST(ScalarLevels, NearestNEqualsNearestAtEverySimdLevel) {
+  Rng rng(31);
+  const std::vector<std::vector<float>> sets = {
+      {0.5f}, {-0.5f, 0.5f}, {-1.5f, -0.5f, 0.5f, 1.5f}, {-1.0f, 0.0f, 0.0f, 2.0f}, {}};
+  for (std::vector<float> levels : sets) {
+    if (levels.empty())  // 16 Lloyd–Max-like levels (15 midpoints, the largest small set)
+      for (int i = 0; i < 16; ++i) levels.push_back(0.1f * (i - 7.5f) * (1.0f + 0.02f * i));
+    const ScalarLevels sl(levels);
+    std::vector<float> probes;
+    for (size_t i = 0; i + 1 < levels.size(); ++i) {
+      probes.push_back(0.5f * (levels[i] + levels[i + 1]));  // exact midpoint: tie
+      probes.push_back(levels[i]);
+      probes.push_back(std::nextafter(probes[probes.size() - 2], 10.0f));
+    }
+    probes.push_back(-1e30f);
+    probes.push_back(1e30f);
+    while (probes.size() < 83) probes.push_back(static_cast<float>(rng.normal()));
+    for (size_t n : {probes.size(), size_t{16}, size_t{15}, size_t{1}}) {
+      std::vector<uint16_t> want(n);
+      for (size_t i = 0; i < n; ++i) want[i] = sl.nearest(probes[i]);
+      ipaq::testing::for_each_simd_level([&](SimdLevel) {
+        std::vector<uint16_t> got(n, 999);
+        sl.nearest_n(probes.data(), n, got.data());
+        EXPECT_EQ(got, want) << levels.size() << " levels, n = " << n;
+      });
     }
   }
 }

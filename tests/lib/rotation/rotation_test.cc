@@ -4,13 +4,16 @@
 
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "lib/core/error.h"
 #include "lib/core/random.h"
+#include "lib/core/simd_level.h"
 #include "lib/rotation/hadamard_rotation.h"
 #include "lib/rotation/rotation.h"
 #include "lib/rotation/walsh_hadamard.h"
+#include "tests/lib/scan/simd_levels.h"
 
 namespace ipaq {
 namespace {
@@ -158,6 +161,82 @@ TEST(Rotation, ForeignOrTruncatedBytes) {
     bad_kind[8] = 9;  // kind byte follows tag (4) + version (4)
     ByteReader r(bad_kind, "rotation");
     EXPECT_THROW(deserialize_rotation(r), FormatError);
+  }
+}
+
+}  // namespace
+}  // namespace ipaq
+
+namespace ipaq {
+namespace {
+
+// The randomized Hadamard rotation as it was first written: pad, then per round a sign flip and the
+// textbook FWHT (one pass per stage, u + v / u − v), then the scale. Every kernel must equal it bit for bit.
+std::vector<float> naive_randomized_hadamard(const std::vector<float>& x, size_t n, const std::vector<float>& signs,
+                                             int rounds, float scale) {
+  std::vector<float> y(n, 0.0f);
+  for (size_t i = 0; i < x.size(); ++i) y[i] = x[i];
+  for (int k = 0; k < rounds; ++k) {
+    for (size_t i = 0; i < n; ++i) y[i] *= signs[k * n + i];
+    for (size_t h = 1; h < n; h *= 2)
+      for (size_t start = 0; start < n; start += 2 * h)
+        for (size_t i = start; i < start + h; ++i) {
+          const float u = y[i], v = y[i + h];
+          y[i] = u + v;
+          y[i + h] = u - v;
+        }
+  }
+  for (float& v : y) v *= scale;
+  return y;
+}
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+TEST(RandomizedHadamard, EveryKernelEqualsTheNaiveTransformBitForBit) {
+  Rng rng(2024);
+  for (size_t n : {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048}) {
+    for (size_t d : {n, n / 2 + 1, n - n / 4}) {
+      if (d == 0 || d > n) continue;
+      for (int rounds : {1, 2, 3}) {
+        std::vector<float> signs(rounds * n);
+        for (float& s : signs) s = rng.sign();
+        const float scale = static_cast<float>(std::pow(static_cast<double>(n), -0.5 * rounds));
+        for (int kind = 0; kind < 3; ++kind) {
+          // Gaussian values; small integers (many exact ties and zeros, incl. −0 after sign flips); and
+          // values of mixed magnitude (rounding in every addition).
+          std::vector<float> x(d);
+          for (float& v : x)
+            v = kind == 0   ? static_cast<float>(rng.normal())
+                : kind == 1 ? static_cast<float>(static_cast<int>(rng.below(3)) - 1)
+                            : static_cast<float>(rng.normal() * std::ldexp(1.0, static_cast<int>(rng.below(40)) - 20));
+          const std::vector<float> want = naive_randomized_hadamard(x, n, signs, rounds, scale);
+          std::vector<float> got(n, -7.0f);
+          detail::randomized_hadamard_portable(x.data(), d, n, signs.data(), rounds, scale, got.data());
+          EXPECT_TRUE(same_bits(got, want)) << "portable n=" << n << " d=" << d << " kind=" << kind;
+          if (n >= 8 && cpu_simd_level() >= SimdLevel::kAvx2) {
+            std::fill(got.begin(), got.end(), -7.0f);
+            detail::randomized_hadamard_avx2(x.data(), d, n, signs.data(), rounds, scale, got.data());
+            EXPECT_TRUE(same_bits(got, want)) << "avx2 n=" << n << " d=" << d << " kind=" << kind;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(RandomizedHadamard, RotationIsTheSameAtEverySimdLevel) {
+  for (size_t d : {5, 128, 784, 1000}) {
+    HadamardRotation rot(d, 9, 3);
+    const std::vector<float> x = gaussian_vector(d, d + 1);
+    std::vector<float> first;
+    ipaq::testing::for_each_simd_level([&](SimdLevel) {
+      std::vector<float> y(rot.rotated_dim());
+      rot.apply(x.data(), y.data());
+      if (first.empty()) first = y;
+      EXPECT_TRUE(same_bits(y, first)) << "d=" << d;
+    });
   }
 }
 
