@@ -158,11 +158,14 @@ Path solve_wilber_path(const IntervalCost& cost, size_t intervals) {
   const double k_target = static_cast<double>(intervals);
   int model_probes = 8;
   const double scouted = scout_penalty(cost, intervals);
-  // The density start (and the near-K step that goes with it) for weighted inputs too small to scout,
-  // i.e. the approximate solver's grid problems, where it was measured to save passes. On unit-weight
-  // samples at d = 2^16 it was a wash (LogNormal s = 256: 3 -> 4 passes, exponential: 4 -> 1), so raw
-  // inputs keep the power law through the 1-link point and the auto timings in bench/RESULTS.md.
-  const bool density_start = scouted == 0.0 && !cost.unit_weights();
+  // The density start (and the near-K step that goes with it) for inputs too small to scout: weighted
+  // ones (the approximate solver's grid problems, where it was measured to save passes) and unit-weight
+  // ones below 2^16 points, e.g. ASQ's per-vector levels (d = 1024, near-Gaussian coordinates: 150-230
+  // -> 95-140 us per solve at s = 16, same cost). Unit-weight inputs of 2^16 points and more that are not
+  // scouted (s = 256 at d = 2^16) keep the power law through the 1-link point: there the density start
+  // was a wash (LogNormal: 3 -> 4 passes, exponential: 4 -> 1), and the auto timings in bench/RESULTS.md stand.
+  const bool density_start =
+      scouted == 0.0 && (!cost.unit_weights() || cost.size() < kScoutStride * kScoutMinPoints);
   const double density = density_start ? density_penalty(cost, intervals) : 0.0;
   while (true) {
     // Probe choice: while model probes remain, a model guess (below); then the slope of [b, a].
