@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
 
 #include "lib/codecs/bit_packing.h"
 #include "lib/codecs/float16.h"
@@ -211,7 +212,12 @@ void RotatedCodec::encode(size_t n, const float* x, uint8_t* codes) const {
   check_trained("encode");
   if (n == 0) return;
   IPAQ_CHECK_ARG(x != nullptr && codes != nullptr, spec_.text, ": encode got a null array");
-  check_finite(x, checked_mul(n, dim(), "encode: n * d"), "encode: input vectors");
+  // NaN/Inf inputs: with the randomized Hadamard rotation every rotated coordinate is a ±1 combination of
+  // all input coordinates, so a non-finite input makes the rotated norm non-finite; only such rows are
+  // then checked (and reported). A dense rotation may have exact zeros: the input is checked up front.
+  const bool norm_flags_nonfinite = rotation_->kind() == RotationKind::kHadamard;
+  const size_t total = checked_mul(n, dim(), "encode: n * d");
+  if (!norm_flags_nonfinite) check_finite(x, total, "encode: input vectors");
   const size_t d = dim(), D = rotated_dim(), cs = code_size_, B = kQuantizeBlock;
   const int64_t n_blocks = static_cast<int64_t>((n + B - 1) / B);
   const bool uses_rng = quantize_uses_rng();
@@ -239,6 +245,10 @@ void RotatedCodec::encode(size_t n, const float* x, uint8_t* codes) const {
         rows.clear();
         for (size_t k = 0; k < m; ++k) rotate_centered(x + (first + k) * d, y.data() + k * D);
         block_norms(m, D, y.data(), norms.data());
+        for (size_t k = 0; k < m; ++k)
+          if (norm_flags_nonfinite && !std::isfinite(norms[k]))  // NaN/Inf input, or a finite overflow
+            check_finite(x + (first + k) * d, d,
+                         ("encode: input vector " + std::to_string(first + k)).c_str());
         for (size_t k = 0; k < m; ++k) {
           const float* xi = x + (first + k) * d;
           Quantized& qr = q[k];

@@ -27,7 +27,8 @@
 //
 // Thread-safety: after construction (and train(), for trained codecs) all const methods may run
 // concurrently. encode() runs an OpenMP loop over vectors (exceptions carried out).
-// Errors: wrong sizes and non-finite input throw InvalidArgument; codes whose stored factors are not
+// Errors: wrong sizes and non-finite input throw InvalidArgument (encode: the codes array is then
+// partly written); codes whose stored factors are not
 // finite throw FormatError ("foreign or corrupted code"); use before training throws StateError.
 #pragma once
 

@@ -15,6 +15,7 @@
 #include "lib/codecs/codec.h"
 #include "lib/codecs/lloyd_max.h"
 #include "lib/codecs/rotated_codec.h"
+#include "lib/core/error.h"
 #include "lib/core/random.h"
 #include "tests/lib/scan/simd_levels.h"
 
@@ -112,6 +113,41 @@ TEST(EncodeReference, FastEncodersEqualThePlainEncoderAtEverySimdLevel) {
                 << c.descriptor << " d=" << d << " vector " << i << " batch " << batch;
         }
       });
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ipaq
+
+namespace ipaq {
+namespace {
+
+// Non-finite inputs are found through the rotated norm (Hadamard) or checked up front (Haar): either way
+// InvalidArgument, wherever the bad value sits in a batch; finite values that overflow inside the
+// rotation are not mistaken for non-finite input.
+TEST(EncodeReference, NonFiniteInputAnywhereInABatchIsRejected) {
+  for (const char* desc : {"TQ4", "RaBitQ1", "EDEN2", "TQ2_haar", "TQP2"}) {
+    if (!is_codec_descriptor(desc)) continue;
+    for (size_t d : {3, 100, 128}) {
+      auto codec = make_codec(desc, d, CodecOptions{2});
+      if (!codec->is_trained()) continue;
+      const size_t n = 70;
+      Rng rng(d);
+      std::vector<float> x(n * d);
+      for (float& v : x) v = static_cast<float>(rng.normal());
+      std::vector<uint8_t> codes(n * codec->code_size());
+      for (float bad : {std::nanf(""), INFINITY, -INFINITY}) {
+        for (size_t pos : {size_t{0}, 33 * d + d / 2, n * d - 1}) {
+          std::vector<float> xb = x;
+          xb[pos] = bad;
+          EXPECT_THROW(codec->encode(n, xb.data(), codes.data()), InvalidArgument) << desc << " pos " << pos;
+          EXPECT_THROW(codec->encode(1, xb.data() + pos / d * d, codes.data()), InvalidArgument) << desc;
+        }
+      }
+      std::vector<float> huge(n * d);
+      for (float& v : huge) v = rng.below(2) ? 3e38f : -3e38f;
+      EXPECT_NO_THROW(codec->encode(n, huge.data(), codes.data())) << desc << " d=" << d;
     }
   }
 }
