@@ -336,7 +336,7 @@ std::vector<std::string> budget_specs(const Dataset& ds) {
   // Fashion-MNIST: "_haar" keeps 784 dimensions (Hadamard pads to 1024: 30 % more bytes); bge-m3 is 1024-d.
   const std::string rot = fm ? "_haar" : "";
   const std::string ivf = fm ? "IVF256," : "IVF16,";
-  const std::string np = fm ? "|32" : "|4";
+  const std::string np = fm ? "|32" : "|16";  // bge: all 16 lists (500 vectors), the codes decide
   std::vector<std::string> specs;
   const std::vector<std::pair<std::string, std::vector<std::string>>> budgets = {
       {fm ? "PQ98x8" : "PQ128x8", {"RaBitQ1", "EDEN1"}},
