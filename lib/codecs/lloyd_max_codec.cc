@@ -35,7 +35,8 @@ void LloydMaxCodec::quantize(const float* u, Rng& rng, Quantized& q) const {
     q.scales[0] = 1.0f;
     return;
   }
-  std::vector<float> c(D);
+  thread_local std::vector<float> c;  // per-thread scratch: no allocation per vector
+  c.resize(D);
   for (size_t i = 0; i < D; ++i) c[i] = levels_.level(q.fields[0][i]);
   q.scales[0] = per_vector_scale(rule_, u, c.data(), D);
 }

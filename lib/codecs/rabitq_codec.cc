@@ -111,9 +111,11 @@ void RaBitQCodec::quantize(const float* u, Rng& rng, Quantized& q) const {
     return;
   }
   const int half = 1 << (spec().bits - 1);
-  std::vector<float> abs_u(D);
+  thread_local std::vector<float> abs_u;  // per-thread scratch: no allocation per vector
+  thread_local std::vector<uint16_t> k;
+  abs_u.resize(D);
   for (size_t i = 0; i < D; ++i) abs_u[i] = std::fabs(u[i]);
-  std::vector<uint16_t> k(D, 0);
+  k.assign(D, 0);
   if (spec().bits > 1) magnitude_codes(abs_u.data(), fast_ ? fast_t_scale_ : 0.0, k.data());
   // Grid index: level (idx − (2^b−1)/2) = ±(k + 1/2)  <=>  idx = half + k (u >= 0) or half − 1 − k.
   double uc = 0;
