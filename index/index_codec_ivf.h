@@ -13,24 +13,25 @@
 // ||q - c||^2 and <q, c> are recomputed per list (FAISS's fvec kernels), not taken from coarse_dis.
 // The per-entry term ||r||^2 + 2 <c, r̂> (one float per vector: the codec's stored norm plus twice the
 // scalar estimate of <c, r> with the centroid prepared once per list) is kept in memory beside each list,
-// not in the codes: it is derived from the
-// codes, so sa_encode codes, add_sa_codes and the index file format are unchanged; sync_packed() computes
-// it for new entries (add, add_sa_codes, read_index) and recomputes it after remove_ids. Memory per vector
-// under L2 is therefore code_size + 4 bytes (+ the fast-scan copy of the sub-codes).
+// not in the codes: it is derived from the codes, so sa_encode codes, add_sa_codes and the index file
+// format are unchanged; sync_packed() computes it for new entries (add, add_sa_codes, read_index) and
+// recomputes it after remove_ids. Memory per vector under L2 is therefore code_size + 4 bytes (+ the
+// fast-scan copy of the sub-codes).
 // The InvertedListScanner is written once for all codecs (CodeScorer underneath) and honours the
 // IDSelector in scan_codes. Fast scan: when the codec has a 4-bit LUT form (or an 8-bit one:
 // lib/scan/fastscan_8bit.h, 64-vector blocks, AVX-512 VBMI kernel) and `fastscan` is on
 // (default), each list's sub-codes are also kept packed for lib/scan (packed per list, appended after
 // every add and add_sa_codes via sync_packed(), rebuilt after remove_ids) and the scanner uses the SIMD
 // kernels; FAISS entry points that move codes behind the index's back (update_vectors, merge_from,
-// replace_invlists) are followed by a full repack only if the caller calls sync_packed(true). nprobe per call via faiss::SearchParametersIVF; search is FAISS's
-// (parallel over queries).
+// replace_invlists) are followed by a full repack only if the caller calls sync_packed(true). nprobe per
+// call via faiss::SearchParametersIVF; search is FAISS's (parallel over queries).
 //
 // Ownership: owns the coarse quantizer (std::unique_ptr; FAISS's own_fields stays false) and the codec.
 // sa_encode codes are FAISS's IVF standalone codes: coarse list number (coarse_code_size() bytes) then
 // the codec code.
 // Errors: as IndexCodecFlat; FAISS's exceptions from inside its search loop are FAISS's
-// (faiss::FaissException), validation happens before with ipaq::InvalidArgument.
+// (faiss::FaissException), validation happens before with ipaq::InvalidArgument; under METRIC_L2, search
+// over lists whose L2 terms are missing (codes added without sync_packed()) → ipaq::StateError.
 #pragma once
 
 #include <faiss/IndexIVF.h>
