@@ -6,7 +6,9 @@
 //     codec   := an ipaq codec descriptor (ipaq::is_codec_descriptor: ASQ{b}, TQ{b}, TQP{b},
 //                RaBitQ{b}, EDEN{b}, EDEN{b}b, BSQ{b}x{p}, ...)
 //     stage   := "Rerank" [ F ]   ipaq::IndexRerank, in-memory exact vectors, default factor F (4 if
-//                                 omitted), uses the codec's error bound when it has one
+//                                 omitted); the codec's error bound is used only on request
+//                                 (SearchParametersRerank::bound_with_in_memory_source) or with an
+//                                 external source such as storage's RocksDB one
 //              | "Refine" [ F ]   faiss::IndexRefineFlat over the index, k_factor F (4 if omitted)
 //   - codec alone      → ipaq::IndexCodecFlat (trains a global center; codes of x - center)
 //   - IVF{nlist},codec → ipaq::IndexCodecIVF with a faiss::IndexFlat coarse quantizer (L2 or IP as the
