@@ -46,6 +46,13 @@ IndexCodecFlat::IndexCodecFlat(std::unique_ptr<Codec> codec, faiss::MetricType m
   }
 }
 
+void IndexCodecFlat::set_query_workload(idx_t nq, const float* queries) {
+  IPAQ_CHECK_ARG(nq >= 1 && queries != nullptr, kType, ": the query workload needs at least one query, got nq = ", nq);
+  const size_t count = checked_mul(static_cast<size_t>(nq), static_cast<size_t>(d), "workload queries");
+  codec_->set_query_workload(static_cast<size_t>(nq), static_cast<size_t>(d), queries);
+  if (metric_type == faiss::METRIC_L2 && centered_) l2_workload_.assign(queries, queries + count);
+}
+
 void IndexCodecFlat::train(idx_t n, const float* x) {
   IPAQ_CHECK_ARG(n >= 1 && x != nullptr, kType, ": train needs at least one vector, got n = ", n);
   const size_t dd = static_cast<size_t>(d);
@@ -64,6 +71,12 @@ void IndexCodecFlat::train(idx_t n, const float* x) {
     }
     train_x = residual.data();
     center_trained_ = true;
+    if (!l2_workload_.empty()) {
+      // Under L2 the codec scores q - center (set_scorer_query), so that is the workload it weighs.
+      for (size_t i = 0; i < l2_workload_.size(); ++i) l2_workload_[i] -= center_[i % dd];
+      codec_->set_query_workload(l2_workload_.size() / dd, dd, l2_workload_.data());
+      l2_workload_.clear();
+    }
   }
   if (!codec_->is_trained()) codec_->train(static_cast<size_t>(n), train_x);
   is_trained = codec_->is_trained();

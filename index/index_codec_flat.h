@@ -48,6 +48,11 @@ class IndexCodecFlat : public faiss::IndexFlatCodes, public ScoreBoundProvider {
   IndexCodecFlat(std::unique_ptr<Codec> codec, faiss::MetricType metric, bool center = true,
                  bool fastscan = true);
 
+  // Sample queries (nq * d floats) for a workload-weighted codec objective (ASQ{b}w), given before
+  // train(). The codec is given the vectors it will score them as: q for METRIC_INNER_PRODUCT, q - center
+  // for METRIC_L2 (re-given at train time, once the center is known). Throws InvalidArgument for a codec
+  // without a weighted objective, nq < 1, null queries or non-finite values (the codec's checks).
+  void set_query_workload(idx_t nq, const float* queries);
   void train(idx_t n, const float* x) override;
   void add(idx_t n, const float* x) override;
   void search(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
@@ -103,6 +108,7 @@ class IndexCodecFlat : public faiss::IndexFlatCodes, public ScoreBoundProvider {
   std::unique_ptr<Codec> codec_;
   bool centered_;
   bool center_trained_ = false;
+  std::vector<float> l2_workload_;  // queries kept until train() can subtract the center (L2, centered)
   std::vector<float> center_;
   std::unique_ptr<FastScanLayout> layout_;  // null: no fast scan
   AlignedBytes packed_;                     // layout_->packed_bytes(ntotal) bytes, 64-byte aligned

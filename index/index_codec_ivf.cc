@@ -271,6 +271,11 @@ size_t IndexCodecIVF::remove_ids(const faiss::IDSelector& sel) {
 
 IndexCodecIVF::~IndexCodecIVF() = default;
 
+void IndexCodecIVF::set_query_workload(idx_t nq, const float* queries) {
+  IPAQ_CHECK_ARG(nq >= 1 && queries != nullptr, kType, ": the query workload needs at least one query, got nq = ", nq);
+  codec_->set_query_workload(static_cast<size_t>(nq), static_cast<size_t>(d), queries);
+}
+
 void IndexCodecIVF::train_residual(idx_t n, const float* x) {
   if (codec_->is_trained()) return;
   const size_t dd = static_cast<size_t>(d);

@@ -53,6 +53,11 @@ class IndexCodecIVF : public faiss::IndexIVF {
   ~IndexCodecIVF() override;
 
   void train_residual(idx_t n, const float* x) override;
+  // Sample queries (nq * d floats) for a workload-weighted codec objective (ASQ{b}w), given before
+  // train(). The codec scores the query itself under both metrics (the L2 path keeps ||r||^2 + 2<c, r̂>
+  // per entry), so the queries go to the codec unchanged. Throws InvalidArgument for a codec without a
+  // weighted objective, nq < 1, null queries or non-finite values.
+  void set_query_workload(idx_t nq, const float* queries);
   void add_with_ids(idx_t n, const float* x, const idx_t* xids) override;
   void search(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
               const faiss::SearchParameters* params = nullptr) const override;

@@ -302,5 +302,41 @@ TEST(IndexCodecFlat, RejectsBadArguments) {
   EXPECT_THROW(IndexCodecFlat(std::make_unique<ExactFloatCodec>(d), faiss::METRIC_L1), InvalidArgument);
 }
 
+// The workload reaches the codec as the vectors it scores: q - center under L2 (given at train time, once
+// the center is known), q itself under the inner product. Checked by encoding with a standalone codec
+// given that workload: the codes must be equal byte for byte (ASQ's levels depend on the weights).
+TEST(IndexCodecFlat, QueryWorkloadReachesTheCodecAsScored) {
+  const size_t d = 64, n = 300, nq = 40;
+  auto base = testing::random_vectors(n, d, 1.0f, 21);
+  for (size_t i = 0; i < base.size(); ++i) base[i] += 0.5f + 0.01f * static_cast<float>(i % d);  // off-center
+  auto queries = testing::random_vectors(nq, d, 1.0f, 22);
+  for (size_t i = 0; i < queries.size(); ++i) queries[i] *= 1.0f + 3.0f * static_cast<float>((i % d) < 8);  // skewed
+  for (faiss::MetricType metric : {faiss::METRIC_L2, faiss::METRIC_INNER_PRODUCT}) {
+    SCOPED_TRACE(metric == faiss::METRIC_L2 ? "L2" : "IP");
+    IndexCodecFlat index(make_codec("ASQ4w", d), metric, true);
+    index.set_query_workload(static_cast<idx_t>(nq), queries.data());
+    index.train(static_cast<idx_t>(n), base.data());
+    ASSERT_TRUE(index.is_trained);
+    std::vector<float> centered(base.size()), scored(queries);
+    for (size_t i = 0; i < base.size(); ++i) centered[i] = base[i] - index.center()[i % d];
+    if (metric == faiss::METRIC_L2) {
+      for (size_t i = 0; i < scored.size(); ++i) scored[i] -= index.center()[i % d];
+    }
+    auto codec = make_codec("ASQ4w", d);
+    codec->set_query_workload(nq, d, scored.data());
+    codec->train(n, centered.data());
+    std::vector<uint8_t> expected(n * codec->code_size()), got(n * index.sa_code_size());
+    codec->encode(n, centered.data(), expected.data());
+    index.sa_encode(static_cast<idx_t>(n), base.data(), got.data());
+    EXPECT_EQ(got, expected);
+  }
+  IndexCodecFlat no_workload(make_codec("ASQ4w", d), faiss::METRIC_L2, true);
+  EXPECT_THROW(no_workload.train(static_cast<idx_t>(n), base.data()), StateError);
+  IndexCodecFlat unweighted(make_codec("TQ4", d), faiss::METRIC_L2, true);
+  EXPECT_THROW(unweighted.set_query_workload(static_cast<idx_t>(nq), queries.data()), InvalidArgument);
+  EXPECT_THROW(no_workload.set_query_workload(0, queries.data()), InvalidArgument);
+  EXPECT_THROW(no_workload.set_query_workload(1, nullptr), InvalidArgument);
+}
+
 }  // namespace
 }  // namespace ipaq

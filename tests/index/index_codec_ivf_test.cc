@@ -310,5 +310,38 @@ TEST(IndexCodecIVF, FastScan8ListsAgreeWithScalarScanner) {
   check_fast_scan_against_scalar([](size_t d) { return make_codec("TQ3", d); }, 2000, 777, 100, 900, 31);
 }
 
+// The IVF codec scores the query itself under both metrics, so the workload reaches it unchanged and the
+// codec is trained on the residuals of the training set: equal (serialized byte for byte) to a standalone
+// codec given the same queries and residuals.
+TEST(IndexCodecIVF, QueryWorkloadReachesTheCodecUnchanged) {
+  const size_t d = 64, n = 400, nq = 40, nlist = 4;
+  auto base = testing::random_vectors(n, d, 1.0f, 31);
+  auto queries = testing::random_vectors(nq, d, 1.0f, 32);
+  for (size_t i = 0; i < queries.size(); ++i) queries[i] *= 1.0f + 3.0f * static_cast<float>((i % d) < 8);  // skewed
+  for (faiss::MetricType metric : {faiss::METRIC_L2, faiss::METRIC_INNER_PRODUCT}) {
+    SCOPED_TRACE(metric == faiss::METRIC_L2 ? "L2" : "IP");
+    auto index = make_ivf(make_codec("ASQ4w", d), nlist, metric);
+    index->set_query_workload(static_cast<idx_t>(nq), queries.data());
+    index->train(static_cast<idx_t>(n), base.data());
+    ASSERT_TRUE(index->is_trained);
+    std::vector<idx_t> assign(n);
+    index->quantizer->assign(static_cast<idx_t>(n), base.data(), assign.data());
+    std::vector<float> residuals(n * d);
+    index->quantizer->compute_residual_n(static_cast<idx_t>(n), base.data(), residuals.data(), assign.data());
+    auto codec = make_codec("ASQ4w", d);
+    codec->set_query_workload(nq, d, queries.data());
+    codec->train(n, residuals.data());
+    ByteWriter expected, got;
+    codec->serialize(expected);
+    index->codec().serialize(got);
+    EXPECT_EQ(got.str(), expected.str());
+  }
+  auto no_workload = make_ivf(make_codec("ASQ4w", d), nlist, faiss::METRIC_L2);
+  EXPECT_THROW(no_workload->train(static_cast<idx_t>(n), base.data()), StateError);
+  auto unweighted = make_ivf(make_codec("TQ4", d), nlist, faiss::METRIC_L2);
+  EXPECT_THROW(unweighted->set_query_workload(static_cast<idx_t>(nq), queries.data()), InvalidArgument);
+  EXPECT_THROW(unweighted->set_query_workload(0, queries.data()), InvalidArgument);
+}
+
 }  // namespace
 }  // namespace ipaq
