@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <numeric>
 #include <span>
 
@@ -10,6 +9,7 @@
 #include "lib/asq/stochastic_rounding.h"
 #include "lib/codecs/codec_spec.h"
 #include "lib/codecs/float16.h"
+#include "lib/codecs/float_radix_sort.h"
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
 
@@ -39,37 +39,12 @@ std::vector<float> to_float_levels(const std::vector<double>& solved, size_t s, 
   return levels;
 }
 
-// Indexes of x (n finite floats) in increasing order of value (ties by index): a stable LSD radix sort of
-// the order-preserving integer images of the float bit patterns, 3 passes of 11 bits. Thread-local result.
+// Indexes of x (n finite floats) in increasing order of value (ties by index). Thread-local result.
 const std::vector<uint32_t>& argsort(const float* x, size_t n) {
-  thread_local std::vector<uint32_t> order, buffer, keys, key_buffer;
+  thread_local std::vector<uint32_t> order, buffer;
   order.resize(n);
-  buffer.resize(n);
-  keys.resize(n);
-  key_buffer.resize(n);
-  for (size_t i = 0; i < n; ++i) {
-    uint32_t b;
-    std::memcpy(&b, x + i, sizeof b);
-    keys[i] = (b & 0x80000000u) ? ~b : (b | 0x80000000u);  // negative: reverse; positive: above them
-    order[i] = static_cast<uint32_t>(i);
-  }
-  for (int shift = 0; shift < 32; shift += 11) {
-    uint32_t count[2048] = {};
-    for (size_t i = 0; i < n; ++i) ++count[(keys[i] >> shift) & 2047];
-    uint32_t sum = 0;
-    for (uint32_t& c : count) {
-      const uint32_t v = c;
-      c = sum;
-      sum += v;
-    }
-    for (size_t i = 0; i < n; ++i) {
-      const uint32_t slot = count[(keys[i] >> shift) & 2047]++;
-      buffer[slot] = order[i];
-      key_buffer[slot] = keys[i];
-    }
-    order.swap(buffer);
-    keys.swap(key_buffer);
-  }
+  for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
+  stable_sort_by_float_key(order, buffer, [x](uint32_t i) { return x[i]; });
   return order;
 }
 

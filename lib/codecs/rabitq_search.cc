@@ -1,8 +1,9 @@
 #include "lib/codecs/rabitq_search.h"
 
+#include "lib/codecs/float_radix_sort.h"
+
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <vector>
 
 namespace ipaq {
@@ -66,52 +67,20 @@ void rabitq_rescale_search_reference(const float* a, size_t D, int top, uint16_t
 }
 
 void rabitq_rescale_search(const float* a, size_t D, int top, uint16_t* k) {
-  // The same events as the reference, sorted by an LSD radix sort on the float bits of t (positive
-  // floats order like their bit patterns). The sort is stable and events are generated in increasing i,
-  // so equal t stay ordered by i: exactly the reference's (t, i) order, hence the same prefix scan.
+  // The same events as the reference, sorted by the stable radix sort on t (float_radix_sort.h). Events
+  // are generated in increasing i, so equal t stay ordered by i: exactly the reference's (t, i) order,
+  // hence the same prefix scan.
   thread_local std::vector<Event> events, buffer;
   thread_local std::vector<uint16_t> level;
   size_t n_events = 0;
   for (size_t i = 0; i < D; ++i) n_events += a[i] > 0 ? top : 0;
   events.resize(n_events);
-  buffer.resize(n_events);
   Event* out = events.data();
   for (size_t i = 0; i < D; ++i) {
     if (!(a[i] > 0)) continue;
     for (int s = 1; s <= top; ++s) *out++ = {static_cast<float>(s) / a[i], static_cast<uint32_t>(i)};
   }
-  constexpr int kDigitBits[3] = {11, 11, 10};
-  uint32_t counts[3][2048] = {};
-  for (const Event& e : events) {
-    uint32_t bits;
-    std::memcpy(&bits, &e.t, sizeof bits);
-    ++counts[0][bits & 2047];
-    ++counts[1][(bits >> 11) & 2047];
-    ++counts[2][bits >> 22];
-  }
-  int shift = 0;
-  for (int pass = 0; pass < 3; shift += kDigitBits[pass], ++pass) {
-    const uint32_t mask = (1u << kDigitBits[pass]) - 1;
-    uint32_t* count = counts[pass];
-    // A digit shared by every event leaves the order unchanged: skip the pass.
-    if (!events.empty()) {
-      uint32_t bits;
-      std::memcpy(&bits, &events[0].t, sizeof bits);
-      if (count[(bits >> shift) & mask] == events.size()) continue;
-    }
-    uint32_t sum = 0;
-    for (uint32_t v = 0; v <= mask; ++v) {
-      const uint32_t c = count[v];
-      count[v] = sum;
-      sum += c;
-    }
-    for (const Event& e : events) {
-      uint32_t bits;
-      std::memcpy(&bits, &e.t, sizeof bits);
-      buffer[count[(bits >> shift) & mask]++] = e;
-    }
-    events.swap(buffer);
-  }
+  stable_sort_by_float_key(events, buffer, [](const Event& e) { return e.t; });
   PrefixScan scan(a, D, level);
   for (const Event& e : events) scan.step(e.i);
   std::fill(k, k + D, 0);
