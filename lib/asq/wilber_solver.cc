@@ -17,9 +17,9 @@
 // two model probes there cost 1/8 of one full LWS pass and put the first full probe near K (measured:
 // 1 full probe instead of 2–3 for s = 16, 64 on five distributions at d = 2^20; at s = 256 the
 // subsample misjudges the sparse tail and 3–5 full probes remain). Inputs too small to scout (e.g. the
-// approximate solver's grid problems) start from a density estimate of the same law instead
-// (density_penalty; weighted inputs only), and a single probed end within 10 % of K then steps by
-// links ∝ λ^−1/3 alone.
+// approximate solver's grid problems, small raw inputs such as ASQ's per-vector levels) start from a
+// density estimate of the same law instead (density_penalty; see density_start below for which), and a
+// single probed end within 10 % of K then steps by links ∝ λ^−1/3 alone.
 #include <algorithm>
 #include <cmath>
 #include <limits>
