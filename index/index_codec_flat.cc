@@ -143,39 +143,15 @@ void IndexCodecFlat::reserve(idx_t n) {
 }
 
 void IndexCodecFlat::pack_range(size_t first, size_t n, const uint8_t* range_codes) {
-  const size_t nsub = layout_->nsub();
+  // At most one block of sub-codes at a time (no n * nsub temporary): a first chunk up to the next block
+  // boundary, then whole blocks.
   constexpr size_t kBlock = FastScanLayout::kBlockSize;
-  std::vector<uint8_t> sub(kBlock * nsub);
-  // Vectors joining a partly filled block: one at a time, leaving the block's other vectors untouched.
-  const size_t head = std::min(n, (kBlock - first % kBlock) % kBlock);
-  for (size_t i = 0; i < head; ++i) {
-    codec_->extract_sub_codes(1, range_codes + i * code_size, sub.data());
-    pack_4bit_code_at(*layout_, first + i, sub.data(), packed_.data());
-  }
-  // Whole blocks (and a last partial one, whose free lanes stay zero): 32 vectors' sub-codes at a time,
-  // written pair by pair (no n * nsub temporary).
-  const std::vector<size_t>& group_begin = layout_->group_begin();
-  const std::vector<size_t>& pair_begin = layout_->pair_begin();
-  for (size_t b = head; b < n; b += kBlock) {
-    const size_t m = std::min(kBlock, n - b);
+  std::vector<uint8_t> sub(kBlock * layout_->nsub());
+  for (size_t b = 0; b < n;) {
+    const size_t m = std::min(n - b, kBlock - (first + b) % kBlock);
     codec_->extract_sub_codes(m, range_codes + b * code_size, sub.data());
-    uint8_t any = 0;
-    for (size_t j = 0; j < m * nsub; ++j) any |= sub[j];
-    IPAQ_CHECK_ARG(any < 16, kType, ": codec produced a sub-code >= 16 for a 4-bit LUT (vectors ", first + b, "..",
-                   first + b + m - 1, ")");
-    uint8_t* block = packed_.data() + ((first + b) / kBlock) * layout_->block_bytes();
-    for (size_t g = 0; g + 1 < group_begin.size(); ++g) {
-      for (size_t p = pair_begin[g]; p < pair_begin[g + 1]; ++p) {
-        const size_t lo = group_begin[g] + 2 * (p - pair_begin[g]);
-        const bool has_hi = lo + 1 < group_begin[g + 1];
-        uint8_t* out = block + p * kBlock;
-        for (size_t lane = 0; lane < m; ++lane) {
-          const uint8_t* v = sub.data() + lane * nsub;
-          out[lane] = static_cast<uint8_t>(v[lo] | (has_hi ? v[lo + 1] << 4 : 0));
-        }
-        std::fill(out + m, out + kBlock, uint8_t{0});
-      }
-    }
+    pack_4bit_codes_at(*layout_, first + b, m, sub.data(), packed_.data());
+    b += m;
   }
 }
 

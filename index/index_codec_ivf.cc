@@ -201,9 +201,11 @@ void IndexCodecIVF::sync_packed(bool full) {
     sub.resize(count * nsub);
     codec_->extract_sub_codes(count, codes.get() + first * code_size, sub.data());
     packed_lists_[list].resize(layout_ ? layout_->packed_bytes(size) : layout8_->packed_bytes(size), 0);
-    for (size_t i = 0; i < count; ++i) {
-      if (layout_) pack_4bit_code_at(*layout_, first + i, sub.data() + i * nsub, packed_lists_[list].data());
-      else pack_8bit_code_at(*layout8_, first + i, sub.data() + i * nsub, packed_lists_[list].data());
+    if (layout_) {
+      pack_4bit_codes_at(*layout_, first, count, sub.data(), packed_lists_[list].data());
+    } else {
+      for (size_t i = 0; i < count; ++i)
+        pack_8bit_code_at(*layout8_, first + i, sub.data() + i * nsub, packed_lists_[list].data());
     }
     packed_count_[list] = size;
   }

@@ -1,5 +1,6 @@
 #include "lib/scan/fastscan_layout.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "lib/core/checks.h"
@@ -51,9 +52,42 @@ void pack_4bit_code_at(const FastScanLayout& layout, size_t i, const uint8_t* su
   }
 }
 
+void pack_4bit_codes_at(const FastScanLayout& layout, size_t first, size_t n, const uint8_t* sub,
+                        uint8_t* packed) {
+  const size_t nsub = layout.nsub();
+  constexpr size_t kBlock = FastScanLayout::kBlockSize;
+  // Vectors joining a partly filled block: one at a time, leaving the block's other vectors untouched.
+  const size_t head = std::min(n, (kBlock - first % kBlock) % kBlock);
+  for (size_t i = 0; i < head; ++i) pack_4bit_code_at(layout, first + i, sub + i * nsub, packed);
+  // Then whole blocks (and a last partial one, whose free lanes are zeroed), pair by pair.
+  const std::vector<size_t>& group_begin = layout.group_begin();
+  const std::vector<size_t>& pair_begin = layout.pair_begin();
+  for (size_t b = head; b < n; b += kBlock) {
+    const size_t m = std::min(kBlock, n - b);
+    const uint8_t* block_sub = sub + b * nsub;
+    uint8_t any = 0;
+    for (size_t j = 0; j < m * nsub; ++j) any |= block_sub[j];
+    if (any >= 16) {  // name the first offending sub-code
+      for (size_t i = 0; i < m; ++i) pack_4bit_code_at(layout, first + b + i, block_sub + i * nsub, packed);
+    }
+    uint8_t* block = packed + ((first + b) / kBlock) * layout.block_bytes();
+    for (size_t g = 0; g + 1 < group_begin.size(); ++g) {
+      for (size_t p = pair_begin[g]; p < pair_begin[g + 1]; ++p) {
+        const size_t lo = group_begin[g] + 2 * (p - pair_begin[g]);
+        const bool has_hi = lo + 1 < group_begin[g + 1];
+        uint8_t* out = block + p * kPairBytes;
+        for (size_t lane = 0; lane < m; ++lane) {
+          const uint8_t* v = block_sub + lane * nsub;
+          out[lane] = static_cast<uint8_t>(v[lo] | (has_hi ? v[lo + 1] << 4 : 0));
+        }
+        std::memset(out + m, 0, kBlock - m);
+      }
+    }
+  }
+}
+
 void pack_4bit_codes(const FastScanLayout& layout, size_t n, const uint8_t* sub, uint8_t* packed) {
-  std::memset(packed, 0, layout.packed_bytes(n));
-  for (size_t i = 0; i < n; ++i) pack_4bit_code_at(layout, i, sub + i * layout.nsub(), packed);
+  pack_4bit_codes_at(layout, 0, n, sub, packed);
 }
 
 void unpack_4bit_codes(const FastScanLayout& layout, size_t n, const uint8_t* packed, uint8_t* sub) {

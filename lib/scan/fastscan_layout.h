@@ -64,6 +64,13 @@ class FastScanLayout {
 // sub: n * nsub bytes -> packed: layout.packed_bytes(n) bytes (fully written, padding zeroed).
 void pack_4bit_codes(const FastScanLayout& layout, size_t n, const uint8_t* sub, uint8_t* packed);
 
+// Writes the sub-codes of vectors first .. first + n − 1 (sub: n * nsub bytes) into a packed array of
+// packed_bytes(first + n) bytes or more: vectors sharing a block with earlier ones one at a time (those
+// are left untouched), whole blocks pair by pair, the free lanes of a last partial block zeroed. Used
+// to append to flat and IVF arrays.
+void pack_4bit_codes_at(const FastScanLayout& layout, size_t first, size_t n, const uint8_t* sub,
+                        uint8_t* packed);
+
 // Writes the sub-codes of one vector (nsub bytes) at position i of a packed array, for appending to an
 // array whose size is already packed_bytes(i + 1) or more. Other vectors are left untouched.
 void pack_4bit_code_at(const FastScanLayout& layout, size_t i, const uint8_t* sub, uint8_t* packed);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "lib/core/error.h"
@@ -62,8 +63,10 @@ TEST(FastScanLayout, PackUnpackRoundTrip) {
   }
 }
 
-TEST(FastScanLayout, PackOneAtATimeEqualsBatch) {
-  const size_t n = 45, nsub = 9;
+// One vector at a time, or appended in arbitrary chunks (partial head blocks, whole blocks, a partial
+// tail), gives the same array as packing everything at once.
+TEST(FastScanLayout, PackOneAtATimeOrInChunksEqualsBatch) {
+  const size_t n = 101, nsub = 9;
   const FastScanLayout layout(nsub, {0, 4, 9});
   const auto sub = random_sub_codes(n, nsub, 99);
   std::vector<uint8_t> batch(layout.packed_bytes(n));
@@ -71,6 +74,17 @@ TEST(FastScanLayout, PackOneAtATimeEqualsBatch) {
   std::vector<uint8_t> one(layout.packed_bytes(n), 0);
   for (size_t i = 0; i < n; ++i) pack_4bit_code_at(layout, i, sub.data() + i * nsub, one.data());
   EXPECT_EQ(one, batch);
+  for (size_t chunk : {1, 5, 31, 32, 33, 70}) {
+    std::vector<uint8_t> appended(layout.packed_bytes(n), 0);
+    for (size_t first = 0; first < n; first += chunk) {
+      const size_t m = std::min(chunk, n - first);
+      pack_4bit_codes_at(layout, first, m, sub.data() + first * nsub, appended.data());
+    }
+    EXPECT_EQ(appended, batch) << "chunk " << chunk;
+  }
+  auto bad = sub;
+  bad[40 * nsub + 3] = 16;  // inside a whole block
+  EXPECT_THROW(pack_4bit_codes_at(layout, 0, n, bad.data(), batch.data()), InvalidArgument);
 }
 
 TEST(FastScanLayout, RejectsBadInput) {
