@@ -353,15 +353,16 @@ void DurableIndex::apply_in_memory(idx_t n_remove, const idx_t* remove_ids, idx_
 }
 
 void DurableIndex::rebuild_from_store() {
-  searchable_.reset();
-  codec_index_ = id_index_ = nullptr;
-  rerank_ = nullptr;
-  try {
-    load_from_store();
-  } catch (...) {  // searchable_ null: check_usable() tells every later call to reopen
+  const auto drop_memory = [this] {
     searchable_.reset();
     codec_index_ = id_index_ = nullptr;
     rerank_ = nullptr;
+  };
+  drop_memory();
+  try {
+    load_from_store();
+  } catch (...) {  // searchable_ null: check_usable() tells every later call to reopen
+    drop_memory();
   }
 }
 
