@@ -36,7 +36,6 @@ size_t rerank_one(const VectorSource& source, const InMemoryVectorSource* in_mem
                   size_t k, float* out_dist, idx_t* out_ids, std::vector<idx_t>& batch, std::vector<float>& vectors) {
   faiss::heap_heapify<C>(k, out_dist, out_ids);
   size_t fetched = 0;
-  const idx_t held = in_memory ? static_cast<idx_t>(in_memory->size()) : 0;
   for (size_t begin = 0; begin < cand.size(); begin += k) {
     const size_t end = std::min(cand.size(), begin + k);
     batch.clear();
@@ -55,14 +54,7 @@ size_t rerank_one(const VectorSource& source, const InMemoryVectorSource* in_mem
     }
     fetched += batch.size();
     for (size_t i = 0; i < batch.size(); ++i) {
-      const float* x;
-      if (in_memory != nullptr) {
-        IPAQ_CHECK_ARG(batch[i] >= 0 && batch[i] < held, "InMemoryVectorSource: id ", batch[i],
-                       " out of range [0, ", held, ")");
-        x = in_memory->data().data() + static_cast<size_t>(batch[i]) * d;
-      } else {
-        x = vectors.data() + i * d;
-      }
+      const float* x = in_memory != nullptr ? in_memory->vector(batch[i]) : vectors.data() + i * d;
       const float dist = exact_distance(q, x, d, metric);
       if (C::cmp(out_dist[0], dist)) faiss::heap_replace_top<C>(k, out_dist, out_ids, dist, batch[i]);
     }
@@ -77,13 +69,14 @@ InMemoryVectorSource::InMemoryVectorSource(size_t d) : d_(d) {
   IPAQ_CHECK_ARG(d >= 1, "InMemoryVectorSource: dimension must be >= 1");
 }
 
-void InMemoryVectorSource::get(idx_t n, const idx_t* ids, float* out) const {
+const float* InMemoryVectorSource::vector(idx_t id) const {
   const idx_t count = static_cast<idx_t>(size());
-  for (idx_t i = 0; i < n; ++i) {
-    IPAQ_CHECK_ARG(ids[i] >= 0 && ids[i] < count, "InMemoryVectorSource: id ", ids[i], " out of range [0, ",
-                   count, ")");
-    std::copy_n(vectors_.data() + static_cast<size_t>(ids[i]) * d_, d_, out + static_cast<size_t>(i) * d_);
-  }
+  IPAQ_CHECK_ARG(id >= 0 && id < count, "InMemoryVectorSource: id ", id, " out of range [0, ", count, ")");
+  return vectors_.data() + static_cast<size_t>(id) * d_;
+}
+
+void InMemoryVectorSource::get(idx_t n, const idx_t* ids, float* out) const {
+  for (idx_t i = 0; i < n; ++i) std::copy_n(vector(ids[i]), d_, out + static_cast<size_t>(i) * d_);
 }
 
 void InMemoryVectorSource::append(size_t n, const float* x) {

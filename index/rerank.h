@@ -48,6 +48,8 @@ class InMemoryVectorSource : public VectorSource {
   size_t dim() const override { return d_; }
   size_t size() const { return vectors_.size() / d_; }
   void get(faiss::Index::idx_t n, const faiss::Index::idx_t* ids, float* out) const override;
+  // The stored vector of `id`, read in place; InvalidArgument for an id it does not hold.
+  const float* vector(faiss::Index::idx_t id) const;
   // x: n * dim() floats appended with ids size() .. size() + n - 1.
   void append(size_t n, const float* x);
   void clear() { vectors_.clear(); }
