@@ -7,6 +7,7 @@
 
 #include "lib/codecs/bit_packing.h"
 #include "lib/codecs/float16.h"
+#include "lib/codecs/lut4_rows.h"
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
 #include "lib/core/omp_exceptions.h"
@@ -343,23 +344,44 @@ void RotatedCodec::decode(size_t n, const uint8_t* codes, float* x) const {
 std::unique_ptr<QueryState> RotatedCodec::prepare_query(const float* q) const {
   check_trained("prepare_query");
   IPAQ_CHECK_ARG(q != nullptr, spec_.text, ": prepare_query got a null query");
-  check_finite(q, dim(), "prepare_query: query");
   auto state = std::make_unique<RotatedQueryState>();
-  double norm_sq = 0;
-  for (size_t j = 0; j < dim(); ++j) norm_sq += static_cast<double>(q[j]) * q[j];
+  // ||q||² in double over four interleaved partial sums (one dependent chain of d additions cost ~1 µs
+  // at d = 1024, issue 4). A non-finite entry makes the sum non-finite (squares of finite floats cannot
+  // overflow a double), so the finiteness check is this sum's; check_finite then names the entry.
+  const size_t d = dim();
+  double p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+  size_t j = 0;
+  for (; j + 4 <= d; j += 4) {
+    p0 += static_cast<double>(q[j]) * q[j];
+    p1 += static_cast<double>(q[j + 1]) * q[j + 1];
+    p2 += static_cast<double>(q[j + 2]) * q[j + 2];
+    p3 += static_cast<double>(q[j + 3]) * q[j + 3];
+  }
+  for (; j < d; ++j) p0 += static_cast<double>(q[j]) * q[j];
+  const double norm_sq = (p0 + p1) + (p2 + p3);
+  if (!std::isfinite(norm_sq)) check_finite(q, d, "prepare_query: query");
   state->query_norm_sq = static_cast<float>(norm_sq);
   if (!center_.empty()) state->center_ip = dot_double(q, center_.data(), dim());
+  // Rotated once, straight into the first segment without a domain rotation (no copy).
+  state->domain_queries.resize(segments_.size());
   std::vector<float> y(rotated_dim());
   rotation_->apply(q, y.data());
-  for (const Segment& s : segments_) {
-    std::vector<float> dq(rotated_dim());
-    if (s.domain) {
-      s.domain->apply(y.data(), dq.data());
+  size_t y_owner = segments_.size();  // the segment that took y (moved), if any
+  for (size_t g = 0; g < segments_.size(); ++g) {
+    if (segments_[g].domain || y_owner < segments_.size()) continue;
+    y_owner = g;
+  }
+  for (size_t g = 0; g < segments_.size(); ++g) {
+    if (g == y_owner) continue;
+    std::vector<float>& dq = state->domain_queries[g];
+    dq.resize(rotated_dim());
+    if (segments_[g].domain) {
+      segments_[g].domain->apply(y.data(), dq.data());
     } else {
       dq = y;
     }
-    state->domain_queries.push_back(std::move(dq));
   }
+  if (y_owner < segments_.size()) state->domain_queries[y_owner] = std::move(y);
   build_lut(state->domain_queries, state->lut);
   return state;
 }
@@ -375,9 +397,19 @@ void RotatedCodec::build_lut(const std::vector<std::vector<float>>& domain_queri
     const Segment& s = segments_[g];
     const size_t codewords = size_t{1} << s.elem_bits;
     const float* qg = domain_queries[g].data();
+    // SIMD rows (lib/codecs/lut4_rows.h: the same values as the reference below, tested at every level):
+    // 4-bit LUTs of single-coordinate elements, whole sub-codes whose elements share one codebook.
+    size_t first_ref_row = 0;
+    if (lut_bits_ == 4 && s.elem_dim == 1 && s.elems_per_sub * static_cast<size_t>(s.elem_bits) == 4 &&
+        (s.elems_per_codebook == 0 || s.elems_per_codebook % s.elems_per_sub == 0) && lut4_rows_simd_available()) {
+      first_ref_row = std::min(s.n_sub, s.n_elems / s.elems_per_sub);
+      build_lut4_rows_avx2(s.elem_bits, first_ref_row, qg, s.codebooks.data(),
+                           s.elems_per_codebook / s.elems_per_sub, lut.data() + lut_group_begin_[g] * entries);
+      if (first_ref_row == s.n_sub) continue;
+    }
     // elem_table[e][c] = <q block e, codeword c of element e>.
     elem_table.assign(s.n_elems * codewords, 0.0f);
-    for (size_t e = 0; e < s.n_elems; ++e) {
+    for (size_t e = first_ref_row * s.elems_per_sub; e < s.n_elems; ++e) {
       // = s.codeword(e, c), inlined (an exported member is not inlinable under -fPIC).
       const size_t book = s.elems_per_codebook == 0 ? 0 : e / s.elems_per_codebook;
       const float* words = s.codebooks.data() + (book << s.elem_bits) * s.elem_dim;
@@ -395,7 +427,7 @@ void RotatedCodec::build_lut(const std::vector<std::vector<float>>& domain_queri
     // elements one by one.
     const size_t used_values = size_t{1} << (s.elems_per_sub * s.elem_bits);
     acc.resize(used_values);
-    for (size_t j = 0; j < s.n_sub; ++j) {
+    for (size_t j = first_ref_row; j < s.n_sub; ++j) {
       float* row = lut.data() + (lut_group_begin_[g] + j) * entries;
       if (codewords == 2 && s.elems_per_sub == 4 && (j + 1) * 4 <= s.n_elems) {
         // 1-bit elements, 4 per sub-code (RaBitQ1, TQ1, EDEN1): the same sums in the same order, unrolled.
