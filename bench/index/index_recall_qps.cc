@@ -31,6 +31,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -393,7 +394,9 @@ int main(int argc, char** argv) {
       run_points(ds, frontier_specs(ds), 7);
       print_frontier_summary();
     } else if (part == "points") {
-      run_points(ds, std::vector<std::string>(argv + 4, argv + argc), 5);
+      // IPAQ_BENCH_ROUNDS overrides the 5 rounds (e.g. many rounds of one configuration under perf record).
+      const char* rounds_env = std::getenv("IPAQ_BENCH_ROUNDS");
+      run_points(ds, std::vector<std::string>(argv + 4, argv + argc), rounds_env ? std::max(1, std::atoi(rounds_env)) : 5);
       print_frontier_summary();
     } else {
       throw std::invalid_argument("unknown part '" + part + "' (budget | frontier | points)");
