@@ -10,9 +10,10 @@
 //   kQuiver      one SMAWK row-minima pass per DP layer, O(s·d) time, (s−3)·d·4 bytes of argmin
 //                tables (refused above 4 GiB with InvalidArgument: use kWilber/kAuto).
 //   kQuiverAccel closed-form middle level (weighted form in interval_cost.h), ⌈(s−1)/2⌉ layers.
-//   kWilber      Lagrangian relaxation (penalty λ per interval) solved by Wilber's online SMAWK, λ
+//   kWilber      Lagrangian relaxation (penalty λ per interval, the solver of the paper, which runs
+//                Wilber's online SMAWK; here a candidate-list concave LWS pass, concave_lws.h), λ
 //                probed on the convex hull of OPT(k) until exactly s−1 intervals (ties spliced);
-//                O(d) memory (~60 bytes per point), time nearly independent of s (1–6 LWS passes after
+//                O(d) memory (~70 bytes per point), time nearly independent of s (1–6 LWS passes after
 //                a scout on a 1/16 subsample for d >= 2^16, or a first penalty from a density
 //                estimate of the law OPT(K) ≈ (∫f^{1/3})³/(6K²) on smaller weighted inputs).
 //   kAuto        kQuiverAccel for s <= 4, kWilber above (crossover measured at d = 2^16 … 2^24,

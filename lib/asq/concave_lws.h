@@ -1,14 +1,22 @@
-// Concave least-weight subsequence (LWS) with a per-link penalty, by Wilber's online algorithm.
+// Concave least-weight subsequence (LWS) with a per-link penalty.
 //
 // Solves f[0] = 0, f[j] = min_{i<j} f[i] + C(i, j) + λ over the points of an IntervalCost, i.e. the
-// cheapest path 0 -> n−1 when every interval costs λ extra. Because C is Monge, the matrix
-// E(i, j) = f[i] + C(i, j) is Monge too, but row i is only known once f[i] is: Wilber (1988) computes
-// tentative column minima for a block of future columns with SMAWK over the rows available so far,
-// and uses the Monge property to decide, row by row, whether a newly finished row invalidates them
-// (a new row beats the older rows on a suffix of the columns; the start of that suffix is found by
-// binary search). Time O(n) SMAWK work plus O(log n) per invalidation; no dependence on the number
-// of intervals. Memory: 12 bytes per point, reused across calls (solve() may be called with several λ).
-// Not thread-safe (owns scratch buffers); the IntervalCost must outlive the object.
+// cheapest path 0 -> n−1 when every interval costs λ extra. Because C is Monge, a later row i' > i
+// of E(i, j) = f[i] + C(i, j) that beats row i at some column beats it at every later column, so the
+// row minimal at column j is non-decreasing in j and each row is minimal on one run of columns.
+// The candidate-list algorithm (Galil–Giancarlo, Hirschberg–Larmore) keeps those runs in a deque:
+// f[j] comes from the row owning column j; the finished row j then replaces, from the back, the rows
+// it beats at the start of their runs, and takes over from the first column where it beats the last
+// row left (found by galloping from that run's start). Rows left behind at the front are dropped.
+// Time O(n log n) worst case; on ASQ inputs a new row takes over 1–3 columns after the previous one,
+// so each row costs one interval cost plus a few crossover tests (measured ~2× faster per pass than
+// Wilber's online SMAWK, which this replaced, at d = 2^16 … 2^24; bench/RESULTS.md).
+// Crossover test of rows b < j at column c > j, from C(b, c) − C(j, c) = C(b, j) + (x_c − x_j)·S1 +
+// (x_j − x_b)·S2(c) with S1 = Σ_{b<l<=j} w_l (x_l − x_b) and S2(c) = Σ_{j<l<c} w_l (x_c − x_l): per c,
+// two prefix-sum differences and sums of non-negative terms only (no cancellation beyond S2's).
+// No dependence on the number of intervals. Memory: 20 bytes per point, reused across calls (solve()
+// may be called with several λ). Not thread-safe (owns scratch buffers); the IntervalCost must outlive
+// the object.
 #pragma once
 
 #include <cstddef>
@@ -23,20 +31,18 @@ class ConcaveLws {
  public:
   explicit ConcaveLws(const IntervalCost& cost);
 
-  // An optimal path for penalty λ (>= 0); among equal-cost paths, whichever the algorithm meets first.
+  // An optimal path for penalty λ (>= 0); among equal-cost rows the earlier one is kept.
   Path solve(double penalty);
 
  private:
-  double entry(size_t i, size_t j) const { return f_[i] + cost_(i, j) + penalty_; }
-  // Tentative minima of columns first..first+count−1 over rows [base, last].
-  void block_minima(size_t base, size_t last, size_t first, size_t count);
+  // Takes row j (f[j] final) into the candidate list [head, tail).
+  void insert_row(size_t j, size_t head, size_t& tail);
 
   const IntervalCost& cost_;
-  double penalty_ = 0.0;
-  std::vector<double> f_;         // f[j]: final for j <= finished, tentative beyond
+  std::vector<double> f_;         // f[j]
   std::vector<uint32_t> parent_;  // argmin row of f[j]
-  std::vector<uint32_t> scratch_;
-  std::vector<uint32_t> smawk_workspace_;  // grows to the largest block, reused
+  std::vector<uint32_t> row_;     // candidate list: rows, each owning columns [start_[k], start_[k+1])
+  std::vector<uint32_t> start_;
 };
 
 }  // namespace ipaq::asq

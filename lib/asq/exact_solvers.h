@@ -27,7 +27,7 @@ Path solve_quiver_path(const IntervalCost& cost, size_t intervals);
 // ⌈K/2⌉ SMAWK layers, ⌈K/2⌉·n·4 bytes of tables.
 Path solve_quiver_accel_path(const IntervalCost& cost, size_t intervals);
 
-// Lagrangian relaxation solved by Wilber's online concave least-weight-subsequence algorithm,
+// Lagrangian relaxation, each penalty solved as a concave least-weight subsequence (concave_lws.h),
 // penalty λ searched on the convex hull of OPT(k); O(n) memory, time independent of K.
 Path solve_wilber_path(const IntervalCost& cost, size_t intervals);
 

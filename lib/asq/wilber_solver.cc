@@ -1,4 +1,5 @@
-// Lagrangian + Wilber exact ASQ solver (Singal & White, "Inner Product Aware Quantization").
+// Lagrangian exact ASQ solver (Singal & White, "Inner Product Aware Quantization", who solve each
+// penalty with Wilber's online SMAWK; here the candidate-list LWS of concave_lws.h, ~2× faster).
 //
 // OPT(k), the optimal cost with k intervals, is convex in k (C is Monge). For a penalty λ the concave
 // LWS (concave_lws.h) returns a path minimising cost + λ·links, i.e. a vertex of the lower convex hull

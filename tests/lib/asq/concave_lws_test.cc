@@ -1,0 +1,76 @@
+// The concave LWS pass (candidate list with galloping crossovers) against the O(n²) recurrence.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "lib/asq/concave_lws.h"
+#include "lib/asq/interval_cost.h"
+#include "tests/lib/asq/asq_test_data.h"
+
+namespace ipaq::asq {
+namespace {
+
+using testing::Shape;
+
+// f[n−1] of f[0] = 0, f[j] = min_{i<j} f[i] + C(i, j) + λ, by scanning every i.
+double reference_lws(const IntervalCost& cost, double penalty) {
+  const size_t n = cost.size();
+  std::vector<double> f(n, INFINITY);
+  f[0] = 0.0;
+  for (size_t j = 1; j < n; ++j) {
+    for (size_t i = 0; i < j; ++i) f[j] = std::min(f[j], f[i] + cost(i, j) + penalty);
+  }
+  return f[n - 1];
+}
+
+TEST(ConcaveLws, EqualsQuadraticRecurrence) {
+  int checked = 0;
+  for (const Shape shape : {Shape::kLogNormal, Shape::kNormal, Shape::kIntegers, Shape::kConstant,
+                            Shape::kClustered}) {
+    for (const size_t n : {2, 3, 5, 17, 64, 301}) {
+      for (const bool weighted : {false, true}) {
+        const uint64_t seed = 100 * n + static_cast<uint64_t>(shape) * 7 + (weighted ? 1 : 0);
+        const auto x = testing::random_sorted(n, shape, seed);
+        const auto w = testing::random_weights(n, seed + 1);
+        const IntervalCost cost(x, weighted ? std::span<const double>(w) : std::span<const double>());
+        ConcaveLws lws(cost);
+        double energy = 0.0;
+        for (size_t i = 0; i < n; ++i) energy += (weighted ? w[i] : 1.0) * x[i] * x[i];
+        // Penalties from "a level at every point" to "one interval": the total cost sets the scale.
+        const double scale = std::max(cost(0, n - 1), 1e-300);
+        for (const double factor : {0.0, 1e-6, 1e-4, 1e-3, 1e-2, 0.1, 0.5, 2.0}) {
+          const double penalty = factor * scale;
+          const Path path = lws.solve(penalty);
+          ASSERT_GE(path.size(), 2u);
+          ASSERT_EQ(path.front(), 0u);
+          ASSERT_EQ(path.back(), n - 1);
+          for (size_t t = 1; t < path.size(); ++t) ASSERT_LT(path[t - 1], path[t]);
+          const double got = path_cost(cost, path) + penalty * static_cast<double>(path.size() - 1);
+          const double want = reference_lws(cost, penalty);
+          // Each interval cost errs by ~eps · Σ_{interval} w x² (interval_cost.h), so a path's cost by
+          // ~eps · energy; 1e-13 · energy (~450 eps) bounds that, far below any suboptimal choice.
+          EXPECT_NEAR(got, want, 1e-12 * (scale + std::abs(want)) + 1e-13 * energy)
+              << "n=" << n << " shape=" << static_cast<int>(shape) << " weighted=" << weighted
+              << " factor=" << factor;
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(checked, 5 * 6 * 2 * 8);
+}
+
+// Reused across penalties (scratch kept), including the same penalty twice.
+TEST(ConcaveLws, RepeatedSolvesAgree) {
+  const auto x = testing::random_sorted(500, Shape::kLogNormal, 9);
+  const IntervalCost cost(x, {});
+  ConcaveLws lws(cost);
+  const double scale = cost(0, x.size() - 1);
+  const Path first = lws.solve(1e-3 * scale);
+  lws.solve(1e-1 * scale);
+  EXPECT_EQ(lws.solve(1e-3 * scale), first);
+}
+
+}  // namespace
+}  // namespace ipaq::asq
