@@ -23,6 +23,7 @@
 #include "storage/rocksdb_status.h"
 #include "storage/row_key.h"
 #include "storage/sst_bulk_writer.h"
+#include "storage/store_file_system.h"
 #include "storage/store_schema.h"
 
 namespace ipaq::storage {
@@ -66,7 +67,8 @@ std::string get_meta(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta, const c
 
 // ---- opening ------------------------------------------------------------------------------------
 
-DurableIndex::DurableIndex(std::string path, const OpenOptions& options) : path_(std::move(path)), options_(options) {}
+DurableIndex::DurableIndex(std::string path, const OpenOptions& options)
+    : path_(std::move(path)), options_(options), env_(make_store_env(options.env)) {}
 
 DurableIndex::~DurableIndex() {
   try {
@@ -79,7 +81,7 @@ void DurableIndex::open_db(bool create) {
   SchemaOptions schema;
   schema.create = create;
   schema.accept_torn_wal_tail = options_.accept_torn_wal_tail;
-  schema.env = options_.env;
+  schema.env = env_.get();
   const rocksdb::DBOptions db_options = make_db_options(schema);
   if (!create) {
     // Name a missing family precisely instead of RocksDB's generic InvalidArgument.
@@ -607,12 +609,38 @@ void DurableIndex::flush() {
   throw_if_error(db_->FlushWAL(true), "syncing the WAL of " + path_);
 }
 
+// RocksDB 7.8 with atomic_flush keeps every WAL file until a flush advances the MANIFEST's minimum log
+// to keep; every open starts a new WAL, and a store that is only bulk-loaded (ingestion, no memtable) and
+// reopened never flushes, so each open left one more (empty) WAL file behind. Past kMaxWalFiles, close
+// flushes once: the meta count is rewritten with its stored value into the memtable only (no WAL record,
+// so a failure cannot leave a torn one) and flushed with whatever else the memtables hold, after which
+// RocksDB deletes the obsolete WAL files. Best effort: on failure the store is exactly as before.
+void DurableIndex::drop_stale_wal_files() {
+  constexpr size_t kMaxWalFiles = 8;
+  // Counted in the directory: RocksDB's GetSortedWalFiles lists only the WAL files it still needs.
+  size_t wal_files = 0;
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(path_, error), end; !error && it != end; it.increment(error)) {
+    wal_files += it->path().extension() == ".log";
+  }
+  if (error || wal_files <= kMaxWalFiles) return;
+  std::string count;
+  if (!db_->Get(make_read_options(false), families_[kMetaSlot], kCountKey, &count).ok()) return;
+  rocksdb::WriteOptions memtable_only;
+  memtable_only.disableWAL = true;
+  if (!db_->Put(memtable_only, families_[kMetaSlot], kCountKey, count).ok()) return;
+  rocksdb::FlushOptions flush_options;
+  flush_options.wait = true;
+  db_->Flush(flush_options, families_).PermitUncheckedError();
+}
+
 void DurableIndex::close() {
   std::unique_lock lock(mutex_);
   if (!db_) return;
   searchable_.reset();  // the rerank source borrows the DB: drop it first
   codec_index_ = id_index_ = nullptr;
   rerank_ = nullptr;
+  drop_stale_wal_files();
   for (rocksdb::ColumnFamilyHandle* family : families_) db_->DestroyColumnFamilyHandle(family);
   families_.clear();
   const rocksdb::Status status = db_->Close();

@@ -136,7 +136,8 @@ class DurableIndex {
 
   // Persists memtables to SST files (all families atomically) and syncs the WAL.
   void flush();
-  // Flushes nothing extra, releases the database and its LOCK; every later call throws StateError.
+  // Releases the database and its LOCK; every later call throws StateError. Flushes nothing, except once
+  // more than 8 WAL files have piled up over reopens (see drop_stale_wal_files in durable_index.cc).
   void close();
 
  private:
@@ -147,6 +148,7 @@ class DurableIndex {
   // unusable (check_usable() asks for a reopen).
   void rebuild_from_store();
   uint64_t max_codes_in_store() const;
+  void drop_stale_wal_files();
   void install_index(std::unique_ptr<faiss::Index> trained);
   void write_batch(rocksdb::WriteBatch& batch, const char* what);
   void put_rows(rocksdb::WriteBatch& batch, idx_t n, const float* x, const idx_t* ids,
@@ -163,6 +165,7 @@ class DurableIndex {
 
   std::string path_;
   OpenOptions options_;
+  std::unique_ptr<rocksdb::Env> env_;  // options_.env (or the default) + store_file_system.h; outlives db_
   StoreHeader header_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> families_;  // owned by db_, destroyed in close()

@@ -30,13 +30,7 @@ using idx_t = faiss::Index::idx_t;
 constexpr size_t kDim = 16;
 constexpr size_t kBatch = 100;
 
-IndexSpec flat_spec() {
-  IndexSpec spec;
-  spec.dim = kDim;
-  spec.descriptor = "Flat";
-  spec.metric = faiss::METRIC_L2;
-  return spec;
-}
+IndexSpec flat_spec() { return testing::flat_l2_spec(kDim); }
 
 // Adds batch b: ids [b * kBatch, (b + 1) * kBatch), rows regenerated from the ids.
 void add_batch(DurableIndex& index, size_t b) {

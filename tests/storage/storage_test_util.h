@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "lib/core/random.h"
+#include "storage/durable_index.h"
 
 namespace ipaq::storage::testing {
 
@@ -43,6 +44,15 @@ inline std::vector<float> gaussian_rows(size_t first_row, size_t n, size_t d, ui
     for (size_t j = 0; j < d; ++j) x[i * d + j] = static_cast<float>(rng.normal());
   }
   return x;
+}
+
+// An exact flat L2 index of dimension dim (trained at construction; results checkable by hand).
+inline IndexSpec flat_l2_spec(size_t dim) {
+  IndexSpec spec;
+  spec.dim = dim;
+  spec.descriptor = "Flat";
+  spec.metric = faiss::METRIC_L2;
+  return spec;
 }
 
 inline std::vector<int64_t> id_range(int64_t first, size_t n) {

@@ -1,0 +1,74 @@
+#include "storage/store_file_system.h"
+
+#include <rocksdb/file_system.h>
+
+#include <string>
+
+namespace ipaq::storage {
+
+namespace {
+
+// An OPTIONS file: its Sync/Fsync/RangeSync do nothing (Flush and Close still write the bytes out).
+class UnsyncedFile : public rocksdb::FSWritableFileOwnerWrapper {
+ public:
+  explicit UnsyncedFile(std::unique_ptr<rocksdb::FSWritableFile>&& file) : FSWritableFileOwnerWrapper(std::move(file)) {}
+  rocksdb::IOStatus Sync(const rocksdb::IOOptions&, rocksdb::IODebugContext*) override { return rocksdb::IOStatus::OK(); }
+  rocksdb::IOStatus Fsync(const rocksdb::IOOptions&, rocksdb::IODebugContext*) override { return rocksdb::IOStatus::OK(); }
+  rocksdb::IOStatus RangeSync(uint64_t, uint64_t, const rocksdb::IOOptions&, rocksdb::IODebugContext*) override {
+    return rocksdb::IOStatus::OK();
+  }
+};
+
+// A directory whose fsync after renaming a file to an OPTIONS name does nothing; every other fsync
+// (new file synced, CURRENT renamed, deletions, plain Fsync) reaches the disk.
+class OptionsRenameUnsyncedDirectory : public rocksdb::FSDirectoryWrapper {
+ public:
+  explicit OptionsRenameUnsyncedDirectory(std::unique_ptr<rocksdb::FSDirectory>&& dir)
+      : FSDirectoryWrapper(std::move(dir)) {}
+  rocksdb::IOStatus FsyncWithDirOptions(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg,
+                                        const rocksdb::DirFsyncOptions& dir_options) override {
+    if (dir_options.reason == rocksdb::DirFsyncOptions::kFileRenamed && is_options_file(dir_options.renamed_new_name)) {
+      return rocksdb::IOStatus::OK();
+    }
+    return FSDirectoryWrapper::FsyncWithDirOptions(options, dbg, dir_options);
+  }
+};
+
+class StoreFileSystem : public rocksdb::FileSystemWrapper {
+ public:
+  explicit StoreFileSystem(const std::shared_ptr<rocksdb::FileSystem>& base) : FileSystemWrapper(base) {}
+  static const char* kClassName() { return "IpaqStoreFileSystem"; }
+  const char* Name() const override { return kClassName(); }
+
+  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                    rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = target()->NewWritableFile(name, options, result, dbg);
+    if (s.ok() && is_options_file(name)) *result = std::make_unique<UnsyncedFile>(std::move(*result));
+    return s;
+  }
+
+  rocksdb::IOStatus NewDirectory(const std::string& name, const rocksdb::IOOptions& options,
+                                 std::unique_ptr<rocksdb::FSDirectory>* result, rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = target()->NewDirectory(name, options, result, dbg);
+    if (s.ok()) *result = std::make_unique<OptionsRenameUnsyncedDirectory>(std::move(*result));
+    return s;
+  }
+};
+
+}  // namespace
+
+bool is_options_file(std::string_view path) {
+  const size_t slash = path.find_last_of('/');
+  const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  return name.rfind("OPTIONS-", 0) == 0;
+}
+
+std::unique_ptr<rocksdb::Env> make_store_env(rocksdb::Env* base) {
+  if (base == nullptr) base = rocksdb::Env::Default();
+  // NewCompositeEnv takes threads and clock from the default Env and files from the given FileSystem, so
+  // a custom `base` contributes its FileSystem (what tests replace), as it does when RocksDB uses it.
+  return rocksdb::NewCompositeEnv(std::make_shared<StoreFileSystem>(base->GetFileSystem()));
+}
+
+}  // namespace ipaq::storage

@@ -1,0 +1,32 @@
+// The rocksdb::Env a durable index opens its database with: the caller's Env (or the default one) with a
+// FileSystem wrapper that skips the two syncs RocksDB spends on its OPTIONS file at every DB::Open.
+//
+// Why that is safe: RocksDB writes OPTIONS-<n> (a text dump of the options in use) on every read-write
+// open: it fsyncs the ".dbtmp" file, renames it and fsyncs the directory. Nothing in the open or recovery
+// path reads that file back (DurableIndex passes every option explicitly, store_schema.h); it only
+// serves tools such as `ldb`. A crash before the page cache reaches the disk can therefore leave, at
+// worst, a stale, empty or missing OPTIONS file, never a lost or unreadable record. Every other sync is
+// passed through unchanged: the WAL, SST files, the MANIFEST, CURRENT and the directory after creating or
+// renaming any other file (those are what recovery depends on). On this machine's ext4 each such sync
+// cost 0.2-4 ms of wall time (a journal commit), so the two skipped ones are 2 of the 5 an open used to
+// wait for.
+//
+// Ownership: make_store_env returns an Env built on `base`'s FileSystem (nullptr = the default Env's),
+// with the default Env's threads and clock (rocksdb::NewCompositeEnv); the returned Env must outlive every
+// database opened with it. Thread-safe like the wrapped FileSystem.
+#pragma once
+
+#include <rocksdb/env.h>
+
+#include <memory>
+#include <string_view>
+
+namespace ipaq::storage {
+
+std::unique_ptr<rocksdb::Env> make_store_env(rocksdb::Env* base);
+
+// True for the files whose syncs the store Env skips: RocksDB's OPTIONS-<n> and OPTIONS-<n>.dbtmp (given
+// as a path or a file name).
+bool is_options_file(std::string_view path);
+
+}  // namespace ipaq::storage

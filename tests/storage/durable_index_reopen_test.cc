@@ -1,0 +1,218 @@
+// What a reopen does to the files of a store (store_file_system.h, store_schema.cc, DurableIndex::close):
+// only the OPTIONS file loses its syncs (MANIFEST, CURRENT and their directory entries keep theirs, seen
+// through a counting FileSystem under the store's wrapper), a store opens identically without any
+// OPTIONS file, and many reopens of a store that never flushes leave a bounded number of WAL files and
+// info logs with every vector still there.
+#include <gtest/gtest.h>
+
+#include <rocksdb/db.h>
+#include <rocksdb/file_system.h>
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+
+#include "storage/durable_index.h"
+#include "storage/store_file_system.h"
+#include "storage/store_schema.h"
+#include "tests/storage/storage_test_util.h"
+
+namespace ipaq::storage {
+namespace {
+
+namespace fs = std::filesystem;
+using idx_t = faiss::Index::idx_t;
+
+constexpr size_t kDim = 16;
+constexpr size_t kRows = 500;
+
+// Counts, per kind of RocksDB file, the syncs that reach the real file system: Sync/Fsync of writable
+// files (by file name prefix) and directory fsyncs after a rename (by the renamed file's prefix).
+class CountingFileSystem : public rocksdb::FileSystemWrapper {
+ public:
+  explicit CountingFileSystem(const std::shared_ptr<rocksdb::FileSystem>& base) : FileSystemWrapper(base) {}
+  const char* Name() const override { return "CountingFileSystem"; }
+
+  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                    rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = target()->NewWritableFile(name, options, result, dbg);
+    if (s.ok()) *result = std::make_unique<File>(std::move(*result), this, kind(name));
+    return s;
+  }
+  rocksdb::IOStatus NewDirectory(const std::string& name, const rocksdb::IOOptions& options,
+                                 std::unique_ptr<rocksdb::FSDirectory>* result, rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = target()->NewDirectory(name, options, result, dbg);
+    if (s.ok()) *result = std::make_unique<Directory>(std::move(*result), this);
+    return s;
+  }
+
+  // "OPTIONS", "MANIFEST", "CURRENT" (its temporary file is a numbered .dbtmp), "log" (WAL), "sst", ...
+  static std::string kind(const std::string& path) {
+    const std::string name = fs::path(path).filename().string();
+    for (const char* prefix : {"OPTIONS", "MANIFEST", "CURRENT"}) {
+      if (name.rfind(prefix, 0) == 0) return prefix;
+    }
+    if (name.size() > 6 && name.substr(name.size() - 6) == ".dbtmp") return "CURRENT";  // 000012.dbtmp
+    return fs::path(name).extension().string();
+  }
+  int file_syncs(const std::string& kind) {
+    std::lock_guard lock(mutex_);
+    return file_syncs_[kind];
+  }
+  int rename_dir_syncs(const std::string& kind) {
+    std::lock_guard lock(mutex_);
+    return rename_dir_syncs_[kind];
+  }
+
+ private:
+  class File : public rocksdb::FSWritableFileOwnerWrapper {
+   public:
+    File(std::unique_ptr<rocksdb::FSWritableFile>&& f, CountingFileSystem* owner, std::string kind)
+        : FSWritableFileOwnerWrapper(std::move(f)), owner_(owner), kind_(std::move(kind)) {}
+    rocksdb::IOStatus Sync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* d) override {
+      owner_->count(owner_->file_syncs_, kind_);
+      return FSWritableFileOwnerWrapper::Sync(o, d);
+    }
+    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* d) override {
+      owner_->count(owner_->file_syncs_, kind_);
+      return FSWritableFileOwnerWrapper::Fsync(o, d);
+    }
+
+   private:
+    CountingFileSystem* owner_;
+    std::string kind_;
+  };
+  class Directory : public rocksdb::FSDirectoryWrapper {
+   public:
+    Directory(std::unique_ptr<rocksdb::FSDirectory>&& d, CountingFileSystem* owner)
+        : FSDirectoryWrapper(std::move(d)), owner_(owner) {}
+    rocksdb::IOStatus FsyncWithDirOptions(const rocksdb::IOOptions& o, rocksdb::IODebugContext* d,
+                                          const rocksdb::DirFsyncOptions& dir_options) override {
+      if (dir_options.reason == rocksdb::DirFsyncOptions::kFileRenamed) {
+        owner_->count(owner_->rename_dir_syncs_, kind(dir_options.renamed_new_name));
+      }
+      return FSDirectoryWrapper::FsyncWithDirOptions(o, d, dir_options);
+    }
+
+   private:
+    CountingFileSystem* owner_;
+  };
+  void count(std::map<std::string, int>& counts, const std::string& kind) {
+    std::lock_guard lock(mutex_);
+    ++counts[kind];
+  }
+
+  std::mutex mutex_;
+  std::map<std::string, int> file_syncs_, rename_dir_syncs_;
+};
+
+IndexSpec flat_spec() { return testing::flat_l2_spec(kDim); }
+
+// A bulk-loaded store of kRows vectors (ids 0..kRows-1): nothing in its memtables, no flush ever.
+void make_store(const std::string& path, const OpenOptions& options = {}) {
+  auto index = DurableIndex::create(path, flat_spec(), options);
+  const std::vector<float> x = testing::gaussian_rows(0, kRows, kDim, 5);
+  const std::vector<idx_t> ids = testing::id_range(0, kRows);
+  index->bulk_load(kRows, x.data(), ids.data());
+}
+
+// Every stored vector is its own nearest neighbour, and the families agree.
+void expect_all_rows(const DurableIndex& index) {
+  ASSERT_EQ(index.size(), kRows);
+  const std::vector<float> x = testing::gaussian_rows(0, kRows, kDim, 5);
+  std::vector<float> d(kRows);
+  std::vector<idx_t> l(kRows);
+  index.search(kRows, x.data(), 1, d.data(), l.data());
+  for (size_t i = 0; i < kRows; ++i) ASSERT_EQ(l[i], static_cast<idx_t>(i));
+  index.check_consistency();
+}
+
+size_t files_matching(const std::string& dir, const std::string& kind) {
+  size_t n = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) n += CountingFileSystem::kind(entry.path().string()) == kind;
+  return n;
+}
+
+TEST(StoreFileSystem, RecognisesOnlyOptionsFiles) {
+  EXPECT_TRUE(is_options_file("OPTIONS-000012"));
+  EXPECT_TRUE(is_options_file("/a/db/OPTIONS-000013.dbtmp"));
+  EXPECT_FALSE(is_options_file("/a/OPTIONS-dir/MANIFEST-000012"));
+  EXPECT_FALSE(is_options_file("/a/db/CURRENT"));
+  EXPECT_FALSE(is_options_file("/a/db/000012.dbtmp"));
+  EXPECT_FALSE(is_options_file("/a/db/000012.log"));
+}
+
+TEST(StoreFileSystem, AnOpenSyncsManifestAndCurrentButNotTheOptionsFile) {
+  testing::TempDir dir;
+  const std::string path = dir.sub("db");
+  make_store(path);
+  auto counting = std::make_shared<CountingFileSystem>(rocksdb::FileSystem::Default());
+  const std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(counting);
+  OpenOptions options;
+  options.env = env.get();
+  {
+    auto index = DurableIndex::open(path, options);
+    expect_all_rows(*index);
+  }
+  // The counting file system sits below the store's wrapper: it sees exactly the syncs that reach disk.
+  EXPECT_GE(counting->file_syncs("MANIFEST"), 1);
+  EXPECT_GE(counting->file_syncs("CURRENT"), 1);
+  EXPECT_GE(counting->rename_dir_syncs("CURRENT"), 1);
+  EXPECT_EQ(counting->file_syncs("OPTIONS"), 0);
+  EXPECT_EQ(counting->rename_dir_syncs("OPTIONS"), 0);
+  EXPECT_EQ(files_matching(path, "OPTIONS"), 2u) << "the OPTIONS files are still written (for tools)";
+  // Without the wrapper (plain RocksDB on the same counting file system) the OPTIONS file is synced:
+  // the counter does see such syncs, so the zero above is the wrapper's doing.
+  rocksdb::DBOptions plain = make_db_options({});
+  plain.env = env.get();
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  ASSERT_TRUE(rocksdb::DB::Open(plain, path, make_family_descriptors(), &handles, &db).ok());
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  delete db;
+  EXPECT_GE(counting->file_syncs("OPTIONS"), 1);
+}
+
+TEST(StoreFileSystem, AStoreOpensTheSameWithoutAnyOptionsFile) {
+  testing::TempDir dir;
+  const std::string path = dir.sub("db");
+  make_store(path);
+  for (const auto& entry : fs::directory_iterator(path)) {
+    if (is_options_file(entry.path().string())) fs::remove(entry.path());
+  }
+  ASSERT_EQ(files_matching(path, "OPTIONS"), 0u);
+  auto index = DurableIndex::open(path);
+  expect_all_rows(*index);
+}
+
+TEST(DurableIndexReopen, ManyReopensKeepWalFilesAndInfoLogsBounded) {
+  testing::TempDir dir;
+  const std::string path = dir.sub("db");
+  make_store(path);
+  size_t most_wal_files = 0;
+  for (int reopen = 0; reopen < 20; ++reopen) {
+    auto index = DurableIndex::open(path);
+    expect_all_rows(*index);
+    if (reopen == 10) {  // a write in between: lands in a WAL, recovered (not flushed) by later opens
+      const std::vector<float> x = testing::gaussian_rows(kRows, 1, kDim, 5);
+      const idx_t id = kRows;
+      index->add_with_ids(1, x.data(), &id);
+      index->remove(1, &id);
+    }
+    index.reset();
+    most_wal_files = std::max(most_wal_files, files_matching(path, ".log"));
+  }
+  // close() flushes once more than 8 WAL files exist, which lets RocksDB delete the obsolete ones
+  // (before, each of the 20 opens left one more); info logs are capped at 4 old + the current one.
+  EXPECT_LE(most_wal_files, 9u);
+  EXPECT_LE(files_matching(path, ".log"), 9u);
+  size_t info_logs = 0;
+  for (const auto& entry : fs::directory_iterator(path)) info_logs += entry.path().filename().string().rfind("LOG", 0) == 0;
+  EXPECT_LE(info_logs, 5u);
+  auto index = DurableIndex::open(path);
+  expect_all_rows(*index);
+}
+
+}  // namespace
+}  // namespace ipaq::storage
