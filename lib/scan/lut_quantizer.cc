@@ -9,6 +9,8 @@
 
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
+#include "lib/core/simd_level.h"
+#include "lib/scan/lut_quantizer_kernels.h"
 
 namespace ipaq {
 
@@ -124,9 +126,27 @@ void quantize_lut_into(const float* lut, size_t nsub, int bits, const std::vecto
 
   q.row_min_scratch.resize(nsub);
   float* row_min = q.row_min_scratch.data();
+  const SimdLevel level = width == 16 ? simd_level() : SimdLevel::kScalar;
   for (size_t g = 0; g < ngroups; ++g) {
     float max_range = 0.0f;
     double bias = 0.0;  // the sum of many minima: accumulate in double, round once
+    const size_t rows = group_begin[g + 1] - group_begin[g];
+    const float* first = lut + group_begin[g] * width;
+    if (level != SimdLevel::kScalar) {
+      // The same minima, ranges, bias and entries as the loops below (lut_quantizer_kernels.h).
+      max_range = lut_detail::row_minima16_avx2(first, rows, row_min + group_begin[g], &bias);
+      const float scale = max_range / 255.0f;
+      q.scale[g] = scale;
+      q.bias[g] = static_cast<float>(bias);
+      if (scale == 0.0f) continue;
+      uint8_t* out = q.table.data() + group_begin[g] * width;
+      if (level == SimdLevel::kAvx512) {
+        lut_detail::quantize_rows16_avx512(first, rows, row_min + group_begin[g], 1.0f / scale, out);
+      } else {
+        lut_detail::quantize_rows16_avx2(first, rows, row_min + group_begin[g], 1.0f / scale, out);
+      }
+      continue;
+    }
     for (size_t j = group_begin[g]; j < group_begin[g + 1]; ++j) {
       const float* row = lut + j * width;
       float lo, hi;

@@ -9,6 +9,7 @@
 
 #include "lib/core/error.h"
 #include "lib/core/random.h"
+#include "simd_levels.h"
 
 namespace ipaq {
 namespace {
@@ -18,7 +19,7 @@ namespace {
 // in float (≤ 2 ulp of the row range ≈ 2.4e-7 · range per entry), and the dequantization scale·S + bias
 // (≤ 1 ulp of each of its two terms); 1e-5 · (Σ|entries| + |bias| + scale·S) dominates both.
 void check_bound(int bits, size_t nsub, const std::vector<size_t>& groups, uint64_t seed) {
-  SCOPED_TRACE(testing::Message() << "bits=" << bits << " nsub=" << nsub);
+  SCOPED_TRACE(::testing::Message() << "bits=" << bits << " nsub=" << nsub);
   Rng rng(seed);
   const size_t width = size_t{1} << bits;
   std::vector<float> lut(nsub * width);
@@ -53,6 +54,32 @@ void check_bound(int bits, size_t nsub, const std::vector<size_t>& groups, uint6
 TEST(LutQuantizer, GroupSumsWithinBound4Bit) { check_bound(4, 37, {0, 20, 37}, 1); }
 TEST(LutQuantizer, GroupSumsWithinBound8Bit) { check_bound(8, 19, {0, 19}, 2); }
 TEST(LutQuantizer, ManyRows) { check_bound(4, 1024, {0, 1024}, 3); }
+
+// The SIMD quantization of 16-entry rows (lut_quantizer_kernels.h) equals the portable code exactly at
+// every IPAQ_SIMD level: tables, scales, biases and row minima; rows of mixed ranges (some tiny), a
+// constant group (scale 0) and an empty group.
+TEST(LutQuantizer, EverySimdLevelEqualsScalar) {
+  Rng rng(17);
+  const size_t nsub = 203;
+  const std::vector<size_t> groups = {0, 90, 90, 100, 203};
+  std::vector<float> lut(nsub * 16);
+  for (size_t j = 0; j < nsub; ++j) {
+    const double row_scale = j % 13 == 0 ? 1e-4 : 0.1 + 5.0 * rng.uniform();
+    for (size_t c = 0; c < 16; ++c) lut[j * 16 + c] = static_cast<float>(row_scale * rng.normal() - 0.3);
+  }
+  for (size_t j = 90; j < 100; ++j)
+    for (size_t c = 0; c < 16; ++c) lut[j * 16 + c] = 2.5f;  // constant group: scale 0
+  set_simd_level_for_testing(SimdLevel::kScalar);
+  const QuantizedLut ref = quantize_lut(lut.data(), nsub, 4, groups);
+  testing::for_each_simd_level([&](SimdLevel) {
+    QuantizedLut q;
+    quantize_lut_into(lut.data(), nsub, 4, groups, q);
+    ASSERT_EQ(q.table, ref.table);
+    ASSERT_EQ(q.scale, ref.scale);
+    ASSERT_EQ(q.bias, ref.bias);
+    ASSERT_EQ(q.row_min_scratch, ref.row_min_scratch);
+  });
+}
 
 TEST(LutQuantizer, TableSpansFullRangeAndRowMinimaAreZero) {
   Rng rng(5);
