@@ -20,13 +20,18 @@ void CodeScorer::set_query(const float* q_codec, float offset) {
   fastscan8_ready_ = false;
 }
 
-void CodeScorer::ip_to_distances(size_t n, const uint8_t* codes, const float* l2_terms, float* inout) const {
+void CodeScorer::ip_to_distances(size_t n, const uint8_t* codes, const uint8_t* side, size_t side_stride,
+                                 const float* l2_terms, float* inout) const {
   if (metric_ == faiss::METRIC_INNER_PRODUCT) {
     for (size_t i = 0; i < n; ++i) inout[i] += offset_;
     return;
   }
   if (l2_terms != nullptr) {
     for (size_t i = 0; i < n; ++i) inout[i] = offset_ + l2_terms[i] - 2.0f * inout[i];
+    return;
+  }
+  if (side != nullptr) {
+    for (size_t i = 0; i < n; ++i) inout[i] = offset_ + codec_.side_norm_sq(side + i * side_stride) - 2.0f * inout[i];
     return;
   }
   const size_t cs = codec_.code_size();
@@ -37,7 +42,7 @@ void CodeScorer::ip_to_distances(size_t n, const uint8_t* codes, const float* l2
 
 void CodeScorer::distances(size_t n, const uint8_t* codes, float* out, const float* l2_terms) {
   codec_.estimate_ip(*state_, n, codes, out);
-  ip_to_distances(n, codes, l2_terms, out);
+  ip_to_distances(n, codes, nullptr, 0, l2_terms, out);
 }
 
 void CodeScorer::prepare_fastscan() {
@@ -57,18 +62,18 @@ void CodeScorer::resize_sums(size_t n) {
   float_sums_.resize(n * quantized_.ngroups());
 }
 
-void CodeScorer::finish(size_t n, const uint8_t* codes, const float* l2_terms, float* out) {
+void CodeScorer::finish(size_t n, const uint8_t* side, size_t side_stride, const float* l2_terms, float* out) {
   quantized_.dequantize(n, int_sums_.data(), float_sums_.data());
-  codec_.finish_lut_sums(*state_, n, codes, float_sums_.data(), out);
-  ip_to_distances(n, codes, l2_terms, out);
+  codec_.finish_lut_sums(*state_, n, side, side_stride, float_sums_.data(), out);
+  ip_to_distances(n, nullptr, side, side_stride, l2_terms, out);
 }
 
-void CodeScorer::distances_fastscan(size_t n, const uint8_t* packed, const uint8_t* codes, float* out,
-                                    const float* l2_terms) {
+void CodeScorer::distances_fastscan(size_t n, const uint8_t* packed, const uint8_t* side, size_t side_stride,
+                                    float* out, const float* l2_terms) {
   if (!fastscan_ready_) prepare_fastscan();
   resize_sums(n);
   scan_4bit(*layout_, fastscan_lut_, n, packed, int_sums_.data());
-  finish(n, codes, l2_terms, out);
+  finish(n, side, side_stride, l2_terms, out);
 }
 
 void CodeScorer::prepare_fastscan8() {
@@ -83,12 +88,12 @@ void CodeScorer::prepare_fastscan8() {
   fastscan_ready_ = false;  // quantized_ now holds the 8-bit tables
 }
 
-void CodeScorer::distances_fastscan8(size_t n, const uint8_t* packed, const uint8_t* codes, float* out,
-                                     const float* l2_terms) {
+void CodeScorer::distances_fastscan8(size_t n, const uint8_t* packed, const uint8_t* side, size_t side_stride,
+                                     float* out, const float* l2_terms) {
   if (!fastscan8_ready_) prepare_fastscan8();
   resize_sums(n);
   scan_8bit_quantized(*layout8_, fastscan8_lut_, n, packed, int_sums_.data());
-  finish(n, codes, l2_terms, out);
+  finish(n, side, side_stride, l2_terms, out);
 }
 
 }  // namespace ipaq

@@ -51,12 +51,14 @@ class CodeScorer {
   // constants used instead of the stored norm, i.e. out = offset + l2_terms[i] - 2 est (IVF keeps
   // ||r||^2 + 2 <c, r̂> per entry there).
   void distances(size_t n, const uint8_t* codes, float* out, const float* l2_terms = nullptr);
-  // packed: layout.packed_bytes(n) bytes of the same n vectors (block-aligned start); codes: their
-  // n * code_size bytes (for the per-vector factors); out: n distances; l2_terms as above.
-  void distances_fastscan(size_t n, const uint8_t* packed, const uint8_t* codes, float* out,
+  // packed: layout.packed_bytes(n) bytes of the same n vectors (block-aligned start); side: their side
+  // bytes (Codec::lut_side_size() per vector: the per-vector factors), row i at side + i * side_stride —
+  // a compact side array (stride = side size) or the row-major codes (side = codes +
+  // lut_side_offset(), stride = code_size); out: n distances; l2_terms as above.
+  void distances_fastscan(size_t n, const uint8_t* packed, const uint8_t* side, size_t side_stride, float* out,
                           const float* l2_terms = nullptr);
   // The same over 8-bit sub-codes packed by layout8 (lib/scan/fastscan_8bit.h).
-  void distances_fastscan8(size_t n, const uint8_t* packed, const uint8_t* codes, float* out,
+  void distances_fastscan8(size_t n, const uint8_t* packed, const uint8_t* side, size_t side_stride, float* out,
                            const float* l2_terms = nullptr);
 
   template <class C>
@@ -65,11 +67,14 @@ class CodeScorer {
                              float* heap_dist, faiss::Index::idx_t* heap_ids);
 
  private:
-  void ip_to_distances(size_t n, const uint8_t* codes, const float* l2_terms, float* inout) const;
+  // Codes are read for the stored norm only (METRIC_L2 without l2_terms): row i's side bytes at
+  // side + i * side_stride, read by Codec::side_norm_sq, or null side = row-major codes (stored_norm_sq).
+  void ip_to_distances(size_t n, const uint8_t* codes, const uint8_t* side, size_t side_stride,
+                       const float* l2_terms, float* inout) const;
   void prepare_fastscan();
   void prepare_fastscan8();
   void resize_sums(size_t n);
-  void finish(size_t n, const uint8_t* codes, const float* l2_terms, float* out);
+  void finish(size_t n, const uint8_t* side, size_t side_stride, const float* l2_terms, float* out);
 
   const Codec& codec_;
   faiss::MetricType metric_;

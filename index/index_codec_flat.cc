@@ -5,6 +5,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <limits>
 
@@ -43,6 +44,7 @@ IndexCodecFlat::IndexCodecFlat(std::unique_ptr<Codec> codec, faiss::MetricType m
   is_trained = codec_->is_trained() && !centered_;
   if (fastscan && codec_has_4bit_lut(*codec_)) {
     layout_ = std::make_unique<FastScanLayout>(codec_->lut_nsub(), codec_->lut_group_begin());
+    side_size_ = codec_->lut_side_size();
   }
 }
 
@@ -128,18 +130,25 @@ void IndexCodecFlat::add_codes(idx_t n, const uint8_t* new_codes) {
   const size_t old_n = static_cast<size_t>(ntotal);
   const size_t bytes = checked_mul(static_cast<size_t>(n), code_size, "codes");
   if (layout_) {
-    packed_.resize(layout_->packed_bytes(old_n + static_cast<size_t>(n)), 0);
+    const size_t total = old_n + static_cast<size_t>(n);
+    packed_.resize(layout_->packed_bytes(total), 0);
+    side_.resize(checked_mul(total, side_size_, "side bytes"));
     pack_range(old_n, static_cast<size_t>(n), new_codes);
+  } else {
+    codes.insert(codes.end(), new_codes, new_codes + bytes);
   }
-  codes.insert(codes.end(), new_codes, new_codes + bytes);
   ntotal += n;
 }
 
 void IndexCodecFlat::reserve(idx_t n) {
   IPAQ_CHECK_ARG(n >= 0, kType, ": reserve needs n >= 0, got ", n);
   const size_t total = static_cast<size_t>(ntotal) + static_cast<size_t>(n);
-  codes.reserve(checked_mul(total, code_size, "codes"));
-  if (layout_) packed_.reserve(layout_->packed_bytes(total));
+  if (layout_) {
+    packed_.reserve(layout_->packed_bytes(total));
+    side_.reserve(checked_mul(total, side_size_, "side bytes"));
+  } else {
+    codes.reserve(checked_mul(total, code_size, "codes"));
+  }
 }
 
 void IndexCodecFlat::pack_range(size_t first, size_t n, const uint8_t* range_codes) {
@@ -153,39 +162,96 @@ void IndexCodecFlat::pack_range(size_t first, size_t n, const uint8_t* range_cod
     pack_4bit_codes_at(*layout_, first + b, m, sub.data(), packed_.data());
     b += m;
   }
+  const size_t side_offset = codec_->lut_side_offset();
+  for (size_t i = 0; i < n; ++i) {
+    std::copy_n(range_codes + i * code_size + side_offset, side_size_, side_.data() + (first + i) * side_size_);
+  }
 }
 
-void IndexCodecFlat::repack_all() {
-  if (!layout_) return;
-  const size_t n = static_cast<size_t>(ntotal);
-  packed_.assign(layout_->packed_bytes(n), 0);
-  pack_range(0, n, codes.data());
+void IndexCodecFlat::read_codes(idx_t first, idx_t n, uint8_t* out) const {
+  IPAQ_CHECK_ARG(first >= 0 && n >= 0 && first <= ntotal && n <= ntotal - first && (n == 0 || out != nullptr),
+                 kType, ": read_codes of [", first, ", ", first, " + ", n, ") out of range [0, ", ntotal, ")");
+  const size_t f = static_cast<size_t>(first), m = static_cast<size_t>(n);
+  if (!layout_) {
+    std::copy_n(codes.data() + f * code_size, m * code_size, out);
+    return;
+  }
+  constexpr size_t kBlock = FastScanLayout::kBlockSize;
+  std::vector<uint8_t> sub(kBlock * layout_->nsub());
+  for (size_t b = 0; b < m;) {
+    const size_t c = std::min(m - b, kBlock - (f + b) % kBlock);
+    unpack_4bit_codes_at(*layout_, f + b, c, packed_.data(), sub.data());
+    codec_->assemble_codes(c, sub.data(), side_.data() + (f + b) * side_size_, side_size_, out + b * code_size);
+    b += c;
+  }
+}
+
+double IndexCodecFlat::storage_bytes_per_vector() const {
+  if (ntotal == 0) return 0.0;
+  return static_cast<double>(codes.size() + packed_.size() + side_.size()) / static_cast<double>(ntotal);
 }
 
 void IndexCodecFlat::reset() {
   faiss::IndexFlatCodes::reset();
   packed_.clear();
+  side_.clear();
 }
 
 void IndexCodecFlat::reconstruct(idx_t key, float* recons) const {
   IPAQ_CHECK_ARG(key >= 0 && key < ntotal, kType, ": reconstruct id ", key, " out of range [0, ", ntotal, ")");
-  sa_decode(1, codes.data() + static_cast<size_t>(key) * code_size, recons);
+  reconstruct_n(key, 1, recons);
+}
+
+void IndexCodecFlat::reconstruct_n(idx_t i0, idx_t ni, float* recons) const {
+  IPAQ_CHECK_ARG(i0 >= 0 && ni >= 0 && i0 <= ntotal && ni <= ntotal - i0 && (ni == 0 || recons != nullptr), kType,
+                 ": reconstruct_n of [", i0, ", ", i0, " + ", ni, ") out of range [0, ", ntotal, ")");
+  const size_t dd = static_cast<size_t>(d);
+  std::vector<uint8_t> run(std::min<size_t>(static_cast<size_t>(ni), kRun) * code_size);
+  for (size_t b = 0; b < static_cast<size_t>(ni); b += kRun) {
+    const size_t m = std::min(kRun, static_cast<size_t>(ni) - b);
+    read_codes(i0 + static_cast<idx_t>(b), static_cast<idx_t>(m), run.data());
+    sa_decode(static_cast<idx_t>(m), run.data(), recons + b * dd);
+  }
+}
+
+faiss::FlatCodesDistanceComputer* IndexCodecFlat::get_FlatCodesDistanceComputer() const {
+  throw StateError(format_message(kType, ": no FAISS distance computer (codes of ", codec_->descriptor(),
+                                  " are scored by search(); use reconstruct() for vectors)"));
 }
 
 size_t IndexCodecFlat::remove_ids(const faiss::IDSelector& sel) {
-  const size_t removed = faiss::IndexFlatCodes::remove_ids(sel);
-  if (removed > 0) repack_all();
-  return removed;
+  if (!layout_) return faiss::IndexFlatCodes::remove_ids(sel);
+  const size_t n = static_cast<size_t>(ntotal);
+  std::vector<uint8_t> keep(n);
+  for (size_t i = 0; i < n; ++i) keep[i] = sel.is_member(static_cast<idx_t>(i)) ? 0 : 1;
+  const size_t kept = compact_4bit_codes(*layout_, n, keep.data(), packed_.data());
+  if (kept == n) return 0;
+  for (size_t i = 0, j = 0; i < n; ++i) {
+    if (keep[i] == 0) continue;
+    if (i != j) std::memmove(side_.data() + j * side_size_, side_.data() + i * side_size_, side_size_);
+    ++j;
+  }
+  packed_.resize(layout_->packed_bytes(kept));
+  side_.resize(kept * side_size_);
+  ntotal = static_cast<idx_t>(kept);
+  return n - kept;
 }
 
 void IndexCodecFlat::merge_from(faiss::Index& other_index, idx_t add_id) {
   IPAQ_CHECK_ARG(add_id == 0, kType, ": merge_from supports add_id = 0 only (ids are positions)");
   auto* other = dynamic_cast<IndexCodecFlat*>(&other_index);
-  IPAQ_CHECK_ARG(other != nullptr && other->d == d && other->metric_type == metric_type &&
+  IPAQ_CHECK_ARG(other != nullptr && other != this && other->d == d && other->metric_type == metric_type &&
                      other->codec_->descriptor() == codec_->descriptor() && other->center_ == center_ &&
                      other->code_size == code_size,
-                 kType, ": merge_from needs an IndexCodecFlat with the same codec, metric and center");
-  add_codes(other->ntotal, other->codes.data());
+                 kType, ": merge_from needs another IndexCodecFlat with the same codec, metric and center");
+  // Through row-major codes one run at a time (either index may keep the packed form).
+  reserve(other->ntotal);
+  std::vector<uint8_t> run(std::min<size_t>(static_cast<size_t>(other->ntotal), kRun) * code_size);
+  for (idx_t b = 0; b < other->ntotal; b += static_cast<idx_t>(kRun)) {
+    const idx_t m = std::min<idx_t>(static_cast<idx_t>(kRun), other->ntotal - b);
+    other->read_codes(b, m, run.data());
+    add_codes(m, run.data());
+  }
   other->reset();
 }
 
@@ -207,12 +273,11 @@ void IndexCodecFlat::set_scorer_query(CodeScorer& scorer, const float* q, std::v
 }
 
 void IndexCodecFlat::score_run(CodeScorer& scorer, size_t begin, size_t m, float* dist) const {
-  const uint8_t* run_codes = codes.data() + begin * code_size;
   if (layout_) {
     scorer.distances_fastscan(m, packed_.data() + (begin / FastScanLayout::kBlockSize) * layout_->block_bytes(),
-                              run_codes, dist);
+                              side_.data() + begin * side_size_, side_size_, dist);
   } else {
-    scorer.distances(m, run_codes, dist);
+    scorer.distances(m, codes.data() + begin * code_size, dist);
   }
 }
 
@@ -308,8 +373,7 @@ bool IndexCodecFlat::score_bounds(const float* query, idx_t n, const idx_t* labe
   for (idx_t i = 0; i < n; ++i) {
     IPAQ_CHECK_ARG(labels[i] >= 0 && labels[i] < ntotal, kType, ": score_bounds label ", labels[i],
                    " out of range [0, ", ntotal, ")");
-    std::copy_n(codes.data() + static_cast<size_t>(labels[i]) * code_size, code_size,
-                cand.data() + static_cast<size_t>(i) * code_size);
+    read_codes(labels[i], 1, cand.data() + static_cast<size_t>(i) * code_size);
   }
   CodeScorer scorer(*codec_, metric_type);
   std::vector<float> scratch;

@@ -1,16 +1,24 @@
 // IndexCodecFlat: a flat (exhaustive-scan) faiss::Index over any ipaq Codec.
 //
-// Storage: `codes` (inherited from faiss::IndexFlatCodes) holds ntotal * code_size bytes, row i = the
-// codec's code of (x_i - center); ids are positions 0..ntotal-1 (wrap in faiss::IndexIDMap2 for other
-// ids). The center is the mean of the training set when centering is on (it lifts data-oblivious
-// rotation codecs on data that is not centred, DESIGN.md §6), else zero.
-//
-// Fast scan: when the codec has a 4-bit LUT form and `fastscan` is on (default), the index also keeps
-// the sub-codes packed for lib/scan (packed_codes(), FastScanLayout) and searches with the SIMD
-// kernels; otherwise, and always for score_bounds(), the codec's scalar estimate_ip is used. Memory:
-// the packed copy costs 4 bits per sub-code beside the codes (for the rotation codecs: the code size
-// minus its factor bytes). Appends (add, add_codes, merge_from) pack block by block through a 32-vector
-// sub-code buffer; reserve() sizes both arrays for a known number of appends (reopen).
+// Storage. Vectors are coded as the codec's code of (x_i - center); ids are positions 0..ntotal-1 (wrap
+// in faiss::IndexIDMap2 for other ids). The center is the mean of the training set when centering is on
+// (it lifts data-oblivious rotation codecs on data that is not centred, DESIGN.md §6), else zero.
+// Each vector is held ONCE, in one of two forms:
+//  - fast scan (the codec has a 4-bit LUT form and `fastscan` is on, the default): its sub-codes packed
+//    for lib/scan (packed_codes(), FastScanLayout: 32-vector blocks) plus its side bytes (the code bytes
+//    the sub-codes do not determine — the per-vector factors, Codec::lut_side_size() bytes) in a compact
+//    array (side_bytes(), row i at i * lut_side_size()). The inherited faiss::IndexFlatCodes::codes stays
+//    EMPTY; read_codes() assembles codes (Codec::assemble_codes, byte-for-byte the codes added). Searches
+//    run the SIMD kernels over the packed blocks and finish with the side array (two sequential streams).
+//    Memory: ceil(ntotal / 32) * 32 * (4-bit sub-code bytes) + ntotal * side size — about code_size per
+//    vector (for RaBitQ1 at d = 784: 128 + 8 = 136 B).
+//  - otherwise: `codes` holds ntotal * code_size bytes, row-major, scored by the codec's scalar
+//    estimate_ip.
+// score_bounds() always uses the scalar estimate_ip (on assembled codes). Appends (add, add_codes,
+// merge_from) pack block by block through a 32-vector sub-code buffer; reserve() sizes the arrays for a
+// known number of appends (reopen). FAISS base-class methods that would read `codes` directly are
+// overridden: reconstruct, reconstruct_n, remove_ids, merge_from, reset; get_FlatCodesDistanceComputer
+// (and so get_distance_computer) throws ipaq::StateError (FAISS's own throws "not implemented" here too).
 //
 // Scores (FAISS conventions): METRIC_INNER_PRODUCT → estimate of <q, x>, larger first;
 // METRIC_L2 → ||q - c||^2 + ||x - c||^2 - 2 est<q - c, x - c>, smaller first, with the stored norm
@@ -61,15 +69,25 @@ class IndexCodecFlat : public faiss::IndexFlatCodes, public ScoreBoundProvider {
   void sa_decode(idx_t n, const uint8_t* bytes, float* x) const override;
   void reset() override;
   void reconstruct(idx_t key, float* recons) const override;
+  void reconstruct_n(idx_t i0, idx_t ni, float* recons) const override;
+  // Always throws StateError: scoring goes through search() (CodeScorer), not a FAISS distance computer.
+  faiss::FlatCodesDistanceComputer* get_FlatCodesDistanceComputer() const override;
   // Compacts the remaining vectors; their ids shift down (FAISS IndexFlatCodes semantics).
   size_t remove_ids(const faiss::IDSelector& sel) override;
   // Appends other's codes (same codec descriptor, center and code size) and empties other.
   void merge_from(faiss::Index& other, idx_t add_id = 0) override;
   // Appends n already-encoded codes (n * code_size bytes, as produced by sa_encode); ids ntotal...
   void add_codes(idx_t n, const uint8_t* codes);
-  // Reserves memory for n more vectors (codes and packed sub-codes), so a sequence of add_codes calls
-  // totalling n neither reallocates nor over-allocates.
+  // Reserves memory for n more vectors (codes, or packed sub-codes and side bytes), so a sequence of
+  // add_codes calls totalling n neither reallocates nor over-allocates.
   void reserve(idx_t n);
+  // The stored codes of vectors [first, first + n) (out: n * code_size bytes, as sa_encode produced
+  // them), assembled from the packed sub-codes and side bytes under fast scan. Out of range →
+  // InvalidArgument.
+  void read_codes(idx_t first, idx_t n, uint8_t* out) const;
+  // Bytes held per stored vector by the code arrays (codes, or packed + side; sizes, not capacities),
+  // i.e. the in-memory storage cost; 0 when empty.
+  double storage_bytes_per_vector() const;
 
   bool score_bounds(const float* query, idx_t n, const idx_t* labels, float* estimate,
                     float* bound) const override;
@@ -82,6 +100,8 @@ class IndexCodecFlat : public faiss::IndexFlatCodes, public ScoreBoundProvider {
   bool uses_fastscan() const { return layout_ != nullptr; }
   // The packed fast-scan sub-codes (layout().packed_bytes(ntotal) bytes); empty without fast scan.
   const AlignedBytes& packed_codes() const { return packed_; }
+  // The side bytes of every vector (ntotal * codec().lut_side_size() bytes); empty without fast scan.
+  const std::vector<uint8_t>& side_bytes() const { return side_; }
   // The fast-scan layout, or null without fast scan.
   const FastScanLayout* layout() const { return layout_.get(); }
   // Restores a trained state (index reader): center must have d floats. Sets is_trained from the codec.
@@ -92,10 +112,9 @@ class IndexCodecFlat : public faiss::IndexFlatCodes, public ScoreBoundProvider {
   void set_scorer_query(CodeScorer& scorer, const float* q, std::vector<float>& scratch) const;
   // Distances of vectors [begin, begin + m) (begin a multiple of 32 on the fast-scan path).
   void score_run(CodeScorer& scorer, size_t begin, size_t m, float* dist) const;
-  // Packs the sub-codes of vectors [first, first + n) (codes: their n * code_size bytes) into packed_,
-  // already sized for them: block by block through a 32-vector buffer, no n * nsub temporary.
+  // Stores vectors [first, first + n) (codes: their n * code_size bytes) into packed_ and side_, already
+  // sized for them: block by block through a 32-vector buffer, no n * nsub temporary.
   void pack_range(size_t first, size_t n, const uint8_t* range_codes);
-  void repack_all();
   // Search with a FAISS heap comparator C (CMin for IP, CMax for L2).
   template <class C>
   void search_impl(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
@@ -112,6 +131,8 @@ class IndexCodecFlat : public faiss::IndexFlatCodes, public ScoreBoundProvider {
   std::vector<float> center_;
   std::unique_ptr<FastScanLayout> layout_;  // null: no fast scan
   AlignedBytes packed_;                     // layout_->packed_bytes(ntotal) bytes, 64-byte aligned
+  std::vector<uint8_t> side_;               // fast scan: ntotal * side_size_ bytes
+  size_t side_size_ = 0;                    // fast scan: codec_->lut_side_size()
 };
 
 }  // namespace ipaq

@@ -116,6 +116,8 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
     size_t updates = 0;
     size_t packed_count = 0;
     const uint8_t* packed = index_.packed_list(static_cast<size_t>(list_no), &packed_count);
+    const uint8_t* side = index_.side_list(static_cast<size_t>(list_no));
+    const size_t side_size = index_.codec().lut_side_size();
     const FastScanLayout* layout = index_.fastscan_layout();
     const FastScan8Layout* layout8 = index_.fastscan8_layout();
     for (size_t b = 0; b < n; b += kRun) {
@@ -124,10 +126,10 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
       const float* terms = keep_max ? nullptr : l2_terms_ + b;
       if (packed != nullptr && b + m <= packed_count && layout != nullptr) {
         scorer_.distances_fastscan(m, packed + (b / FastScanLayout::kBlockSize) * layout->block_bytes(),
-                                   codes + b * code_size, dist_.data(), terms);
+                                   side + b * side_size, side_size, dist_.data(), terms);
       } else if (packed != nullptr && b + m <= packed_count) {
         scorer_.distances_fastscan8(m, packed + (b / FastScan8Layout::kBlockSize) * layout8->block_bytes(),
-                                    codes + b * code_size, dist_.data(), terms);
+                                    side + b * side_size, side_size, dist_.data(), terms);
       } else {
         scorer_.distances(m, codes + b * code_size, dist_.data(), terms);
       }
@@ -179,6 +181,7 @@ IndexCodecIVF::IndexCodecIVF(std::unique_ptr<faiss::Index> quantizer, size_t nli
   }
   if (uses_fastscan()) {
     packed_lists_.resize(nlist);
+    side_lists_.resize(nlist);
     packed_count_.assign(nlist, 0);
   }
 }
@@ -195,9 +198,18 @@ void IndexCodecIVF::sync_packed(bool full) {
     if (packed_count_[list] > size) packed_count_[list] = 0;
     const size_t first = packed_count_[list];
     if (first == size) continue;
-    if (first == 0) packed_lists_[list].clear();
+    if (first == 0) {
+      packed_lists_[list].clear();
+      side_lists_[list].clear();
+    }
     faiss::InvertedLists::ScopedCodes codes(invlists, list);
     const size_t count = size - first;
+    // The side bytes (per-vector factors) of the new entries, contiguous: the scan's finish reads them
+    // instead of striding through the codes.
+    const size_t side_offset = codec_->lut_side_offset(), side_size = codec_->lut_side_size();
+    side_lists_[list].resize(size * side_size);
+    for (size_t i = first; i < size; ++i)
+      std::copy_n(codes.get() + i * code_size + side_offset, side_size, side_lists_[list].data() + i * side_size);
     sub.resize(count * nsub);
     codec_->extract_sub_codes(count, codes.get() + first * code_size, sub.data());
     packed_lists_[list].resize(layout_ ? layout_->packed_bytes(size) : layout8_->packed_bytes(size), 0);
@@ -257,9 +269,14 @@ const uint8_t* IndexCodecIVF::packed_list(size_t list_no, size_t* count) const {
   return packed_lists_[list_no].data();
 }
 
+const uint8_t* IndexCodecIVF::side_list(size_t list_no) const {
+  return uses_fastscan() && list_no < nlist ? side_lists_[list_no].data() : nullptr;
+}
+
 void IndexCodecIVF::reset() {
   faiss::IndexIVF::reset();
   for (auto& p : packed_lists_) p.clear();
+  for (auto& p : side_lists_) p.clear();
   std::fill(packed_count_.begin(), packed_count_.end(), 0);
   for (auto& t : l2_terms_) t.clear();
 }

@@ -16,15 +16,20 @@
 // not in the codes: it is derived from the codes, so sa_encode codes, add_sa_codes and the index file
 // format are unchanged; sync_packed() computes it for new entries (add, add_sa_codes, read_index) and
 // recomputes it after remove_ids. Memory per vector under L2 is therefore code_size + 4 bytes (+ the
-// fast-scan copy of the sub-codes).
+// fast-scan arrays below).
 // The InvertedListScanner is written once for all codecs (CodeScorer underneath) and honours the
 // IDSelector in scan_codes. Fast scan: when the codec has a 4-bit LUT form (or an 8-bit one:
 // lib/scan/fastscan_8bit.h, 64-vector blocks, AVX-512 VBMI kernel) and `fastscan` is on
 // (default), each list's sub-codes are also kept packed for lib/scan (packed per list, appended after
-// every add and add_sa_codes via sync_packed(), rebuilt after remove_ids) and the scanner uses the SIMD
-// kernels; FAISS entry points that move codes behind the index's back (update_vectors, merge_from,
-// replace_invlists) are followed by a full repack only if the caller calls sync_packed(true). nprobe per
-// call via faiss::SearchParametersIVF; search is FAISS's (parallel over queries).
+// every add and add_sa_codes via sync_packed(), rebuilt after remove_ids), with the entries' side bytes
+// (Codec::lut_side_size(): the per-vector factors) copied into a compact per-list array, and the scanner
+// uses the SIMD kernels: it reads the packed sub-codes, the side array and the L2 terms — three
+// sequential streams — never the code_size-stride codes. The FAISS invlists keep the full codes
+// (FAISS's IndexIVF reads them in many places: search_preassigned, reconstruct, merge, update, files),
+// so memory per vector is code_size + packed sub-codes + side bytes (+ 4 B L2 term). FAISS entry
+// points that move codes behind the index's back (update_vectors, merge_from, replace_invlists) are
+// followed by a full repack only if the caller calls sync_packed(true). nprobe per call via
+// faiss::SearchParametersIVF; search is FAISS's (parallel over queries).
 //
 // Ownership: owns the coarse quantizer (std::unique_ptr; FAISS's own_fields stays false) and the codec.
 // sa_encode codes are FAISS's IVF standalone codes: coarse list number (coarse_code_size() bytes) then
@@ -86,6 +91,9 @@ class IndexCodecIVF : public faiss::IndexIVF {
   // The 8-bit fast-scan layout (codecs with lut_bits() == 8), null otherwise; one of the two at most.
   const FastScan8Layout* fastscan8_layout() const { return layout8_.get(); }
   const uint8_t* packed_list(size_t list_no, size_t* count) const;
+  // The side bytes (Codec::lut_side_size() per entry: the per-vector factors) of the same packed entries,
+  // contiguous, in list order; null when fast scan is off.
+  const uint8_t* side_list(size_t list_no) const;
 
  private:
   std::unique_ptr<faiss::Index> quantizer_owner_;
@@ -93,6 +101,7 @@ class IndexCodecIVF : public faiss::IndexIVF {
   std::unique_ptr<FastScanLayout> layout_;
   std::unique_ptr<FastScan8Layout> layout8_;
   std::vector<AlignedBytes> packed_lists_;  // per list: layout_->packed_bytes(packed_count_[l]) bytes
+  std::vector<std::vector<uint8_t>> side_lists_;  // per list: packed_count_[l] * lut_side_size() bytes
   std::vector<size_t> packed_count_;
   std::vector<std::vector<float>> l2_terms_;  // L2 only: per list, ||r_i||^2 + 2 <c, r̂_i>
 

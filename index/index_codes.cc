@@ -117,8 +117,9 @@ void reserve_sa_codes(faiss::Index& index, idx_t n) {
   IPAQ_CHECK_ARG(n >= 0, "reserve_sa_codes: n = ", n, " is negative");
   if (auto* flat = dynamic_cast<IndexCodecFlat*>(&index)) {
     flat->reserve(n);
-    advise_huge_pages(flat->codes.data(), flat->codes.capacity());
+    advise_huge_pages(flat->codes.data(), flat->codes.capacity());  // empty under fast scan
     advise_huge_pages(flat->packed_codes().data(), flat->packed_codes().capacity());
+    advise_huge_pages(flat->side_bytes().data(), flat->side_bytes().capacity());
   } else if (dynamic_cast<faiss::IndexIVF*>(&index) != nullptr) {
     // lists grow one by one; nothing to reserve up front
   } else if (auto* fc = dynamic_cast<faiss::IndexFlatCodes*>(&index)) {

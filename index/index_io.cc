@@ -145,7 +145,16 @@ void write_flat(ByteWriter& w, const IndexCodecFlat& f) {
   w.put<uint8_t>(f.uses_fastscan() ? 1 : 0);
   f.codec().serialize(w);
   w.put_vector(f.center());
-  w.put_vector(f.codes);
+  // The row-major codes (format unchanged), assembled a run at a time under fast scan.
+  const size_t n = static_cast<size_t>(f.ntotal);
+  w.put<uint64_t>(checked_mul(n, f.code_size, "codes"));
+  constexpr size_t kRun = 4096;
+  std::vector<uint8_t> run(std::min(n, kRun) * f.code_size);
+  for (size_t b = 0; b < n; b += kRun) {
+    const size_t m = std::min(kRun, n - b);
+    f.read_codes(static_cast<idx_t>(b), static_cast<idx_t>(m), run.data());
+    w.put_bytes(run.data(), m * f.code_size);
+  }
 }
 
 std::unique_ptr<faiss::Index> read_flat(ByteReader& r) {
@@ -160,9 +169,19 @@ std::unique_ptr<faiss::Index> read_flat(ByteReader& r) {
   if (c.is_trained) index->set_trained_center(std::move(center));
   expect_consistent(index->is_trained == c.is_trained, r, "trained state");
   check_fits(r, static_cast<uint64_t>(c.ntotal), index->code_size, "codes");
-  const std::vector<uint8_t> codes = r.get_vector<uint8_t>();
-  expect_consistent(codes.size() == static_cast<size_t>(c.ntotal) * index->code_size, r, "code array size");
-  if (c.ntotal > 0) index->add_codes(c.ntotal, codes.data());
+  // A u64 byte count then the row-major codes (what put_vector writes), read a run at a time so that a
+  // fast-scan index never holds a second full copy of them.
+  const uint64_t code_bytes = r.get<uint64_t>();
+  expect_consistent(code_bytes == static_cast<uint64_t>(c.ntotal) * index->code_size, r, "code array size");
+  const size_t n = static_cast<size_t>(c.ntotal);
+  index->reserve(c.ntotal);
+  constexpr size_t kRun = 4096;
+  std::vector<uint8_t> run(std::min(n, kRun) * index->code_size);
+  for (size_t b = 0; b < n; b += kRun) {
+    const size_t m = std::min(kRun, n - b);
+    r.get_bytes(run.data(), m * index->code_size);
+    index->add_codes(static_cast<idx_t>(m), run.data());
+  }
   return index;
 }
 

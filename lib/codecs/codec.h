@@ -26,6 +26,15 @@
 // sub-codes once (extract_sub_codes), runs SIMD sums with uint8-quantized tables, then calls
 // finish_lut_sums() which applies per-vector factors read from the codes. estimate_ip() is the scalar
 // reference the SIMD path is tested against and must agree with finish_lut_sums() on exact float sums.
+//
+// Side bytes (LUT-form storage). A code splits at lut_side_offset(): bytes [0, lut_side_offset()) are
+// fully determined by the sub-codes (extract_sub_codes reads only them), bytes [lut_side_offset(),
+// code_size()) are the per-vector SIDE bytes (lut_side_size() of them: norms, scales). An index may
+// therefore hold each vector once — sub-codes packed for the scan plus a compact side array — and
+// rebuild the code with assemble_codes(), the exact inverse (byte-for-byte for every code encode()
+// produces; bits that no sub-code covers, e.g. the padding nibble of an odd sub-code count, come back
+// zero). finish_lut_sums() and side_norm_sq() read the side bytes from a strided array, so the row-major
+// code array is the special case side = codes + lut_side_offset(), stride = code_size().
 #pragma once
 
 #include <cstddef>
@@ -35,6 +44,7 @@
 #include <vector>
 
 #include "lib/core/byte_stream.h"
+#include "lib/core/error.h"
 
 namespace ipaq {
 
@@ -108,10 +118,33 @@ class Codec {
   virtual void extract_sub_codes(size_t n, const uint8_t* codes, uint8_t* sub) const {
     (void)n; (void)codes; (void)sub;
   }
-  // sums: n * lut_groups() floats (group sums of the query LUT) -> out: n estimates of <q, x_i>.
-  virtual void finish_lut_sums(const QueryState& qs, size_t n, const uint8_t* codes, const float* sums,
-                               float* out) const {
-    (void)qs; (void)n; (void)codes; (void)sums; (void)out;
+  // First side byte of a code (see "Side bytes" above); code_size() for codecs without a LUT form.
+  virtual size_t lut_side_offset() const { return code_size(); }
+  size_t lut_side_size() const { return code_size() - lut_side_offset(); }
+  // sub: n * lut_nsub() sub-codes (each < 2^lut_bits()); side: n rows of lut_side_size() bytes, row i at
+  // side + i * side_stride (side_stride >= lut_side_size()) -> codes: n * code_size() bytes. The inverse
+  // of extract_sub_codes plus the side copy. Throws StateError for a codec without a LUT form,
+  // InvalidArgument for a sub-code >= 2^lut_bits() or a stride below lut_side_size().
+  virtual void assemble_codes(size_t n, const uint8_t* sub, const uint8_t* side, size_t side_stride,
+                              uint8_t* codes) const {
+    (void)n; (void)sub; (void)side; (void)side_stride; (void)codes;
+    throw StateError(format_message("codec '", descriptor(), "' has no LUT form: its codes cannot be assembled"));
+  }
+  // sums: n * lut_groups() floats (group sums of the query LUT); side: the vectors' side bytes, row i at
+  // side + i * side_stride -> out: n estimates of <q, x_i>.
+  virtual void finish_lut_sums(const QueryState& qs, size_t n, const uint8_t* side, size_t side_stride,
+                               const float* sums, float* out) const {
+    (void)qs; (void)n; (void)side; (void)side_stride; (void)sums; (void)out;
+  }
+  // The same over row-major codes (n * code_size() bytes).
+  void finish_lut_sums(const QueryState& qs, size_t n, const uint8_t* codes, const float* sums, float* out) const {
+    finish_lut_sums(qs, n, codes + lut_side_offset(), code_size(), sums, out);
+  }
+  // stored_norm_sq() of a code, read from its side bytes (lut_side_size() bytes at `side`). Codecs with a
+  // LUT form implement it; the default throws StateError.
+  virtual float side_norm_sq(const uint8_t* side) const {
+    (void)side;
+    throw StateError(format_message("codec '", descriptor(), "' has no LUT form: no side bytes"));
   }
 
   // Serializes every parameter (descriptor, d, seed, trained state); read back by deserialize_codec().

@@ -205,6 +205,12 @@ float RotatedCodec::stored_norm_sq(const uint8_t* code) const {
   return norm * norm;
 }
 
+float RotatedCodec::side_norm_sq(const uint8_t* side) const {
+  IPAQ_CHECK(lut_bits_ != 0, StateError, spec_.text, ": no LUT form, so no side bytes");
+  const float norm = read_float(side);  // the side bytes start at the factors: ‖x‖ first
+  return norm * norm;
+}
+
 void RotatedCodec::quantize_block(size_t m, const float* u, Rng* rngs, Quantized* q) const {
   for (size_t v = 0; v < m; ++v) quantize(u + v * rotated_dim(), rngs[v], q[v]);
 }
@@ -506,15 +512,61 @@ void RotatedCodec::extract_sub_codes(size_t n, const uint8_t* codes, uint8_t* su
   }
 }
 
-void RotatedCodec::finish_lut_sums(const QueryState& qs, size_t n, const uint8_t* codes, const float* sums,
-                                   float* out) const {
+void RotatedCodec::assemble_codes(size_t n, const uint8_t* sub, const uint8_t* side, size_t side_stride,
+                                  uint8_t* codes) const {
+  IPAQ_CHECK(lut_bits_ != 0, StateError, spec_.text, ": no LUT form, its codes cannot be assembled from sub-codes");
+  const size_t side_size = code_size_ - factors_offset_;
+  IPAQ_CHECK_ARG(n == 0 || side_stride >= side_size, spec_.text, ": assemble_codes side stride ", side_stride,
+                 " is below the ", side_size, " side bytes");
+  const size_t nsub = lut_nsub();
+  // Segment by segment (each has one sub-code width), then the side bytes.
+  for (size_t g = 0; g < segments_.size(); ++g) {
+    const Segment& s = segments_[g];
+    const int width = static_cast<int>(s.elems_per_sub) * s.elem_bits;
+    uint8_t any = 0;
+    for (size_t i = 0; i < n; ++i)
+      for (size_t j = 0; j < s.n_sub; ++j) any |= sub[i * nsub + lut_group_begin_[g] + j];
+    if (width < 8 && (any >> width) != 0) {  // name the first offending sub-code
+      for (size_t i = 0; i < n; ++i)
+        for (size_t j = lut_group_begin_[g]; j < lut_group_begin_[g + 1]; ++j)
+          IPAQ_CHECK_ARG((sub[i * nsub + j] >> width) == 0, spec_.text, ": assemble_codes: sub-code ", j, " of vector ",
+                         i, " is ", int{sub[i * nsub + j]}, ", wider than ", width, " bits");
+    }
+    for (size_t i = 0; i < n; ++i) {
+      const uint8_t* group = sub + i * nsub + lut_group_begin_[g];
+      uint8_t* fields = codes + i * code_size_ + s.byte_offset;
+      if (width == 4) {  // the inverse of extract_sub_codes' fast path: nibble j, low nibble first
+        const size_t pairs = s.n_sub / 2;
+        for (size_t p = 0; p < pairs; ++p) fields[p] = static_cast<uint8_t>(group[2 * p] | group[2 * p + 1] << 4);
+        if (s.n_sub % 2 != 0) fields[pairs] = group[s.n_sub - 1];
+        continue;
+      }
+      std::memset(fields, 0, s.n_bytes);
+      for (size_t j = 0; j < s.n_sub; ++j) {  // LSB-first, as pack_fields: a field spans at most 2 bytes
+        const size_t bit = j * static_cast<size_t>(width);
+        const uint32_t v = static_cast<uint32_t>(group[j]) << (bit % 8);
+        fields[bit / 8] |= static_cast<uint8_t>(v);
+        if ((v >> 8) != 0) fields[bit / 8 + 1] |= static_cast<uint8_t>(v >> 8);
+      }
+    }
+  }
+  for (size_t i = 0; i < n; ++i) std::memcpy(codes + i * code_size_ + factors_offset_, side + i * side_stride, side_size);
+}
+
+void RotatedCodec::finish_lut_sums(const QueryState& qs, size_t n, const uint8_t* side, size_t side_stride,
+                                   const float* sums, float* out) const {
   const double center_ip = as_rotated(qs).center_ip;
   const size_t groups = segments_.size();
   // The scales are read in place (read_float, inlined): a call per vector to the exported stored_scale()
   // cannot be inlined under -fPIC and cost the index scan ~5 ns per vector (index issue 4).
-  const uint8_t* scales = codes + factors_offset_ + sizeof(float);
+  const uint8_t* scales = side + sizeof(float);  // the side bytes start at ‖x‖, then s_0 ...
+  if (groups == 1) {  // every codec but TurboQuant_prod: one scale per vector
+    for (size_t i = 0; i < n; ++i)
+      out[i] = static_cast<float>(center_ip + static_cast<double>(read_float(scales + i * side_stride)) * sums[i]);
+    return;
+  }
   for (size_t i = 0; i < n; ++i) {
-    const uint8_t* s = scales + i * code_size_;
+    const uint8_t* s = scales + i * side_stride;
     double est = center_ip;
     for (size_t g = 0; g < groups; ++g) {
       est += static_cast<double>(read_float(s + sizeof(float) * g)) * sums[i * groups + g];

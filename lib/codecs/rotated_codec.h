@@ -66,8 +66,14 @@ class RotatedCodec : public Codec {
   size_t lut_nsub() const override { return lut_group_begin_.back(); }
   std::vector<size_t> lut_group_begin() const override { return lut_group_begin_; }
   void extract_sub_codes(size_t n, const uint8_t* codes, uint8_t* sub) const override;
-  void finish_lut_sums(const QueryState& qs, size_t n, const uint8_t* codes, const float* sums,
+  // Side bytes = [float32 ‖x‖][float32 s_0] ... (the factors); everything before them is sub-codes.
+  size_t lut_side_offset() const override { return lut_bits_ != 0 ? factors_offset_ : code_size_; }
+  void assemble_codes(size_t n, const uint8_t* sub, const uint8_t* side, size_t side_stride,
+                      uint8_t* codes) const override;
+  using Codec::finish_lut_sums;
+  void finish_lut_sums(const QueryState& qs, size_t n, const uint8_t* side, size_t side_stride, const float* sums,
                        float* out) const override;
+  float side_norm_sq(const uint8_t* side) const override;
 
  protected:
   struct Segment {

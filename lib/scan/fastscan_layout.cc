@@ -91,12 +91,58 @@ void pack_4bit_codes(const FastScanLayout& layout, size_t n, const uint8_t* sub,
 }
 
 void unpack_4bit_codes(const FastScanLayout& layout, size_t n, const uint8_t* packed, uint8_t* sub) {
-  for (size_t i = 0; i < n; ++i) {
-    for (size_t s = 0; s < layout.nsub(); ++s) {
-      const NibbleAddress a = nibble_address(layout, i, layout.padded_sub(s));
-      sub[i * layout.nsub() + s] = (packed[a.byte] >> a.shift) & 0x0F;
+  unpack_4bit_codes_at(layout, 0, n, packed, sub);
+}
+
+void unpack_4bit_codes_at(const FastScanLayout& layout, size_t first, size_t n, const uint8_t* packed,
+                          uint8_t* sub) {
+  const size_t nsub = layout.nsub();
+  constexpr size_t kBlock = FastScanLayout::kBlockSize;
+  const std::vector<size_t>& group_begin = layout.group_begin();
+  const std::vector<size_t>& pair_begin = layout.pair_begin();
+  for (size_t i = 0; i < n;) {
+    const size_t lane0 = (first + i) % kBlock;
+    const size_t m = std::min(n - i, kBlock - lane0);  // vectors of this block
+    const uint8_t* block = packed + ((first + i) / kBlock) * layout.block_bytes();
+    uint8_t* block_sub = sub + i * nsub;
+    // Pair by pair (one 32-byte row per pair), the mirror of pack_4bit_codes_at's whole-block path.
+    for (size_t g = 0; g + 1 < group_begin.size(); ++g) {
+      for (size_t p = pair_begin[g]; p < pair_begin[g + 1]; ++p) {
+        const size_t lo = group_begin[g] + 2 * (p - pair_begin[g]);
+        const bool has_hi = lo + 1 < group_begin[g + 1];
+        const uint8_t* row = block + p * kPairBytes + lane0;
+        for (size_t v = 0; v < m; ++v) {
+          block_sub[v * nsub + lo] = row[v] & 0x0F;
+          if (has_hi) block_sub[v * nsub + lo + 1] = row[v] >> 4;
+        }
+      }
     }
+    i += m;
   }
+}
+
+size_t compact_4bit_codes(const FastScanLayout& layout, size_t n, const uint8_t* keep, uint8_t* packed) {
+  constexpr size_t kBlock = FastScanLayout::kBlockSize;
+  const size_t nsub = layout.nsub();
+  std::vector<uint8_t> sub(kBlock * nsub);
+  size_t kept = 0;
+  for (size_t b = 0; b < n; b += kBlock) {
+    const size_t m = std::min(kBlock, n - b);
+    // The whole block is read before any write: kept vectors land at positions <= their own, so writes
+    // reach at most this block and never a block still to be read.
+    unpack_4bit_codes_at(layout, b, m, packed, sub.data());
+    size_t c = 0;
+    for (size_t v = 0; v < m; ++v) {
+      if (keep[b + v] == 0) continue;
+      if (c != v) std::memcpy(sub.data() + c * nsub, sub.data() + v * nsub, nsub);
+      ++c;
+    }
+    pack_4bit_codes_at(layout, kept, c, sub.data(), packed);
+    kept += c;
+  }
+  // The free lanes of the new last block are zero: that block was started (lane 0) by a whole-block
+  // write of pack_4bit_codes_at, which zeroes the lanes after the vectors it writes.
+  return kept;
 }
 
 }  // namespace ipaq

@@ -78,4 +78,15 @@ void pack_4bit_code_at(const FastScanLayout& layout, size_t i, const uint8_t* su
 // The inverse of pack: packed (packed_bytes(n) bytes) -> sub: n * nsub bytes.
 void unpack_4bit_codes(const FastScanLayout& layout, size_t n, const uint8_t* packed, uint8_t* sub);
 
+// The sub-codes of vectors first .. first + n − 1 of a packed array (packed_bytes(first + n) bytes or
+// more) -> sub: n * nsub bytes. The inverse of pack_4bit_codes_at, for indexes that keep only the packed
+// layout (reconstruct, export, compaction).
+void unpack_4bit_codes_at(const FastScanLayout& layout, size_t first, size_t n, const uint8_t* packed,
+                          uint8_t* sub);
+
+// Compacts a packed array of n vectors in place: keeps vector i iff keep[i] != 0 (n flags), in order,
+// and zeroes the free lanes of the new last block. Returns the number kept, m; the caller may then
+// shrink the array to packed_bytes(m).
+size_t compact_4bit_codes(const FastScanLayout& layout, size_t n, const uint8_t* keep, uint8_t* packed);
+
 }  // namespace ipaq

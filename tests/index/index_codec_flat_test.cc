@@ -3,9 +3,14 @@
 #include <faiss/impl/IDSelector.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
+#include <string>
 
+#include "index/code_scorer.h"
+#include "index/index_io.h"
 #include "lib/codecs/bit_packing.h"
 #include "lib/core/error.h"
 #include "lib/core/simd_level.h"
@@ -336,6 +341,177 @@ TEST(IndexCodecFlat, QueryWorkloadReachesTheCodecAsScored) {
   EXPECT_THROW(unweighted.set_query_workload(static_cast<idx_t>(nq), queries.data()), InvalidArgument);
   EXPECT_THROW(no_workload.set_query_workload(0, queries.data()), InvalidArgument);
   EXPECT_THROW(no_workload.set_query_workload(1, nullptr), InvalidArgument);
+}
+
+// Distances of every stored vector for query q as the dual-storage index computed them (session 2): the
+// fast-scan kernels over the packed sub-codes, finished with the factors read from the ROW-MAJOR codes
+// (side = codes + lut_side_offset(), stride = code_size), with the index's per-query offset.
+std::vector<float> dual_storage_distances(const IndexCodecFlat& index, const std::vector<uint8_t>& codes,
+                                          const float* q) {
+  const size_t d = static_cast<size_t>(index.d), n = static_cast<size_t>(index.ntotal);
+  const Codec& codec = index.codec();
+  std::vector<float> qc(q, q + d);
+  double offset = 0;
+  for (size_t j = 0; j < d; ++j) {
+    if (index.metric_type == faiss::METRIC_INNER_PRODUCT) {
+      offset += static_cast<double>(q[j]) * index.center()[j];
+    } else {
+      qc[j] = q[j] - index.center()[j];
+      offset += static_cast<double>(qc[j]) * qc[j];
+    }
+  }
+  CodeScorer scorer(codec, index.metric_type, index.layout());
+  scorer.set_query(qc.data(), static_cast<float>(offset));
+  std::vector<float> dist(n);
+  constexpr size_t kRun = 1024;  // the index's run length (a multiple of the 32-vector block)
+  for (size_t b = 0; b < n; b += kRun) {
+    const size_t m = std::min(kRun, n - b);
+    scorer.distances_fastscan(m, index.packed_codes().data() + (b / 32) * index.layout()->block_bytes(),
+                              codes.data() + b * codec.code_size() + codec.lut_side_offset(), codec.code_size(),
+                              dist.data() + b);
+  }
+  return dist;
+}
+
+// The single-storage layout (packed sub-codes + compact side bytes, `codes` empty) against an index of the
+// same codec with fast scan off (row-major codes): identical stored codes (read_codes), reconstructions,
+// remove_ids, merge_from and index files, and search distances identical to the dual-storage scan
+// (dual_storage_distances). Odd sub-code counts (TQ4_haar / TestU4 at d = 21), TurboQuant_prod's two
+// groups, centering and both metrics.
+TEST(IndexCodecFlat, PackedStorageEqualsRowMajorStorage) {
+  struct Made {
+    std::string name;
+    std::function<std::unique_ptr<Codec>()> make;
+  };
+  const std::vector<Made> codecs = {
+      {"RaBitQ1/d100", [] { return make_codec("RaBitQ1", 100); }},
+      {"TQP3/d64", [] { return make_codec("TQP3", 64); }},
+      {"TQ4_haar/d21", [] { return make_codec("TQ4_haar", 21); }},
+      {"TestU4/d21", [] { return std::make_unique<Uniform4bitCodec>(21, 1.0f); }}};
+  const size_t n = 1100, n_other = 45, nq = 3;
+  for (const Made& made : codecs) {
+    for (faiss::MetricType metric : {faiss::METRIC_L2, faiss::METRIC_INNER_PRODUCT}) {
+      SCOPED_TRACE(made.name + (metric == faiss::METRIC_L2 ? " L2" : " IP"));
+      IndexCodecFlat fast(made.make(), metric, true, true), rows(made.make(), metric, true, false);
+      ASSERT_TRUE(fast.uses_fastscan());
+      ASSERT_FALSE(rows.uses_fastscan());
+      const size_t d = static_cast<size_t>(fast.d), cs = fast.code_size;
+      const auto base = testing::random_vectors(n + n_other, d, 1.0f, 41);
+      const auto queries = testing::random_vectors(nq, d, 1.0f, 42);
+      fast.train(static_cast<idx_t>(n), base.data());
+      rows.train(static_cast<idx_t>(n), base.data());
+      std::vector<uint8_t> codes((n + n_other) * cs);
+      rows.sa_encode(static_cast<idx_t>(n + n_other), base.data(), codes.data());
+      // Appends of every block alignment (fast) vs one add (rows).
+      size_t added = 0;
+      for (size_t chunk : {7, 25, 64, 300, 704}) {
+        fast.add_codes(static_cast<idx_t>(chunk), codes.data() + added * cs);
+        added += chunk;
+      }
+      ASSERT_EQ(added, n);
+      rows.add_codes(static_cast<idx_t>(n), codes.data());
+      EXPECT_TRUE(fast.codes.empty());
+      EXPECT_EQ(fast.side_bytes().size(), n * fast.codec().lut_side_size());
+      EXPECT_EQ(fast.storage_bytes_per_vector(),
+                static_cast<double>(fast.layout()->packed_bytes(n) + fast.side_bytes().size()) / n);
+      EXPECT_EQ(rows.storage_bytes_per_vector(), static_cast<double>(cs));
+
+      // Stored codes byte for byte, whole and from an unaligned offset.
+      std::vector<uint8_t> got(n * cs);
+      fast.read_codes(0, static_cast<idx_t>(n), got.data());
+      EXPECT_EQ(got, rows.codes);
+      std::vector<uint8_t> part(50 * cs);
+      fast.read_codes(37, 50, part.data());
+      EXPECT_TRUE(std::equal(part.begin(), part.end(), rows.codes.begin() + 37 * cs));
+      EXPECT_THROW(fast.read_codes(static_cast<idx_t>(n) - 1, 2, part.data()), InvalidArgument);
+      // Reconstructions.
+      std::vector<float> ra(5 * d), rb(5 * d);
+      fast.reconstruct_n(1000, 5, ra.data());
+      rows.reconstruct_n(1000, 5, rb.data());
+      EXPECT_EQ(ra, rb);
+      fast.reconstruct(3, ra.data());
+      rows.reconstruct(3, rb.data());
+      EXPECT_TRUE(std::equal(ra.begin(), ra.begin() + d, rb.begin()));
+      EXPECT_THROW(fast.get_distance_computer(), StateError);
+
+      // Search = the dual-storage scan, exactly (all n results, so ties cannot reorder the comparison).
+      auto check_search = [&](const IndexCodecFlat& index, const std::vector<uint8_t>& row_codes) {
+        const size_t nb = static_cast<size_t>(index.ntotal);
+        std::vector<float> D(nb);
+        std::vector<idx_t> I(nb);
+        for (size_t qi = 0; qi < nq; ++qi) {
+          index.search(1, &queries[qi * d], static_cast<idx_t>(nb), D.data(), I.data());
+          const auto expected = dual_storage_distances(index, row_codes, &queries[qi * d]);
+          for (size_t r = 0; r < nb; ++r) {
+            ASSERT_GE(I[r], 0);
+            ASSERT_EQ(D[r], expected[static_cast<size_t>(I[r])]) << "rank " << r;
+          }
+        }
+      };
+      check_search(fast, rows.codes);
+
+      // remove_ids: both compact the same way.
+      std::vector<idx_t> gone;
+      for (idx_t i = 0; i < static_cast<idx_t>(n); i += 5) gone.push_back(i);
+      for (idx_t i = 64; i < 160; ++i)
+        if (i % 5 != 0) gone.push_back(i);  // a whole 32-vector block and more
+      faiss::IDSelectorBatch selector(gone.size(), gone.data());
+      EXPECT_EQ(fast.remove_ids(selector), gone.size());
+      EXPECT_EQ(rows.remove_ids(selector), gone.size());
+      ASSERT_EQ(fast.ntotal, rows.ntotal);
+      const size_t kept = static_cast<size_t>(fast.ntotal);
+      got.resize(kept * cs);
+      fast.read_codes(0, static_cast<idx_t>(kept), got.data());
+      EXPECT_EQ(got, rows.codes);
+      EXPECT_EQ(fast.side_bytes().size(), kept * fast.codec().lut_side_size());
+      check_search(fast, rows.codes);
+
+      // merge_from: a fast-scan and a row-major source append the same codes.
+      IndexCodecFlat other_fast(made.make(), metric, true, true), other_rows(made.make(), metric, true, false);
+      for (IndexCodecFlat* o : {&other_fast, &other_rows}) {
+        o->train(static_cast<idx_t>(n), base.data());
+        o->add_codes(static_cast<idx_t>(n_other), codes.data() + n * cs);
+      }
+      IndexCodecFlat copy(made.make(), metric, true, true);
+      copy.train(static_cast<idx_t>(n), base.data());
+      copy.add_codes(static_cast<idx_t>(kept), got.data());
+      fast.merge_from(other_fast);
+      copy.merge_from(other_rows);
+      EXPECT_EQ(other_fast.ntotal, 0);
+      EXPECT_EQ(other_rows.ntotal, 0);
+      ASSERT_EQ(fast.ntotal, static_cast<idx_t>(kept + n_other));
+      std::vector<uint8_t> merged(static_cast<size_t>(fast.ntotal) * cs), merged_copy(merged.size());
+      fast.read_codes(0, fast.ntotal, merged.data());
+      copy.read_codes(0, copy.ntotal, merged_copy.data());
+      EXPECT_EQ(merged, merged_copy);
+      EXPECT_TRUE(std::equal(merged.end() - n_other * cs, merged.end(), codes.begin() + n * cs));
+      EXPECT_TRUE(std::equal(merged.begin(), merged.begin() + kept * cs, rows.codes.begin()));
+
+      // Index files (registered codecs only): the same codes as a row-major index (only the fast-scan
+      // flag byte and the checksum differ), and a file read back holds the same codes and searches alike.
+      if (!is_codec_descriptor(fast.codec().descriptor())) continue;
+      IndexCodecFlat rows_merged(made.make(), metric, true, false);
+      rows_merged.train(static_cast<idx_t>(n), base.data());
+      rows_merged.add_codes(fast.ntotal, merged.data());
+      std::string fast_bytes, rows_bytes;
+      write_index(&fast, &fast_bytes);
+      write_index(&rows_merged, &rows_bytes);
+      ASSERT_EQ(fast_bytes.size(), rows_bytes.size());
+      size_t differing = 0;
+      for (size_t i = 0; i < fast_bytes.size(); ++i) differing += fast_bytes[i] != rows_bytes[i];
+      EXPECT_LE(differing, 1u + sizeof(uint32_t));
+      auto back = read_index_bytes(fast_bytes);
+      auto* back_flat = dynamic_cast<IndexCodecFlat*>(back.get());
+      ASSERT_NE(back_flat, nullptr);
+      ASSERT_TRUE(back_flat->uses_fastscan());
+      EXPECT_TRUE(back_flat->codes.empty());
+      EXPECT_EQ(back_flat->packed_codes(), fast.packed_codes());
+      EXPECT_EQ(back_flat->side_bytes(), fast.side_bytes());
+      auto rows_back = read_index_bytes(rows_bytes);  // a row-major file (as session-2 indexes wrote)
+      EXPECT_EQ(dynamic_cast<IndexCodecFlat&>(*rows_back).codes, merged);
+      check_search(*back_flat, merged);
+    }
+  }
 }
 
 }  // namespace

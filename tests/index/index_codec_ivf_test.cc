@@ -343,5 +343,46 @@ TEST(IndexCodecIVF, QueryWorkloadReachesTheCodecUnchanged) {
   EXPECT_THROW(unweighted->set_query_workload(0, queries.data()), InvalidArgument);
 }
 
+// The scanner's compact per-list side arrays hold exactly the side bytes of the list's codes, in list
+// order, after adds in several batches and after remove_ids (the fast-scan search itself is checked
+// against the scalar scanner above).
+TEST(IndexCodecIVF, SideListsMirrorTheListCodes) {
+  const size_t d = 64, n = 900, nlist = 8;
+  const auto base = testing::random_vectors(n, d, 1.0f, 51);
+  for (const char* descriptor : {"RaBitQ1", "TQP3", "TQ3"}) {  // one group, two groups, 8-bit LUT
+    SCOPED_TRACE(descriptor);
+    auto index = make_ivf(make_codec(descriptor, d), nlist, faiss::METRIC_L2);
+    index->train(static_cast<idx_t>(n), base.data());
+    ASSERT_TRUE(index->uses_fastscan());
+    const Codec& codec = index->codec();
+    const size_t side_size = codec.lut_side_size(), side_offset = codec.lut_side_offset();
+    ASSERT_GT(side_size, 0u);
+    auto check = [&] {
+      size_t total = 0;
+      for (size_t list = 0; list < nlist; ++list) {
+        const size_t size = index->invlists->list_size(list);
+        size_t packed = 0;
+        index->packed_list(list, &packed);
+        ASSERT_EQ(packed, size);
+        total += size;
+        faiss::InvertedLists::ScopedCodes codes(index->invlists, list);
+        const uint8_t* side = index->side_list(list);
+        for (size_t i = 0; i < size; ++i) {
+          ASSERT_TRUE(std::equal(side + i * side_size, side + (i + 1) * side_size,
+                                 codes.get() + i * codec.code_size() + side_offset))
+              << "list " << list << " entry " << i;
+        }
+      }
+      EXPECT_EQ(total, static_cast<size_t>(index->ntotal));
+    };
+    index->add(static_cast<idx_t>(n / 3), base.data());
+    index->add(static_cast<idx_t>(n - n / 3), base.data() + (n / 3) * d);
+    check();
+    faiss::IDSelectorRange drop(100, 400);
+    EXPECT_EQ(index->remove_ids(drop), 300u);
+    check();
+  }
+}
+
 }  // namespace
 }  // namespace ipaq

@@ -127,8 +127,25 @@ class Uniform4bitCodec : public TestCodecBase {
     for (size_t i = 0; i < n; ++i)
       for (size_t j = 0; j < dim(); ++j) out[i * dim() + j] = static_cast<uint8_t>(sub(codes + i * code_size(), j));
   }
-  void finish_lut_sums(const QueryState&, size_t n, const uint8_t*, const float* sums, float* out) const override {
+  size_t lut_side_offset() const override { return (dim() + 1) / 2; }
+  void assemble_codes(size_t n, const uint8_t* sub, const uint8_t* side, size_t side_stride,
+                      uint8_t* codes) const override {
+    for (size_t i = 0; i < n; ++i) {
+      uint8_t* c = codes + i * code_size();
+      std::memset(c, 0, lut_side_offset());
+      for (size_t j = 0; j < dim(); ++j) c[j / 2] |= static_cast<uint8_t>(sub[i * dim() + j] << (4 * (j % 2)));
+      std::memcpy(c + lut_side_offset(), side + i * side_stride, lut_side_size());
+    }
+  }
+  using Codec::finish_lut_sums;
+  void finish_lut_sums(const QueryState&, size_t n, const uint8_t*, size_t, const float* sums,
+                       float* out) const override {
     for (size_t i = 0; i < n; ++i) out[i] = sums[i];
+  }
+  float side_norm_sq(const uint8_t* side) const override {
+    float nf;
+    std::memcpy(&nf, side, sizeof(float));
+    return nf;
   }
 
  private:

@@ -87,6 +87,65 @@ TEST(FastScanLayout, PackOneAtATimeOrInChunksEqualsBatch) {
   EXPECT_THROW(pack_4bit_codes_at(layout, 0, n, bad.data(), batch.data()), InvalidArgument);
 }
 
+// Sub-code s of vector i read straight from the documented bit layout (fastscan_layout.h).
+uint8_t documented_nibble(const FastScanLayout& layout, const std::vector<uint8_t>& packed, size_t i, size_t s) {
+  const size_t padded = layout.padded_sub(s);
+  const uint8_t byte = packed[(i / 32) * layout.block_bytes() + (padded / 2) * 32 + i % 32];
+  return padded % 2 == 0 ? byte & 0x0F : byte >> 4;
+}
+
+// unpack_4bit_codes_at for ranges starting and ending at every kind of block offset equals the
+// documented layout read nibble by nibble.
+TEST(FastScanLayout, UnpackAtEqualsDocumentedLayout) {
+  const size_t n = 101, nsub = 11;
+  const FastScanLayout layout(nsub, {0, 5, 11});  // two odd groups: a padding nibble in each
+  const auto sub = random_sub_codes(n, nsub, 5);
+  std::vector<uint8_t> packed(layout.packed_bytes(n));
+  pack_4bit_codes(layout, n, sub.data(), packed.data());
+  for (size_t first : {0, 1, 31, 32, 45, 64, 100}) {
+    for (size_t m : {0, 1, 19, 33, 70}) {
+      if (first + m > n) continue;
+      std::vector<uint8_t> got(m * nsub, 0xEE);
+      unpack_4bit_codes_at(layout, first, m, packed.data(), got.data());
+      for (size_t i = 0; i < m; ++i)
+        for (size_t s = 0; s < nsub; ++s)
+          ASSERT_EQ(got[i * nsub + s], documented_nibble(layout, packed, first + i, s))
+              << "first " << first << " i " << i << " s " << s;
+    }
+  }
+}
+
+// Compaction in place equals packing the kept vectors afresh (free lanes of the last block zero),
+// for keep patterns that empty whole blocks, keep everything, keep nothing, or one in three.
+TEST(FastScanLayout, CompactEqualsPackingTheKeptVectors) {
+  const size_t n = 133, nsub = 7;
+  const FastScanLayout layout(nsub, {0, 3, 7});
+  const auto sub = random_sub_codes(n, nsub, 21);
+  std::vector<std::vector<uint8_t>> patterns;
+  std::vector<uint8_t> keep(n);
+  for (size_t i = 0; i < n; ++i) keep[i] = i % 3 != 0;
+  patterns.push_back(keep);
+  for (size_t i = 0; i < n; ++i) keep[i] = i < 40 || i >= 96;  // drops vectors 40..95 (block 2 whole)
+  patterns.push_back(keep);
+  patterns.emplace_back(n, 1);
+  patterns.emplace_back(n, 0);
+  for (size_t i = 0; i < n; ++i) keep[i] = i == 77;
+  patterns.push_back(keep);
+  for (const auto& pattern : patterns) {
+    std::vector<uint8_t> packed(layout.packed_bytes(n));
+    pack_4bit_codes(layout, n, sub.data(), packed.data());
+    std::vector<uint8_t> kept_sub;
+    for (size_t i = 0; i < n; ++i)
+      if (pattern[i]) kept_sub.insert(kept_sub.end(), sub.begin() + i * nsub, sub.begin() + (i + 1) * nsub);
+    const size_t kept = kept_sub.size() / nsub;
+    ASSERT_EQ(compact_4bit_codes(layout, n, pattern.data(), packed.data()), kept);
+    std::vector<uint8_t> expected(layout.packed_bytes(kept));
+    pack_4bit_codes(layout, kept, kept_sub.data(), expected.data());
+    packed.resize(layout.packed_bytes(kept));
+    EXPECT_EQ(packed, expected) << "kept " << kept;
+  }
+}
+
 TEST(FastScanLayout, RejectsBadInput) {
   const FastScanLayout layout(3);
   const uint8_t bad[3] = {1, 16, 2};
