@@ -1,7 +1,6 @@
 #include "storage/durable_index.h"
 
 #include <faiss/IVFlib.h>
-#include <faiss/IndexIDMap.h>
 #include <faiss/IndexIVF.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/IDSelector.h>
@@ -19,6 +18,7 @@
 #include "index/search_params.h"
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
+#include "storage/id_range_map.h"
 #include "storage/raw_vector_source.h"
 #include "storage/rocksdb_status.h"
 #include "storage/row_key.h"
@@ -44,7 +44,7 @@ std::unique_ptr<faiss::Index> make_empty_index(const StoreHeader& header) {
 }
 
 // Inverted-file indexes keep arbitrary ids in their lists and remove by scanning them; every other index
-// type numbers its vectors by position and gets an IndexIDMap on top.
+// type numbers its vectors by position and gets an id layer (IdRangeMap) on top.
 bool handles_ids_natively(const faiss::Index* index) { return faiss::ivflib::try_extract_index_ivf(index) != nullptr; }
 
 bool family_exists(const std::vector<std::string>& names, const char* name) {
@@ -196,10 +196,10 @@ void DurableIndex::load_from_store() {
   std::vector<uint8_t> codes;
   ids.reserve(std::min<uint64_t>(count_, kReloadChunkRows));
   codes.reserve(ids.capacity() * code_size);
-  reserve_sa_codes(*id_index_, static_cast<idx_t>(std::min<uint64_t>(count_, max_codes_in_store())));
+  reserve_in_memory(static_cast<idx_t>(std::min<uint64_t>(count_, max_codes_in_store())));
   uint64_t found = 0;
   auto append_chunk = [&] {
-    add_sa_codes(*id_index_, static_cast<idx_t>(ids.size()), codes.data(), ids.data());
+    add_in_memory(static_cast<idx_t>(ids.size()), codes.data(), ids.data());
     found += ids.size();
     ids.clear();
     codes.clear();
@@ -234,13 +234,13 @@ uint64_t DurableIndex::max_codes_in_store() const {
 
 void DurableIndex::install_index(std::unique_ptr<faiss::Index> index) {
   codec_index_ = index.get();
+  id_map_ = nullptr;
   std::unique_ptr<faiss::Index> id_layer;
   if (handles_ids_natively(index.get())) {
     id_layer = std::move(index);
   } else {
-    auto map = std::make_unique<faiss::IndexIDMap>(index.get());
-    map->own_fields = true;
-    index.release();
+    auto map = std::make_unique<IdRangeMap>(std::move(index));
+    id_map_ = map.get();
     id_layer = std::move(map);
   }
   id_index_ = id_layer.get();
@@ -255,6 +255,22 @@ void DurableIndex::install_index(std::unique_ptr<faiss::Index> index) {
   }
 }
 
+void DurableIndex::reserve_in_memory(idx_t n) {
+  if (id_map_ != nullptr) {
+    id_map_->reserve(n);
+  } else {
+    reserve_sa_codes(*id_index_, n);
+  }
+}
+
+void DurableIndex::add_in_memory(idx_t n, const uint8_t* codes, const idx_t* ids) {
+  if (id_map_ != nullptr) {
+    id_map_->add_codes(n, codes, ids);
+  } else {
+    add_sa_codes(*id_index_, n, codes, ids);
+  }
+}
+
 // ---- writing ------------------------------------------------------------------------------------
 
 void DurableIndex::check_usable(const char* what) const {
@@ -263,11 +279,11 @@ void DurableIndex::check_usable(const char* what) const {
              " could not be rebuilt after a failure; reopen it");
 }
 
-void DurableIndex::check_rows(const char* what, idx_t n, const float* x, const idx_t* ids) const {
+bool DurableIndex::check_rows(const char* what, idx_t n, const float* x, const idx_t* ids) const {
   check_usable(what);
   IPAQ_CHECK(x == nullptr || trained_, StateError, "DurableIndex::", what, ": ", path_, " is not trained");
   IPAQ_CHECK_ARG(n >= 0, "DurableIndex::", what, ": n = ", n, " is negative");
-  if (n == 0) return;
+  if (n == 0) return true;
   IPAQ_CHECK_ARG(ids != nullptr, "DurableIndex::", what, ": ids is null");
   if (x != nullptr) check_finite(x, checked_mul(n, header_.dim, "DurableIndex: n * d"), "DurableIndex: vectors");
   // Unique ids: one pass when they are increasing (the common case of a load), else a sorted copy.
@@ -276,20 +292,22 @@ void DurableIndex::check_rows(const char* what, idx_t n, const float* x, const i
     IPAQ_CHECK_ARG(ids[i] >= 0, "DurableIndex::", what, ": id ", ids[i], " is out of range (ids must be >= 0)");
     increasing = increasing && (i == 0 || ids[i] > ids[i - 1]);
   }
-  if (increasing) return;
+  if (increasing) return true;
   std::vector<idx_t> sorted(ids, ids + n);
   std::sort(sorted.begin(), sorted.end());
   const auto twice = std::adjacent_find(sorted.begin(), sorted.end());
   IPAQ_CHECK_ARG(twice == sorted.end(), "DurableIndex::", what, ": id ", *twice, " appears twice in one call");
+  return false;
 }
 
-void DurableIndex::check_new_rows(const char* what, idx_t n, const float* x, const idx_t* ids) const {
-  check_rows(what, n, x, ids);
-  if (n == 0 || count_ == 0) return;  // an empty store holds no id
+bool DurableIndex::check_new_rows(const char* what, idx_t n, const float* x, const idx_t* ids) const {
+  const bool increasing = check_rows(what, n, x, ids);
+  if (n == 0 || count_ == 0) return increasing;  // an empty store holds no id
   const std::vector<bool> present = stored(n, ids);
   for (idx_t i = 0; i < n; ++i) {
     IPAQ_CHECK_ARG(!present[i], "DurableIndex::", what, ": id ", ids[i], " is already stored (use upsert)");
   }
+  return increasing;
 }
 
 std::vector<bool> DurableIndex::stored(idx_t n, const idx_t* ids) const {
@@ -348,7 +366,7 @@ void DurableIndex::apply_in_memory(idx_t n_remove, const idx_t* remove_ids, idx_
       const size_t removed = id_index_->remove_ids(selector);
       IPAQ_CHECK(removed == static_cast<size_t>(n_remove), StateError, "removed ", removed, " of ", n_remove, " ids");
     }
-    if (n_add > 0) add_sa_codes(*id_index_, n_add, codes, add_ids);
+    if (n_add > 0) add_in_memory(n_add, codes, add_ids);
   } catch (const std::exception&) {
     rebuild_from_store();
   }
@@ -358,6 +376,7 @@ void DurableIndex::rebuild_from_store() {
   const auto drop_memory = [this] {
     searchable_.reset();
     codec_index_ = id_index_ = nullptr;
+    id_map_ = nullptr;
     rerank_ = nullptr;
   };
   drop_memory();
@@ -452,7 +471,7 @@ void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
   std::unique_lock lock(mutex_);
   // The vectors are checked for NaN/Inf below, while the raw file is already being written (the files
   // are only scratch until the ingestion).
-  check_new_rows("bulk_load", n, nullptr, ids);
+  const bool ids_increasing = check_new_rows("bulk_load", n, nullptr, ids);
   if (n == 0) return;
   IPAQ_CHECK(trained_, StateError, "DurableIndex::bulk_load: ", path_, " is not trained");
   IPAQ_CHECK_ARG(x != nullptr, "DurableIndex::bulk_load: vectors are null");
@@ -463,7 +482,7 @@ void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
   rows.raw = header_.keep_raw ? x : nullptr;
   rows.dim = header_.dim;
   rows.new_count = count_ + n;
-  const BulkOrder order = bulk_order(rows);
+  const BulkOrder order = bulk_order(rows, ids_increasing);
   // Scratch files live beside the database (same file system, so ingestion hard-links them).
   const std::filesystem::path scratch = path_ + ".bulk";
   const std::string dir = scratch.string();
@@ -491,8 +510,8 @@ void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
     // second thread while this one writes the codes file and ingests; if the ingestion fails, memory is
     // rebuilt from the store below (it then equals the store again, which the failure left unchanged).
     memory_add = std::async(std::launch::async, [&] {
-      reserve_sa_codes(*id_index_, n);
-      add_sa_codes(*id_index_, n, codes.data(), ids);
+      reserve_in_memory(n);
+      add_in_memory(n, codes.data(), ids);
     });
     std::vector<rocksdb::IngestExternalFileArg> args;
     args.push_back(write_bulk_codes_sst(dir, rows, order, families_[kCodesSlot], sst_options));
@@ -639,6 +658,7 @@ void DurableIndex::close() {
   if (!db_) return;
   searchable_.reset();  // the rerank source borrows the DB: drop it first
   codec_index_ = id_index_ = nullptr;
+  id_map_ = nullptr;
   rerank_ = nullptr;
   drop_stale_wal_files();
   for (rocksdb::ColumnFamilyHandle* family : families_) db_->DestroyColumnFamilyHandle(family);

@@ -58,6 +58,8 @@ class IndexRerank;
 
 namespace ipaq::storage {
 
+class IdRangeMap;
+
 // What index a new database holds.
 struct IndexSpec {
   size_t dim = 0;
@@ -150,6 +152,9 @@ class DurableIndex {
   uint64_t max_codes_in_store() const;
   void drop_stale_wal_files();
   void install_index(std::unique_ptr<faiss::Index> trained);
+  // Append already-encoded codes to the in-memory index (through id_map_ when there is one).
+  void reserve_in_memory(idx_t n);
+  void add_in_memory(idx_t n, const uint8_t* codes, const idx_t* ids);
   void write_batch(rocksdb::WriteBatch& batch, const char* what);
   void put_rows(rocksdb::WriteBatch& batch, idx_t n, const float* x, const idx_t* ids,
                 const uint8_t* codes) const;
@@ -157,10 +162,11 @@ class DurableIndex {
                        const idx_t* add_ids);
   std::vector<bool> stored(idx_t n, const idx_t* ids) const;
   void check_usable(const char* what) const;
-  // Validates a write call (open, trained if x given, n >= 0, ids >= 0 and unique, x finite).
-  void check_rows(const char* what, idx_t n, const float* x, const idx_t* ids) const;
+  // Validates a write call (open, trained if x given, n >= 0, ids >= 0 and unique, x finite). Returns
+  // whether the ids are strictly increasing (found in the same pass; bulk_load then skips its argsort).
+  bool check_rows(const char* what, idx_t n, const float* x, const idx_t* ids) const;
   // check_rows + every id is new.
-  void check_new_rows(const char* what, idx_t n, const float* x, const idx_t* ids) const;
+  bool check_new_rows(const char* what, idx_t n, const float* x, const idx_t* ids) const;
   std::vector<uint8_t> encode(idx_t n, const float* x) const;
 
   std::string path_;
@@ -172,9 +178,11 @@ class DurableIndex {
   // The index built from the descriptor (holds the codec / coarse quantizer); owned by the id layer below.
   faiss::Index* codec_index_ = nullptr;
   // What search and add_sa_codes run on: codec_index_ itself when it handles ids natively (IVF), else an
-  // IndexIDMap over it; wrapped in an IndexRerank over `raw` when raw vectors are kept.
+  // IdRangeMap over it (id_range_map.h: no per-vector ids while they form one contiguous run); wrapped
+  // in an IndexRerank over `raw` when raw vectors are kept.
   std::unique_ptr<faiss::Index> searchable_;
   faiss::Index* id_index_ = nullptr;       // the id-aware layer inside searchable_
+  IdRangeMap* id_map_ = nullptr;           // = id_index_ when it is an IdRangeMap, else null
   IndexRerank* rerank_ = nullptr;          // inside searchable_, or null
   uint64_t count_ = 0;
   bool trained_ = false;

@@ -49,8 +49,8 @@ auto rows_in_id_order(const BulkRows& rows, const BulkOrder& order, ValueOf valu
 
 }  // namespace
 
-BulkOrder bulk_order(const BulkRows& rows) {
-  if (std::is_sorted(rows.ids, rows.ids + rows.n)) return {};  // unique ids: sorted = increasing
+BulkOrder bulk_order(const BulkRows& rows, bool ids_increasing) {
+  if (ids_increasing) return {};
   BulkOrder order(rows.n);
   std::iota(order.begin(), order.end(), size_t{0});
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return rows.ids[a] < rows.ids[b]; });

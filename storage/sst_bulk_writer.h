@@ -31,9 +31,11 @@ struct BulkRows {
   uint64_t new_count = 0;  // live vectors after ingestion, stored in meta "count"
 };
 
-// The order rows are written in: increasing id. Empty when the ids are already increasing (identity).
+// The order rows are written in: increasing id. Empty (identity) when `ids_increasing`, which the caller
+// knows from validating the ids (DurableIndex::check_rows finds it in its uniqueness pass), so the ids are
+// not scanned a second time here; otherwise an argsort of the ids.
 using BulkOrder = std::vector<size_t>;
-BulkOrder bulk_order(const BulkRows& rows);
+BulkOrder bulk_order(const BulkRows& rows, bool ids_increasing);
 
 // One file each: `codes` (rows.codes), `raw` (rows.raw, must be non-null), `meta` (the count).
 rocksdb::IngestExternalFileArg write_bulk_codes_sst(const std::string& dir, const BulkRows& rows,
