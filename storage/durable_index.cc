@@ -577,6 +577,11 @@ size_t DurableIndex::code_bytes() const {
   return count_ * header_.code_size;
 }
 
+size_t DurableIndex::id_bytes() const {
+  std::shared_lock lock(mutex_);
+  return id_map_ != nullptr ? id_map_->id_bytes() : 0;
+}
+
 std::unique_ptr<faiss::Index> DurableIndex::trained_index_copy() const {
   std::shared_lock lock(mutex_);
   check_usable("trained_index_copy");

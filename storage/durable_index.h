@@ -127,6 +127,9 @@ class DurableIndex {
   const std::string& path() const { return path_; }
   // Bytes of codes held by the in-memory index (size() * code size).
   size_t code_bytes() const;
+  // Bytes of ids held beside them by the id layer: 0 while the ids form one contiguous run (IdRangeMap)
+  // and for IVF indexes (their lists hold the ids, counted by the index itself).
+  size_t id_bytes() const;
 
   // A copy of the stored trained index holding no vectors (e.g. to build a reference index, or for
   // `ipaq info`); null before training.

@@ -4,13 +4,14 @@
 //   incremental    add_with_ids in batches of 1,000 vectors, sync_writes = true (fsync per batch)
 //   reopen         DurableIndex::open (until it returns; close not timed) vs a plain sequential scan of the
 //                  `codes` family copying the values into a reserved array
-//   RSS            resident memory added by DurableIndex::open in a fresh process vs the code bytes
+//   RSS            resident memory added by DurableIndex::open in a fresh process vs the code bytes, split
+//                  into the index's code arrays, the id layer's ids and the rest
 // Timings are medians of `reps` runs. Usage:
 //   storage_bench synthetic <n> [reps [parts]]   n Gaussian 128-d vectors, descriptor TQ4, L2
 //   storage_bench fmnist [reps [parts]]          Fashion-MNIST train (60,000 x 784), descriptor RaBitQ1, L2
 // parts: comma-separated subset of bulk,inc,reopen,rss (default all; reopen and rss need a bulk-loaded
 // database, so they always run one bulk_load).
-//   storage_bench --rss <db path>          (internal) prints "rss_before rss_after code_bytes"
+//   storage_bench --rss <db path>          (internal) prints "rss_before rss_after code_bytes held ids"
 #include <rocksdb/db.h>
 #include <rocksdb/sst_file_writer.h>
 
@@ -32,6 +33,7 @@
 #include "lib/io/vector_file.h"
 #include "storage/durable_index.h"
 #include "storage/row_key.h"
+#include "storage/store_file_system.h"
 #include "storage/store_schema.h"
 #include "tests/storage/storage_test_util.h"
 
@@ -73,18 +75,20 @@ long rss_kib() {
   return -1;
 }
 
-// Prints "rss_before rss_after code_bytes packed_bytes" (KiB, KiB, bytes, bytes); packed_bytes = the
-// fast-scan copy of the sub-codes an IndexCodecFlat keeps beside the codes (0 for other indexes).
+// Prints "rss_before rss_after code_bytes held_code_bytes id_bytes" (KiB, KiB, bytes, bytes, bytes):
+// held_code_bytes = what the in-memory index's code arrays hold for size() vectors (for an IndexCodecFlat
+// under fast scan: the packed 4-bit sub-codes in 32-vector blocks + the per-vector side bytes; otherwise
+// the code bytes), id_bytes = the id layer's array (0 while the ids are one contiguous run).
 int print_rss_after_open(const std::string& path) {
   const long before = rss_kib();
   auto index = DurableIndex::open(path);
   const long after = rss_kib();
-  size_t packed = 0;
+  size_t held = index->code_bytes();
   const std::unique_ptr<faiss::Index> trained = index->trained_index_copy();
   if (const auto* flat = dynamic_cast<const ipaq::IndexCodecFlat*>(trained.get()); flat && flat->layout()) {
-    packed = flat->layout()->packed_bytes(index->size());
+    held = flat->layout()->packed_bytes(index->size()) + index->size() * flat->codec().lut_side_size();
   }
-  std::printf("%ld %ld %zu %zu\n", before, after, index->code_bytes(), packed);
+  std::printf("%ld %ld %zu %zu %zu\n", before, after, index->code_bytes(), held, index->id_bytes());
   return 0;
 }
 
@@ -111,13 +115,16 @@ void write_same_bytes_with_sst_writer(const std::string& dir, size_t n, size_t d
              [&](size_t i) { return rocksdb::Slice(reinterpret_cast<const char*>(x + i * d), d * sizeof(float)); });
 }
 
-// Opening and closing the RocksDB database alone (WAL replay, MANIFEST, table handles): the fixed part of
-// a reopen that no scan baseline pays.
+// Opening and closing the RocksDB database alone (WAL replay, MANIFEST, table handles), with the store's
+// options and Env: the fixed part of a reopen that the strict scan baseline does not pay.
 double bare_open_seconds(const std::string& path) {
+  const std::unique_ptr<rocksdb::Env> env = make_store_env(nullptr);
+  SchemaOptions schema;
+  schema.env = env.get();
   return seconds_of([&] {
     rocksdb::DB* db = nullptr;
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    if (!rocksdb::DB::Open(make_db_options({}), path, make_family_descriptors(), &handles, &db).ok()) {
+    if (!rocksdb::DB::Open(make_db_options(schema), path, make_family_descriptors(), &handles, &db).ok()) {
       throw std::runtime_error("open of " + path);
     }
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
@@ -127,16 +134,26 @@ double bare_open_seconds(const std::string& path) {
 
 // Sequential scan of `codes`, copying every value into one array reserved up front for `bytes` (what a
 // reopen must at least do; no reallocation, so the baseline is not slowed by growing its buffer).
-double scan_codes_seconds(const std::string& path, bool cpu, size_t bytes) {
+// Strict baseline (with_open = false): the database is opened read-only (no writes, no syncs) before the
+// clock starts, i.e. a scan on an already-open database. with_open = true: the clock also covers a
+// read-write DB::Open with the store's options and Env (what any writer must open first); neither
+// includes closing.
+double scan_codes_seconds(const std::string& path, bool cpu, size_t bytes, bool with_open = false) {
+  const std::unique_ptr<rocksdb::Env> env = make_store_env(nullptr);
+  SchemaOptions schema;
+  schema.env = env.get();
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DBOptions options = make_db_options({});
-  if (!rocksdb::DB::OpenForReadOnly(options, path, make_family_descriptors(), &handles, &db).ok()) {
-    throw std::runtime_error("read-only open of " + path);
-  }
+  auto open = [&] {
+    const rocksdb::Status s = with_open ? rocksdb::DB::Open(make_db_options(schema), path, make_family_descriptors(), &handles, &db)
+                                        : rocksdb::DB::OpenForReadOnly(make_db_options(schema), path, make_family_descriptors(), &handles, &db);
+    if (!s.ok()) throw std::runtime_error("open of " + path + ": " + s.ToString());
+  };
+  if (!with_open) open();
   std::vector<char> copy;
   copy.reserve(bytes);
   const double s = (cpu ? cpu_seconds_of : seconds_of)([&] {
+    if (with_open) open();
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(make_read_options(true), handles[kCodesSlot]));
     for (it->SeekToFirst(); it->Valid(); it->Next()) copy.insert(copy.end(), it->value().data(), it->value().data() + it->value().size());
   });
@@ -220,9 +237,10 @@ void run(const std::string& name, size_t n, size_t d, const float* x, const std:
   // Reopen vs a plain scan of `codes` (page cache warm for both: one untimed scan first).
   if (wanted("reopen")) {
     scan_codes_seconds(db, false, n * code_size);
-    std::vector<double> open_s, scan_s, bare_s, open_cpu, scan_cpu;
+    std::vector<double> open_s, scan_s, scan_open_s, bare_s, open_cpu, scan_cpu;
     for (int r = 0; r < reps; ++r) {
       scan_s.push_back(scan_codes_seconds(db, false, n * code_size));
+      scan_open_s.push_back(scan_codes_seconds(db, false, n * code_size, /*with_open=*/true));
       scan_cpu.push_back(scan_codes_seconds(db, true, n * code_size));
       bare_s.push_back(bare_open_seconds(db));
       // Timed: the open alone; closing and freeing happen after the clock stops (as the scan baseline's
@@ -251,6 +269,8 @@ void run(const std::string& name, size_t n, size_t d, const float* x, const std:
                 "reopen minus it / scan = %.2f)\n",
                 median(open_s), median(scan_s), median(open_s) / median(scan_s), median(bare_s),
                 (median(open_s) - median(bare_s)) / median(scan_s));
+    std::printf("  reopen               %8.3f s   read-write DB::Open + codes scan %.3f s   ratio %.2f\n", median(open_s),
+                median(scan_open_s), median(open_s) / median(scan_open_s));
   }
 
   // RSS in a fresh process.
@@ -258,19 +278,20 @@ void run(const std::string& name, size_t n, size_t d, const float* x, const std:
     const std::string command = self + " --rss " + db;
     FILE* p = popen(command.c_str(), "r");
     long before = 0, after = 0;
-    size_t code_bytes = 0, packed = 0;
-    if (p == nullptr || std::fscanf(p, "%ld %ld %zu %zu", &before, &after, &code_bytes, &packed) != 4) {
+    size_t code_bytes = 0, held = 0, id_bytes = 0;
+    if (p == nullptr || std::fscanf(p, "%ld %ld %zu %zu %zu", &before, &after, &code_bytes, &held, &id_bytes) != 5) {
       std::printf("  RSS: child failed\n");
     } else {
-      const double added = (after - before) * 1024.0, ids = 8.0 * n;
-      const double rest = added - code_bytes - packed - ids;
+      const double added = (after - before) * 1024.0;
+      const double rest = added - held - id_bytes;
       std::printf("  RSS after reopen: +%.1f MiB over %.1f MiB before open; code bytes %.1f MiB; "
                   "extra %.1f MiB (%.1f bytes/vector)\n",
                   added / 1048576.0, before / 1024.0, code_bytes / 1048576.0, (added - code_bytes) / 1048576.0,
                   (added - code_bytes) / n);
-      std::printf("    extra = packed fast-scan sub-codes %.1f MiB (%.1f B/vector) + ids %.1f MiB (8 B/vector) + "
-                  "rest %.1f MiB (%.1f B/vector)\n",
-                  packed / 1048576.0, double(packed) / n, ids / 1048576.0, rest / 1048576.0, rest / n);
+      std::printf("    added = in-memory code arrays %.1f MiB (%.1f B/vector; code size %zu) + ids %.1f MiB "
+                  "(%.1f B/vector) + rest %.1f MiB (%.1f B/vector)\n",
+                  held / 1048576.0, double(held) / n, code_size, id_bytes / 1048576.0, double(id_bytes) / n,
+                  rest / 1048576.0, rest / n);
     }
     if (p != nullptr) pclose(p);
   }
