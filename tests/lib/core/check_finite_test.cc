@@ -15,8 +15,8 @@ namespace {
 TEST(CheckFinite, NamesTheFirstNonFiniteValue) {
   const float bad_values[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
                               -std::numeric_limits<float>::infinity()};
-  for (size_t n : {size_t{1}, size_t{7}, size_t{255}, size_t{256}, size_t{257}, size_t{1000}}) {
-    for (size_t pos : {size_t{0}, n / 2, n - 1, size_t{255}, size_t{256}}) {
+  for (size_t n : {size_t{1}, size_t{7}, size_t{255}, size_t{256}, size_t{257}, size_t{1000}, size_t{2050}}) {
+    for (size_t pos : {size_t{0}, n / 2, n - 1, size_t{255}, size_t{256}, size_t{1023}, size_t{1024}}) {
       if (pos >= n) continue;
       for (float bad : bad_values) {
         std::vector<float> x(n, std::numeric_limits<float>::max());
