@@ -6,6 +6,15 @@ namespace ipaq {
 
 bool lut4_rows_simd_available() { return simd_level() >= SimdLevel::kAvx2; }
 
+void build_lut4_rows_simd(int elem_bits, size_t nrows, const float* q, const float* books, size_t rows_per_book,
+                          float* rows) {
+  if (simd_level() >= SimdLevel::kAvx512) {
+    build_lut4_rows_avx512(elem_bits, nrows, q, books, rows_per_book, rows);
+  } else {
+    build_lut4_rows_avx2(elem_bits, nrows, q, books, rows_per_book, rows);
+  }
+}
+
 void build_lut4_rows_scalar(int elem_bits, size_t nrows, const float* q, const float* books, size_t rows_per_book,
                             float* rows) {
   const size_t g = 4 / static_cast<size_t>(elem_bits);

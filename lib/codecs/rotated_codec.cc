@@ -409,7 +409,7 @@ void RotatedCodec::build_lut(const std::vector<std::vector<float>>& domain_queri
     if (lut_bits_ == 4 && s.elem_dim == 1 && s.elems_per_sub * static_cast<size_t>(s.elem_bits) == 4 &&
         (s.elems_per_codebook == 0 || s.elems_per_codebook % s.elems_per_sub == 0) && lut4_rows_simd_available()) {
       first_ref_row = std::min(s.n_sub, s.n_elems / s.elems_per_sub);
-      build_lut4_rows_avx2(s.elem_bits, first_ref_row, qg, s.codebooks.data(),
+      build_lut4_rows_simd(s.elem_bits, first_ref_row, qg, s.codebooks.data(),
                            s.elems_per_codebook / s.elems_per_sub, lut.data() + lut_group_begin_[g] * entries);
       if (first_ref_row == s.n_sub) continue;
     }

@@ -4,6 +4,7 @@
 // a partial last sub-code, per-block codebooks and two-segment codecs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -29,7 +30,7 @@ std::vector<float> kernel_query(size_t n, uint64_t seed) {
   return q;
 }
 
-TEST(Lut4Rows, Avx2KernelEqualsScalarFormula) {
+TEST(Lut4Rows, SimdKernelsEqualScalarFormula) {
   if (cpu_simd_level() < SimdLevel::kAvx2) GTEST_SKIP() << "no AVX2 on this CPU";
   for (int bits : {1, 2, 4}) {
     for (size_t rows_per_book : {size_t{0}, size_t{1}, size_t{3}}) {
@@ -40,9 +41,13 @@ TEST(Lut4Rows, Avx2KernelEqualsScalarFormula) {
       std::vector<float> books(nrows * words);
       for (auto& w : books) w = static_cast<float>(rng.normal());
       std::vector<float> fast(16 * nrows, -1.0f), slow(16 * nrows, -2.0f);
-      build_lut4_rows_avx2(bits, nrows, q.data(), books.data(), rows_per_book, fast.data());
       build_lut4_rows_scalar(bits, nrows, q.data(), books.data(), rows_per_book, slow.data());
-      for (size_t i = 0; i < fast.size(); ++i) ASSERT_EQ(fast[i], slow[i]) << "entry " << i;
+      build_lut4_rows_avx2(bits, nrows, q.data(), books.data(), rows_per_book, fast.data());
+      for (size_t i = 0; i < fast.size(); ++i) ASSERT_EQ(fast[i], slow[i]) << "AVX2 entry " << i;
+      if (cpu_simd_level() < SimdLevel::kAvx512) continue;
+      std::fill(fast.begin(), fast.end(), -1.0f);
+      build_lut4_rows_avx512(bits, nrows, q.data(), books.data(), rows_per_book, fast.data());
+      for (size_t i = 0; i < fast.size(); ++i) ASSERT_EQ(fast[i], slow[i]) << "AVX-512 entry " << i;
     }
   }
 }
