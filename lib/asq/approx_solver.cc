@@ -137,40 +137,36 @@ struct SubCellSums {
   double w = 0.0, wp = 0.0, wpp = 0.0;
 };
 
-// kUniform: every cell has one sub-cell (no extra points), so the sub-cell is the cell itself and
-// the table lookup is skipped (same sums bit for bit: with k = 1, j = 0 and p = min(frac, 1)).
-template <bool kUnitWeights, bool kUniform>
+// Phase 1 of bucketing a block (vectorisable): cell index t of each x and its offset u − t in cell units.
+constexpr size_t kBlock = 256;
+inline void locate_block(const double* xb, size_t count, double lo, double inv_step, double last_cell,
+                         int32_t* cell_of, double* frac) {
+  for (size_t i = 0; i < count; ++i) {
+    const double u = (xb[i] - lo) * inv_step;  // in [0, m − 1] up to rounding
+    const double uc = u < last_cell ? u : last_cell;
+    const int32_t t = static_cast<int32_t>(uc);
+    cell_of[i] = t;
+    frac[i] = u - static_cast<double>(t);
+  }
+}
+
+template <bool kUnitWeights>
 void accumulate(std::span<const double> x, std::span<const double> weights, double lo, double inv_step,
                 const std::vector<Cell>& cells, std::vector<SubCellSums>& sums) {
   // Two phases per block: the cell index and offset (vectorisable), then the table lookups and sums.
   const double last_cell = static_cast<double>(cells.size() - 1);
-  constexpr size_t kBlock = 256;
   alignas(64) int32_t cell_of[kBlock];
   alignas(64) double frac[kBlock];
   for (size_t begin = 0; begin < x.size(); begin += kBlock) {
     const size_t count = std::min(kBlock, x.size() - begin);
-    const double* xb = x.data() + begin;
+    locate_block(x.data() + begin, count, lo, inv_step, last_cell, cell_of, frac);
     for (size_t i = 0; i < count; ++i) {
-      const double u = (xb[i] - lo) * inv_step;  // in [0, m − 1] up to rounding
-      const double uc = u < last_cell ? u : last_cell;
-      const int32_t t = static_cast<int32_t>(uc);
-      cell_of[i] = t;
-      frac[i] = u - static_cast<double>(t);
-    }
-    for (size_t i = 0; i < count; ++i) {
-      size_t index;
-      double p;
-      if constexpr (kUniform) {
-        index = static_cast<size_t>(cell_of[i]);
-        p = frac[i] < 1.0 ? frac[i] : 1.0;
-      } else {
-        const Cell cell = cells[static_cast<size_t>(cell_of[i])];
-        const double v = frac[i] * static_cast<double>(cell.count);
-        const int64_t j = std::min(static_cast<int64_t>(v), static_cast<int64_t>(cell.count) - 1);
-        const double q = v - static_cast<double>(j);
-        p = q < 1.0 ? q : 1.0;
-        index = cell.first + static_cast<size_t>(j);
-      }
+      const Cell cell = cells[static_cast<size_t>(cell_of[i])];
+      const double v = frac[i] * static_cast<double>(cell.count);
+      const int64_t j = std::min(static_cast<int64_t>(v), static_cast<int64_t>(cell.count) - 1);
+      const double q = v - static_cast<double>(j);
+      const double p = q < 1.0 ? q : 1.0;
+      const size_t index = cell.first + static_cast<size_t>(j);
       SubCellSums& sum = sums[index];
       if constexpr (kUnitWeights) {
         sum.w += 1.0;
@@ -219,6 +215,80 @@ struct GridScratch {
 };
 constexpr size_t kMaxKeptScratchBytes = size_t{16} << 20;
 
+// The uniform grid (no extra points), the case of d < 32·m where the grid problem is a sizeable
+// fraction of the input and every pass over the cells shows: per cell only Σ w and Σ w p are kept
+// (the split variance V is summed per point), the cell sums stay zeroed between calls (the pass that
+// reads them clears them, so no memset of the table), and the output is sized by a counting pass.
+struct CellSums {
+  double w = 0.0, wp = 0.0;
+};
+
+template <bool kUnitWeights>
+double accumulate_uniform(std::span<const double> x, std::span<const double> weights, double lo,
+                          double inv_step, size_t n_cells, CellSums* sums) {
+  const double last_cell = static_cast<double>(n_cells - 1);
+  alignas(64) int32_t cell_of[kBlock];
+  alignas(64) double frac[kBlock];
+  double variance[4] = {0.0, 0.0, 0.0, 0.0};  // Σ w p(1 − p), four chains
+  for (size_t begin = 0; begin < x.size(); begin += kBlock) {
+    const size_t count = std::min(kBlock, x.size() - begin);
+    locate_block(x.data() + begin, count, lo, inv_step, last_cell, cell_of, frac);
+    for (size_t i = 0; i < count; ++i) {
+      CellSums& sum = sums[cell_of[i]];
+      const double p = frac[i] < 1.0 ? frac[i] : 1.0;
+      if constexpr (kUnitWeights) {
+        sum.w += 1.0;
+        sum.wp += p;
+        variance[i & 3] += p - p * p;
+      } else {
+        const double w = weights[begin + i];
+        sum.w += w;
+        sum.wp += w * p;
+        variance[i & 3] += w * (p - p * p);
+      }
+    }
+  }
+  return (variance[0] + variance[1]) + (variance[2] + variance[3]);
+}
+
+ApproxGrid make_uniform_grid(std::span<const double> x, std::span<const double> weights, double lo,
+                             double hi, size_t grid_points, bool nonempty_only) {
+  const size_t n_cells = grid_points - 1;
+  IPAQ_CHECK_ARG(n_cells < (size_t{1} << 32), "asq approx: grid of more than 2^32 points");
+  const double step = (hi - lo) / static_cast<double>(n_cells);
+  thread_local std::vector<CellSums> scratch;  // all zero between calls
+  if (scratch.size() < n_cells) scratch.resize(n_cells);
+  CellSums* sums = scratch.data();
+  const double variance = weights.empty()
+                              ? accumulate_uniform<true>(x, weights, lo, 1.0 / step, n_cells, sums)
+                              : accumulate_uniform<false>(x, weights, lo, 1.0 / step, n_cells, sums);
+  // Point t is the left end of cell t (weight Σ w(1 − p)) and the right end of cell t − 1 (Σ w p).
+  size_t n_out = n_cells + 1;
+  if (nonempty_only) {
+    n_out = 2;  // both ends
+    for (size_t t = 1; t < n_cells; ++t) n_out += (sums[t - 1].wp + (sums[t].w - sums[t].wp)) > 0.0;
+  }
+  ApproxGrid grid;
+  grid.points.resize(n_out);
+  grid.weights.resize(n_out);
+  double carry = 0.0;
+  size_t k = 0;
+  for (size_t t = 0; t < n_cells; ++t) {
+    const double weight = carry + (sums[t].w - sums[t].wp);
+    if (!nonempty_only || weight > 0.0 || t == 0) {
+      grid.points[k] = lo + static_cast<double>(t) * step;
+      grid.weights[k++] = weight;
+    }
+    carry = sums[t].wp;
+    sums[t] = CellSums{};
+  }
+  grid.points[k] = hi;
+  grid.weights[k] = carry;
+  grid.split_variance = variance * step * step;
+  if (scratch.capacity() * sizeof(CellSums) > kMaxKeptScratchBytes) scratch = {};
+  return grid;
+}
+
 // The grid of build_approx_grid(); with nonempty_only, only its points of positive weight and both
 // ends (the points an exact solve needs), in order, with the same values and weights bit for bit.
 ApproxGrid make_grid(std::span<const double> x, std::span<const double> weights, size_t grid_points,
@@ -233,33 +303,26 @@ ApproxGrid make_grid(std::span<const double> x, std::span<const double> weights,
     }
     return grid;
   }
+  if (extra_points == 0) return make_uniform_grid(x, weights, lo, hi, grid_points, nonempty_only);
   const size_t n_cells = grid_points - 1;
   const double step = (hi - lo) / static_cast<double>(n_cells);
   thread_local GridScratch scratch;
   std::vector<Cell>& cells = scratch.cells;
   cells.resize(n_cells);
   size_t n_sub = 0;
-  if (extra_points == 0) {
-    IPAQ_CHECK_ARG(n_cells < (size_t{1} << 32), "asq approx: grid of more than 2^32 points");
-    for (size_t t = 0; t < n_cells; ++t) cells[t] = Cell{static_cast<uint32_t>(t), 1};
-    n_sub = n_cells;
-  } else {
-    const std::vector<uint32_t> k = subdivisions(x, lo, step, n_cells, extra_points);
-    for (size_t t = 0; t < n_cells; ++t) {
-      IPAQ_CHECK_ARG(n_sub + k[t] < (size_t{1} << 32), "asq approx: grid of more than 2^32 points");
-      cells[t] = Cell{static_cast<uint32_t>(n_sub), k[t]};
-      n_sub += k[t];
-    }
+  const std::vector<uint32_t> k = subdivisions(x, lo, step, n_cells, extra_points);
+  for (size_t t = 0; t < n_cells; ++t) {
+    IPAQ_CHECK_ARG(n_sub + k[t] < (size_t{1} << 32), "asq approx: grid of more than 2^32 points");
+    cells[t] = Cell{static_cast<uint32_t>(n_sub), k[t]};
+    n_sub += k[t];
   }
   std::vector<SubCellSums>& sums = scratch.sums;
   sums.assign(n_sub, SubCellSums{});
   const double inv_step = 1.0 / step;
   if (weights.empty()) {
-    extra_points == 0 ? accumulate<true, true>(x, weights, lo, inv_step, cells, sums)
-                      : accumulate<true, false>(x, weights, lo, inv_step, cells, sums);
+    accumulate<true>(x, weights, lo, inv_step, cells, sums);
   } else {
-    extra_points == 0 ? accumulate<false, true>(x, weights, lo, inv_step, cells, sums)
-                      : accumulate<false, false>(x, weights, lo, inv_step, cells, sums);
+    accumulate<false>(x, weights, lo, inv_step, cells, sums);
   }
 
   // Point i is the left end of sub-cell i (weight Σ w(1 − p)) and the right end of sub-cell i − 1
@@ -269,6 +332,7 @@ ApproxGrid make_grid(std::span<const double> x, std::span<const double> weights,
     grid.weights.reserve(n_sub + 1);
   }
   double carry = 0.0;  // Σ w p of sub-cell i − 1: the first part of point i's weight
+  double split_variance = 0.0;  // a local: the member would be stored and reloaded per sub-cell
   for (size_t t = 0; t < n_cells; ++t) {
     const double sub_step = step / cells[t].count;
     for (uint32_t j = 0; j < cells[t].count; ++j) {
@@ -280,11 +344,12 @@ ApproxGrid make_grid(std::span<const double> x, std::span<const double> weights,
         grid.weights.push_back(weight);
       }
       carry = sum.wp;
-      grid.split_variance += (sum.wp - sum.wpp) * sub_step * sub_step;
+      split_variance += (sum.wp - sum.wpp) * sub_step * sub_step;
     }
   }
   grid.points.push_back(hi);
   grid.weights.push_back(carry);
+  grid.split_variance = split_variance;
   if (sums.capacity() * sizeof(SubCellSums) + cells.capacity() * sizeof(Cell) > kMaxKeptScratchBytes) {
     scratch = GridScratch{};
   }
@@ -303,7 +368,10 @@ Solution solve_approx_grid(std::span<const double> x, std::span<const double> we
   // The non-empty grid points (both ends always: the levels must cover [x_1, x_d]).
   const ApproxGrid grid = make_grid(x, weights, grid_points, extra_points, true);
   if (grid.points.size() == 1) return Solution{{grid.points[0]}, 0.0};
-  Solution out = solve_sorted_exact(grid.points, grid.weights, s, Solver::kAuto);
+  // The grid problem's interval costs (48 bytes per point) are per-thread scratch like the cell table.
+  thread_local IntervalCost::Storage cost_scratch;
+  Solution out = solve_sorted_exact(grid.points, grid.weights, s, Solver::kAuto, &cost_scratch);
+  if (cost_scratch.capacity() * sizeof(cost_scratch[0]) > kMaxKeptScratchBytes) cost_scratch = {};
   out.cost += grid.split_variance;
   return out;
 }

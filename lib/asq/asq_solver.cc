@@ -98,7 +98,7 @@ void validate_weights(std::span<const double> x, std::span<const double> weights
 }
 
 Solution solve_sorted_exact(std::span<const double> sorted_x, std::span<const double> weights, size_t s,
-                            Solver solver) {
+                            Solver solver, IntervalCost::Storage* reuse) {
   const size_t n = sorted_x.size();
   IPAQ_CHECK_ARG(n < (size_t{1} << 32), "asq: d=", n, " exceeds the 2^32 − 1 points an exact solver indexes");
   Solution out;
@@ -108,9 +108,10 @@ Solution solve_sorted_exact(std::span<const double> sorted_x, std::span<const do
   }
   if (out.levels.size() <= s) return out;  // every distinct value is a level: cost 0
   if (solver == Solver::kAuto) solver = auto_solver(n, s);
-  const IntervalCost cost(sorted_x, weights);
+  IntervalCost cost(sorted_x, weights, reuse ? std::move(*reuse) : IntervalCost::Storage{});
   const Path path = run_exact(solver, cost, s - 1);
   out.cost = path_cost(cost, path);
+  if (reuse) *reuse = std::move(cost).release();
   out.levels.clear();
   for (uint32_t p : path) {
     if (out.levels.empty() || sorted_x[p] != out.levels.back()) out.levels.push_back(sorted_x[p]);

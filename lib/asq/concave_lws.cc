@@ -4,15 +4,20 @@
 
 namespace ipaq::asq {
 
-ConcaveLws::ConcaveLws(const IntervalCost& cost)
-    : cost_(cost), f_(cost.size()), parent_(cost.size()), row_(cost.size()), start_(cost.size()) {}
+RowEnvelope::RowEnvelope(const IntervalCost& cost, size_t capacity)
+    : cost_(cost), row_(capacity), start_(capacity) {}
 
-void ConcaveLws::insert_row(size_t j, size_t head, size_t& tail) {
-  const size_t n = cost_.size();
+void RowEnvelope::add(size_t j, size_t from) {
+  if (head_ == tail_) {
+    push(j, from);
+    return;
+  }
+  const double* f_ = g_;
+  const size_t end = last_ + 1;  // "never"
   const double xj = cost_.x(j);
   while (true) {
-    const size_t b = row_[tail - 1];
-    const size_t first = std::max<size_t>(start_[tail - 1], j + 1);
+    const size_t b = row_[tail_ - 1];
+    const size_t first = std::max<size_t>(start_[tail_ - 1], from);
     const double xb = cost_.x(b), dx = xj - xb;
     // Row j beats row b at column c iff margin < (x_c − x_j)·S1 + (x_j − x_b)·S2(c) (header comment),
     // margin = f[j] − f[b] − C(b, j). C(b, b+1) = 0 exactly (no point inside).
@@ -28,52 +33,69 @@ void ConcaveLws::insert_row(size_t j, size_t head, size_t& tail) {
       const double xc = cost_.x(c);
       return margin < (xc - xj) * s1 + dx * (xc * cost_.weight_between(j, c) - cost_.weighted_sum_between(j, c));
     };
-    if (beats(first)) {  // b is beaten on all of its run: drop it, try the row before
-      if (--tail == head) {
-        row_[tail] = static_cast<uint32_t>(j);
-        start_[tail++] = static_cast<uint32_t>(j + 1);
+    // Near the start of b's run three tests at once (no branch between them): the new row usually
+    // takes over 1–2 columns after `first`, so one predictable branch decides most insertions.
+    size_t lose = first, win = end;
+    if (first + 2 <= last_) {
+      const bool t0 = beats(first), t1 = beats(first + 1), t2 = beats(first + 2);
+      if (t0) {  // b is beaten on all of its run: drop it, try the row before
+        if (--tail_ == head_) {
+          push(j, from);
+          return;
+        }
+        continue;
+      }
+      if (t1 | t2) {
+        win = t1 ? first + 1 : first + 2;
+        lose = win - 1;
+      } else {
+        lose = first + 2;
+      }
+    } else if (beats(first)) {
+      if (--tail_ == head_) {
+        push(j, from);
         return;
       }
       continue;
     }
-    // j loses at `lose`; gallop to a column where it wins (or learn that it never does).
-    size_t lose = first, win = n;
-    for (size_t step = 1;; step *= 2) {
-      const size_t c = first + step;
-      if (c >= n - 1) {
-        if (lose < n - 1 && beats(n - 1)) win = n - 1;
-        break;
+    if (win == end) {
+      // j loses up to `lose`: gallop to a column where it wins (or learn that it never does).
+      for (size_t step = 1;; step *= 2) {
+        const size_t c = lose + step;
+        if (c >= last_) {
+          if (lose < last_ && beats(last_)) win = last_;
+          break;
+        }
+        if (beats(c)) {
+          win = c;
+          break;
+        }
+        lose = c;
       }
-      if (beats(c)) {
-        win = c;
-        break;
-      }
-      lose = c;
     }
-    if (win == n) return;  // j never beats b (the best row of every later column): never minimal
+    if (win == end) return;  // j never beats b (the best row of every later column): never minimal
     while (win - lose > 1) {
       const size_t mid = lose + (win - lose) / 2;
       (beats(mid) ? win : lose) = mid;
     }
-    row_[tail] = static_cast<uint32_t>(j);
-    start_[tail++] = static_cast<uint32_t>(win);
+    push(j, win);
     return;
   }
 }
 
+ConcaveLws::ConcaveLws(const IntervalCost& cost)
+    : cost_(cost), f_(cost.size()), parent_(cost.size()), envelope_(cost, cost.size()) {}
+
 Path ConcaveLws::solve(double penalty) {
   const size_t n = cost_.size();
   f_[0] = 0.0;
-  size_t head = 0, tail = 1;
-  row_[0] = 0;
-  start_[0] = 1;
+  envelope_.reset(f_.data(), n - 1);
+  envelope_.add(0, 1);
   for (size_t j = 1; j < n; ++j) {
-    // Runs are non-empty and consecutive, so at most the next row starts at j.
-    head += (head + 1 < tail && start_[head + 1] == j) ? 1 : 0;
-    const size_t i = row_[head];
+    const size_t i = envelope_.best(j);
     f_[j] = f_[i] + cost_(i, j) + penalty;
     parent_[j] = static_cast<uint32_t>(i);
-    if (j + 1 < n) insert_row(j, head, tail);
+    if (j + 1 < n) envelope_.add(j, j + 1);
   }
   Path reversed{static_cast<uint32_t>(n - 1)};
   while (reversed.back() != 0) reversed.push_back(parent_[reversed.back()]);

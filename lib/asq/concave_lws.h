@@ -27,6 +27,43 @@
 
 namespace ipaq::asq {
 
+// Lower envelope of the rows r of E(r, c) = g[r] + C(r, c) (columns c > r), rows added in increasing
+// order once g[r] is final, columns queried in increasing order: the candidate list above. Serves the
+// LWS pass and the layers of a windowed layered DP (wilber_solver.cc). Not thread-safe.
+class RowEnvelope {
+ public:
+  // capacity: the most rows added between two resets.
+  RowEnvelope(const IntervalCost& cost, size_t capacity);
+
+  // Empty, over columns up to `last`; g is indexed by row and must outlive the use.
+  void reset(const double* g, size_t last) {
+    g_ = g;
+    last_ = last;
+    head_ = tail_ = 0;
+  }
+  // Adds row r for the columns >= first (first > r, and >= every column queried so far).
+  void add(size_t r, size_t first);
+  // The row minimal at column c among the rows added (c one more than the previous query's, or the
+  // first query after reset; some row must have been added with first <= c). Among equal rows the
+  // earlier one. Runs are non-empty and consecutive, so at most the next row starts at c.
+  size_t best(size_t c) {
+    head_ += (head_ + 1 < tail_ && start_[head_ + 1] <= c) ? 1 : 0;
+    return row_[head_];
+  }
+
+ private:
+  void push(size_t r, size_t start) {
+    row_[tail_] = static_cast<uint32_t>(r);
+    start_[tail_++] = static_cast<uint32_t>(start);
+  }
+
+  const IntervalCost& cost_;
+  const double* g_ = nullptr;
+  size_t last_ = 0, head_ = 0, tail_ = 0;
+  std::vector<uint32_t> row_;    // rows [head_, tail_), each owning columns [start_[k], start_[k+1])
+  std::vector<uint32_t> start_;
+};
+
 class ConcaveLws {
  public:
   explicit ConcaveLws(const IntervalCost& cost);
@@ -35,14 +72,10 @@ class ConcaveLws {
   Path solve(double penalty);
 
  private:
-  // Takes row j (f[j] final) into the candidate list [head, tail).
-  void insert_row(size_t j, size_t head, size_t& tail);
-
   const IntervalCost& cost_;
   std::vector<double> f_;         // f[j]
   std::vector<uint32_t> parent_;  // argmin row of f[j]
-  std::vector<uint32_t> row_;     // candidate list: rows, each owning columns [start_[k], start_[k+1])
-  std::vector<uint32_t> start_;
+  RowEnvelope envelope_;
 };
 
 }  // namespace ipaq::asq

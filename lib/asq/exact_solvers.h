@@ -31,6 +31,12 @@ Path solve_quiver_accel_path(const IntervalCost& cost, size_t intervals);
 // penalty λ searched on the convex hull of OPT(k); O(n) memory, time independent of K.
 Path solve_wilber_path(const IntervalCost& cost, size_t intervals);
 
+// An optimal path with exactly K links, given paths `more` (> K links) and `fewer` (< K links) that are
+// each optimal for their number of links (e.g. Lagrangian hull vertices): the layered DP restricted to
+// the windows they imply for every breakpoint (proof in wilber_solver.cc), in time ~ Σ window sizes.
+// Empty if the windows are inconsistent (possible only through ties or rounding).
+Path solve_k_link_between(const IntervalCost& cost, size_t intervals, const Path& more, const Path& fewer);
+
 // Bytes of argmin tables QUIVER needs for (n, K); solve_quiver_path refuses above kMaxTableBytes.
 size_t quiver_table_bytes(size_t n, size_t layers);
 inline constexpr size_t kMaxQuiverTableBytes = size_t{4} << 30;

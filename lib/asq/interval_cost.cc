@@ -21,8 +21,10 @@ struct DoubleDouble {
 
 }  // namespace
 
-IntervalCost::IntervalCost(std::span<const double> sorted_x, std::span<const double> weights)
-    : points_(sorted_x.size()), unit_weights_(weights.empty()) {
+IntervalCost::IntervalCost(std::span<const double> sorted_x, std::span<const double> weights,
+                           Storage&& storage)
+    : points_(std::move(storage)), unit_weights_(weights.empty()) {
+  points_.resize(sorted_x.size());
   DoubleDouble alpha, beta, gamma;
   for (size_t i = 0; i < sorted_x.size(); ++i) {
     const double x = sorted_x[i], w = unit_weights_ ? 1.0 : weights[i];

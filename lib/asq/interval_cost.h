@@ -20,14 +20,29 @@
 
 #include <cstddef>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace ipaq::asq {
 
 class IntervalCost {
+  struct Point {
+    double x, alpha_hi, beta_hi, gamma_hi;
+    float alpha_lo, beta_lo, gamma_lo, unused;
+  };
+
  public:
+  // The per-point records; a caller that solves many small problems can hand them back and forth
+  // (release(), then the reusing constructor) so that no fresh pages are faulted in per problem.
+  using Storage = std::vector<Point>;
+
   // weights empty = unit weights; else weights.size() == sorted_x.size() (checked by the caller).
-  IntervalCost(std::span<const double> sorted_x, std::span<const double> weights);
+  IntervalCost(std::span<const double> sorted_x, std::span<const double> weights)
+      : IntervalCost(sorted_x, weights, Storage{}) {}
+  // Same, reusing the capacity of `storage`.
+  IntervalCost(std::span<const double> sorted_x, std::span<const double> weights, Storage&& storage);
+  // Gives the records back for reuse; the object is empty afterwards.
+  Storage release() && { return std::move(points_); }
 
   size_t size() const { return points_.size(); }
   double x(size_t i) const { return points_[i].x; }
@@ -64,11 +79,7 @@ class IntervalCost {
   size_t best_middle(size_t k, size_t j) const;
 
  private:
-  struct Point {
-    double x, alpha_hi, beta_hi, gamma_hi;
-    float alpha_lo, beta_lo, gamma_lo, unused;
-  };
-  std::vector<Point> points_;
+  Storage points_;
   bool unit_weights_;
 };
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "lib/asq/asq_solver.h"
+#include "lib/asq/interval_cost.h"
 
 namespace ipaq::asq {
 
@@ -24,7 +25,8 @@ void validate_weights(std::span<const double> x, std::span<const double> weights
 void fill_levels(std::vector<double>& levels, size_t s);
 
 // Exact solve of validated, sorted, finite input with s >= 2 (solver: an exact one or kAuto).
+// reuse: interval-cost records to build on and hand back (see IntervalCost::Storage), or null.
 Solution solve_sorted_exact(std::span<const double> sorted_x, std::span<const double> weights, size_t s,
-                            Solver solver);
+                            Solver solver, IntervalCost::Storage* reuse = nullptr);
 
 }  // namespace ipaq::asq

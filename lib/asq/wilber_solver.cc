@@ -21,13 +21,20 @@
 // approximate solver's grid problems, small raw inputs such as ASQ's per-vector levels) start from a
 // density estimate of the same law instead (density_penalty; see density_start below for which), and a
 // single probed end within 10 % of K then steps by links ∝ λ^−1/3 alone.
+// Finish: near K the steps of links(λ) are irregular (on the approximate solver's grid problems the
+// penalty range that yields exactly K links can be 0.01 %–0.1 % wide, so secant probes land on
+// K ± 1, ± 2 several times). Once the bracket's two paths pin every breakpoint of an optimal K-link
+// path to windows of at most kWindowBudget·n points in total (link_windows), the layered DP restricted
+// to those windows returns it exactly, for about the cost of one LWS pass (windowed_path).
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "lib/asq/concave_lws.h"
 #include "lib/asq/exact_solvers.h"
+#include "lib/core/checks.h"
 #include "lib/core/error.h"
 
 namespace ipaq::asq {
@@ -50,27 +57,54 @@ double power_law_penalty(double cost, size_t links, size_t intervals) {
 constexpr size_t kScoutStride = 16;
 constexpr double kNearTarget = 0.1;  // one probed end within 10 % of K links: step by links ∝ λ^−1/3
 constexpr size_t kSecantBracket = 8;  // bracket width (links) below which only secant probes are used
+// Σ window sizes (in units of n) up to which the windowed DP finishes instead of further probes: it
+// costs ~Σ/n LWS passes, and from a bracket that wide the probes need 2 or more passes (measured on
+// the grid problems at d = 2^16, s = 64, 256, five distributions).
+constexpr double kWindowBudget = 1.5;
 constexpr size_t kScoutMinPoints = 4096;  // subsample size below which scouting is not worth it
 constexpr int kScoutProbes = 2;          // each costs 1/16 of a full LWS pass
 
-// A first penalty for K links from the data's density, for inputs too small to scout: with levels at
-// density ∝ f^{1/3} the high-resolution law gives OPT(K) ≈ I³/(6K²), I = ∫ f^{1/3} (an interval of
-// length L costs f·L³/6), estimated over segments of kDensitySegment consecutive points as
-// Σ weight^{1/3}·len^{2/3} (constant density inside a segment). Measured on the approximate solver's
-// grid problems (d = 2^16, m = 100·s; lognormal, normal, exponential, weibull, truncnorm) and on raw
-// samples: the first probe lands within −6 % … +2 % of K links (often exactly K), where the power law
-// through the 1-link point lands at ~0.6·K. Returns 0 if the estimate is degenerate.
+// A first penalty for K links from the data's density, for inputs too small to scout: with penalty λ an
+// interval of length L around x costs f·L³/6 + λ (f the density), minimised per unit length by
+// L = (3λ/f)^{1/3}, so links(λ) ≈ ∫ (f/(3λ))^{1/3} — the high-resolution law of ASQ — estimated over
+// segments of kDensitySegment consecutive points with constant density inside, each holding
+// (weight·len²)^{1/3}·(3λ)^{−1/3} levels but never more than its points (sparse tails, where the law
+// would put several levels between two points). Measured on the approximate solver's grid problems
+// (d = 2^16, m = 100·s; lognormal, normal, exponential, weibull, truncnorm): the first probe lands
+// within −3 % … +2 % of K links (without the cap: −6 %; the power law through the 1-link point:
+// ~0.6·K). Returns 0 if the estimate is degenerate.
 constexpr size_t kDensitySegment = 8;
 
 double density_penalty(const IntervalCost& cost, size_t intervals) {
+  // links(λ) ≈ Σ_segments min(points, m·u), m = (weight·len²)^{1/3}, u = (3λ)^{−1/3}: a segment holds
+  // m·u levels by the law (interval length (3λ/f)^{1/3}), but never more than its points (sparse tails).
   const size_t n = cost.size();
-  double integral = 0.0;
+  std::vector<std::pair<double, double>> segments;  // (m, points)
+  segments.reserve(n / kDensitySegment + 1);
+  double free_mass = 0.0;
   for (size_t i = 0; i + 1 < n; i += kDensitySegment) {
     const size_t j = std::min(i + kDensitySegment, n - 1);
     const double len = cost.x(j) - cost.x(i);
-    if (len > 0.0) integral += std::cbrt(cost.weight_between(i, j) * len * len);
+    if (!(len > 0.0)) continue;
+    segments.emplace_back(std::cbrt(cost.weight_between(i, j) * len * len), static_cast<double>(j - i));
+    free_mass += segments.back().first;
   }
-  const double lambda = power_law_penalty(integral * integral * integral / 6.0, 1, intervals);
+  const double k = static_cast<double>(intervals);
+  double u = k / free_mass;
+  for (int iteration = 0; iteration < 16; ++iteration) {  // fixed point of the saturated set
+    double saturated = 0.0, mass = 0.0;
+    for (const auto& [m, points] : segments) {
+      if (m * u >= points) {
+        saturated += points;
+      } else {
+        mass += m;
+      }
+    }
+    const double next = (k - saturated) / mass;
+    if (!(next > 0.0) || !std::isfinite(next) || next == u) break;
+    u = next;
+  }
+  const double lambda = 1.0 / (3.0 * u * u * u);
   return std::isfinite(lambda) && lambda > 0.0 ? lambda : 0.0;
 }
 
@@ -134,7 +168,83 @@ Path splice(const Path& p1, const Path& p2, size_t intervals) {
   throw Error("asq wilber: internal error, no nested link to splice (paths not both optimal)");
 }
 
+// Windows for the breakpoints of an optimal K-link path Q, from hull paths A (k_a > K links) and
+// B (k_b < K links), each optimal for its number of links:
+//   A_t <= Q_t <= A_{t+k_a−K},   B_{t−(K−k_b)} <= Q_t <= B_t   (indices out of range: no bound).
+// Proof of Q_t >= A_t (the others are the same argument, mirrored or with fewer links): take any
+// optimal K-link path Q and the pointwise max M_t = max(A_t, Q_t) and min m_t = min(A_t, Q_t) for
+// t <= K, m continued by A_{K+1..k_a}. Both are paths (K and k_a links). Where A and Q cross between
+// t−1 and t, the quadrangle inequality gives C(m_{t−1}, m_t) + C(M_{t−1}, M_t) <= C(A_{t−1}, A_t) +
+// C(Q_{t−1}, Q_t); elsewhere the links are the same. So cost(M) + cost(m) <= cost(Q) + cost(A), and
+// cost(m) >= cost(A) (A is optimal with k_a links), hence M is an optimal K-link path with M_t >= A_t.
+// Clamping to a lower bound keeps every upper bound that is >= it, so if lo_t <= hi_t for every t an
+// optimal K-link path lies inside all windows. Returns false otherwise (possible only through ties or
+// rounding). lo/hi get K+1 entries; the return value's `points` is Σ (hi_t − lo_t + 1).
+struct Windows {
+  std::vector<uint32_t> lo, hi;
+  size_t points = 0;
+};
+
+bool link_windows(const Path& more, const Path& fewer, size_t intervals, size_t n, Windows& w) {
+  const size_t ka = more.size() - 1, kb = fewer.size() - 1;
+  w.lo.resize(intervals + 1);
+  w.hi.resize(intervals + 1);
+  w.points = 0;
+  for (size_t t = 0; t <= intervals; ++t) {
+    size_t lo = std::max<size_t>(t, more[t]);
+    if (t >= intervals - kb) lo = std::max<size_t>(lo, fewer[t - (intervals - kb)]);
+    size_t hi = std::min<size_t>(n - 1 - (intervals - t), more[t + ka - intervals]);
+    if (t <= kb) hi = std::min<size_t>(hi, fewer[t]);
+    if (lo > hi) return false;
+    w.lo[t] = static_cast<uint32_t>(lo);
+    w.hi[t] = static_cast<uint32_t>(hi);
+    w.points += hi - lo + 1;
+  }
+  return true;
+}
+
+// The best K-link path with Q_t in [lo_t, hi_t]: the layered DP (QUIVER) restricted to the windows.
+// Layer t: best_t[j] = min over i in window t−1, i < j, of best_{t−1}[i] + C(i, j) for j in window t,
+// by the candidate list of concave_lws.h (rows i added in order, columns j queried in order); lo is
+// strictly increasing, so every j has a candidate. Time ~ one LWS pass over Σ window sizes points;
+// memory 16 bytes per point plus 4 per window point.
+Path windowed_path(const IntervalCost& cost, size_t intervals, const Windows& w) {
+  const size_t n = cost.size();
+  std::vector<double> prev(n), cur(n);  // best_{t−1}, best_t at absolute indices
+  std::vector<uint32_t> parent(w.points);
+  RowEnvelope envelope(cost, n);
+  prev[0] = 0.0;
+  size_t offset = 1;  // window 0 is the single point 0
+  for (size_t t = 1; t <= intervals; ++t) {
+    envelope.reset(prev.data(), w.hi[t]);
+    size_t next = w.lo[t - 1];
+    for (size_t j = w.lo[t]; j <= w.hi[t]; ++j) {
+      for (; next <= w.hi[t - 1] && next < j; ++next) envelope.add(next, j);
+      const size_t i = envelope.best(j);
+      cur[j] = prev[i] + cost(i, j);
+      parent[offset + (j - w.lo[t])] = static_cast<uint32_t>(i);
+    }
+    offset += w.hi[t] - w.lo[t] + 1;
+    prev.swap(cur);
+  }
+  Path path(intervals + 1);
+  path[intervals] = static_cast<uint32_t>(n - 1);
+  for (size_t t = intervals; t > 0; --t) {
+    offset -= w.hi[t] - w.lo[t] + 1;
+    path[t - 1] = parent[offset + (path[t] - w.lo[t])];
+  }
+  return path;
+}
+
 }  // namespace
+
+Path solve_k_link_between(const IntervalCost& cost, size_t intervals, const Path& more, const Path& fewer) {
+  IPAQ_CHECK_ARG(more.size() > intervals + 1 && fewer.size() < intervals + 1 && fewer.size() >= 2,
+                 "asq: hull paths must have more and fewer than ", intervals, " links");
+  Windows windows;
+  if (!link_windows(more, fewer, intervals, cost.size(), windows)) return {};
+  return windowed_path(cost, intervals, windows);
+}
 
 Path solve_wilber_path(const IntervalCost& cost, size_t intervals) {
   const size_t n = cost.size();
@@ -151,10 +261,10 @@ Path solve_wilber_path(const IntervalCost& cost, size_t intervals) {
   } else {
     a.path.back() = static_cast<uint32_t>(n - 1);  // same value as the first index of the last run
   }
-  a.cost = path_cost(cost, a.path);
+  a.cost = 0.0;  // exactly: every point inside a link equals one of its ends
   if (a.links() <= intervals) return a.path;
 
-  ConcaveLws lws(cost);
+  std::optional<ConcaveLws> lws(std::in_place, cost);  // dropped before the windowed DP (memory)
   constexpr double kEps = std::numeric_limits<double>::epsilon();
   const double k_target = static_cast<double>(intervals);
   int model_probes = 8;
@@ -168,7 +278,14 @@ Path solve_wilber_path(const IntervalCost& cost, size_t intervals) {
   const bool density_start =
       scouted == 0.0 && (!cost.unit_weights() || cost.size() < kScoutStride * kScoutMinPoints);
   const double density = density_start ? density_penalty(cost, intervals) : 0.0;
+  Windows windows;
   while (true) {
+    // Finish by the windowed DP once the hull paths pin the K-link path's breakpoints tightly enough.
+    if (link_windows(a.path, b.path, intervals, n, windows) &&
+        static_cast<double>(windows.points) <= kWindowBudget * static_cast<double>(n)) {
+      lws.reset();
+      return windowed_path(cost, intervals, windows);
+    }
     // Probe choice: while model probes remain, a model guess (below); then the slope of [b, a].
     // Otherwise (and always for the final tie decision): the slope of segment [b, a].
     const double secant = std::max(0.0, (b.cost - a.cost) / static_cast<double>(a.links() - b.links()));
@@ -201,7 +318,7 @@ Path solve_wilber_path(const IntervalCost& cost, size_t intervals) {
         lambda = power_law_penalty(b.cost, b.links(), intervals);
       }
     }
-    HullPoint h{lws.solve(lambda), 0.0, lambda};
+    HullPoint h{lws->solve(lambda), 0.0, lambda};
     if (h.links() == intervals) return h.path;
     h.cost = path_cost(cost, h.path);
     const bool inside = h.links() > b.links() && h.links() < a.links();

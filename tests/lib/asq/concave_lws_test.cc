@@ -1,11 +1,15 @@
-// The concave LWS pass (candidate list with galloping crossovers) against the O(n²) recurrence.
+// The concave LWS pass (candidate list with galloping crossovers) against the O(n²) recurrence, and the
+// windowed K-link DP between two hull paths against QUIVER.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "lib/asq/concave_lws.h"
+#include "lib/asq/exact_solvers.h"
 #include "lib/asq/interval_cost.h"
+#include "lib/core/error.h"
 #include "tests/lib/asq/asq_test_data.h"
 
 namespace ipaq::asq {
@@ -70,6 +74,75 @@ TEST(ConcaveLws, RepeatedSolvesAgree) {
   const Path first = lws.solve(1e-3 * scale);
   lws.solve(1e-1 * scale);
   EXPECT_EQ(lws.solve(1e-3 * scale), first);
+}
+
+}  // namespace
+}  // namespace ipaq::asq
+
+namespace ipaq::asq {
+namespace {
+
+// The windowed K-link DP given two Lagrangian hull paths (wilber_solver.cc) equals QUIVER, for hull
+// paths near K (narrow windows) and the extreme ones (1 link; a level at every point: wide windows).
+TEST(KLinkBetween, EqualsQuiverForAnyHullPair) {
+  int checked = 0;
+  for (const testing::Shape shape : {testing::Shape::kLogNormal, testing::Shape::kNormal,
+                                     testing::Shape::kIntegers, testing::Shape::kClustered}) {
+    for (const size_t n : {40, 257}) {
+      for (const bool weighted : {false, true}) {
+        const uint64_t seed = 31 * n + static_cast<uint64_t>(shape) * 5 + (weighted ? 1 : 0);
+        const auto x = testing::random_sorted(n, shape, seed);
+        const auto w = testing::random_weights(n, seed + 1);
+        const IntervalCost cost(x, weighted ? std::span<const double>(w) : std::span<const double>());
+        double energy = 0.0;
+        for (size_t i = 0; i < n; ++i) energy += (weighted ? w[i] : 1.0) * x[i] * x[i];
+        ConcaveLws lws(cost);
+        Path every(n);
+        for (size_t i = 0; i < n; ++i) every[i] = static_cast<uint32_t>(i);
+        const Path one{0, static_cast<uint32_t>(n - 1)};
+        for (const size_t k : {2, 5, 13}) {
+          // Hull vertices on both sides of k: bisection in log λ towards k.
+          double lo = 1e-12, hi = 1e12;
+          Path more = every, fewer = one;
+          for (int it = 0; it < 60; ++it) {
+            const double mid = std::sqrt(lo * hi);
+            Path p = lws.solve(mid);
+            if (p.size() - 1 > k) {
+              more = std::move(p);
+              lo = mid;
+            } else if (p.size() - 1 < k) {
+              fewer = std::move(p);
+              hi = mid;
+            } else {
+              break;
+            }
+          }
+          const double want = path_cost(cost, solve_quiver_path(cost, k));
+          const double tolerance = 1e-12 * want + 1e-13 * energy;
+          using Pair = std::pair<const Path*, const Path*>;
+          for (const auto& [a, b] : {Pair{&more, &fewer}, Pair{&every, &one}, Pair{&more, &one}, Pair{&every, &fewer}}) {
+            if (a->size() - 1 <= k) continue;  // fewer distinct values than k + 1: nothing above k
+            const Path path = solve_k_link_between(cost, k, *a, *b);
+            ASSERT_EQ(path.size(), k + 1) << "n=" << n << " k=" << k;
+            ASSERT_EQ(path.front(), 0u);
+            ASSERT_EQ(path.back(), n - 1);
+            for (size_t t = 1; t < path.size(); ++t) ASSERT_LT(path[t - 1], path[t]);
+            EXPECT_NEAR(path_cost(cost, path), want, tolerance) << "n=" << n << " k=" << k;
+            ++checked;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 4 * 2 * 2 * 3 * 3);  // most cases have all four pairs
+}
+
+TEST(KLinkBetween, RejectsPathsOnTheWrongSide) {
+  const auto x = testing::random_sorted(20, testing::Shape::kNormal, 3);
+  const IntervalCost cost(x, {});
+  const Path one{0, 19}, two{0, 7, 19};
+  EXPECT_THROW(solve_k_link_between(cost, 2, two, one), InvalidArgument);
+  EXPECT_THROW(solve_k_link_between(cost, 1, two, one), InvalidArgument);
 }
 
 }  // namespace
