@@ -33,25 +33,19 @@ void RowEnvelope::add(size_t j, size_t from) {
       const double xc = cost_.x(c);
       return margin < (xc - xj) * s1 + dx * (xc * cost_.weight_between(j, c) - cost_.weighted_sum_between(j, c));
     };
-    // Near the start of b's run three tests at once (no branch between them): the new row usually
-    // takes over 1–2 columns after `first`, so one predictable branch decides most insertions.
+    // The first two columns of b's run tested together (no branch between the tests): the new row
+    // usually takes over 1–2 columns after `first`.
     size_t lose = first, win = end;
-    if (first + 2 <= last_) {
-      const bool t0 = beats(first), t1 = beats(first + 1), t2 = beats(first + 2);
-      if (t0) {  // b is beaten on all of its run: drop it, try the row before
-        if (--tail_ == head_) {
-          push(j, from);
-          return;
-        }
-        continue;
-      }
-      if (t1 | t2) {
-        win = t1 ? first + 1 : first + 2;
-        lose = win - 1;
-      } else {
-        lose = first + 2;
-      }
-    } else if (beats(first)) {
+    bool beaten;
+    if (first < last_) {
+      const bool t0 = beats(first), t1 = beats(first + 1);
+      beaten = t0;
+      win = t1 ? first + 1 : end;
+      lose = t1 ? first : first + 1;
+    } else {
+      beaten = beats(first);
+    }
+    if (beaten) {  // b is beaten on all of its run: drop it, try the row before
       if (--tail_ == head_) {
         push(j, from);
         return;
