@@ -223,6 +223,8 @@ struct CellSums {
   double w = 0.0, wp = 0.0;
 };
 
+constexpr size_t kPrefetchAhead = 16;
+
 template <bool kUnitWeights>
 double accumulate_uniform(std::span<const double> x, std::span<const double> weights, double lo,
                           double inv_step, size_t n_cells, CellSums* sums) {
@@ -234,6 +236,9 @@ double accumulate_uniform(std::span<const double> x, std::span<const double> wei
     const size_t count = std::min(kBlock, x.size() - begin);
     locate_block(x.data() + begin, count, lo, inv_step, last_cell, cell_of, frac);
     for (size_t i = 0; i < count; ++i) {
+      // The cell table (16 bytes per cell, 400 KB at m = 25 600) is often cold (e.g. after a sort of
+      // the input): prefetching a few points ahead overlaps the misses.
+      if (i + kPrefetchAhead < count) __builtin_prefetch(&sums[cell_of[i + kPrefetchAhead]], 1);
       CellSums& sum = sums[cell_of[i]];
       const double p = frac[i] < 1.0 ? frac[i] : 1.0;
       if constexpr (kUnitWeights) {
