@@ -18,6 +18,7 @@
 #include "index/search_params.h"
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
+#include "storage/chunk_pipeline.h"
 #include "storage/id_range_map.h"
 #include "storage/raw_vector_source.h"
 #include "storage/rocksdb_status.h"
@@ -32,8 +33,9 @@ namespace {
 
 using idx_t = faiss::Index::idx_t;
 
-// Rows appended to the in-memory index per add_sa_codes call while scanning `codes` on reopen: a chunk
-// buffer that stays cache-resident (4096 * 136 B = 0.5 MiB for RaBitQ1 at d = 784).
+// Rows appended to the in-memory index per add_sa_codes call while scanning `codes` on reopen: two chunk
+// buffers (one filled, one appended) that stay cache-resident (2 * 4096 * 136 B = 1 MiB for RaBitQ1 at
+// d = 784).
 constexpr size_t kReloadChunkRows = 1 << 12;
 
 std::unique_ptr<faiss::Index> make_empty_index(const StoreHeader& header) {
@@ -83,8 +85,11 @@ void DurableIndex::open_db(bool create) {
   schema.accept_torn_wal_tail = options_.accept_torn_wal_tail;
   schema.env = env_.get();
   const rocksdb::DBOptions db_options = make_db_options(schema);
-  if (!create) {
-    // Name a missing family precisely instead of RocksDB's generic InvalidArgument.
+  rocksdb::DB* db = nullptr;
+  const rocksdb::Status status = rocksdb::DB::Open(db_options, path_, make_family_descriptors(), &families_, &db);
+  if (!create && status.IsInvalidArgument()) {
+    // Name a missing family (or a missing database) precisely instead of RocksDB's generic
+    // InvalidArgument. Only on failure: reading the MANIFEST once more costs every successful open.
     std::vector<std::string> names;
     throw_if_error(rocksdb::DB::ListColumnFamilies(db_options, path_, &names), "opening durable index " + path_);
     for (const char* name : kFamilyNames) {
@@ -92,8 +97,6 @@ void DurableIndex::open_db(bool create) {
                         "' is missing (damaged or foreign database)");
     }
   }
-  rocksdb::DB* db = nullptr;
-  const rocksdb::Status status = rocksdb::DB::Open(db_options, path_, make_family_descriptors(), &families_, &db);
   std::string what = (create ? "creating durable index " : "opening durable index ") + path_;
   if (status.IsCorruption() && !options_.accept_torn_wal_tail) {
     what += " (if a crash or a full disk interrupted the last write, its unacknowledged WAL record may be torn: "
@@ -192,30 +195,33 @@ void DurableIndex::load_from_store() {
   install_index(std::move(index));
 
   const size_t code_size = header_.code_size;
-  std::vector<idx_t> ids;
-  std::vector<uint8_t> codes;
-  ids.reserve(std::min<uint64_t>(count_, kReloadChunkRows));
-  codes.reserve(ids.capacity() * code_size);
   reserve_in_memory(static_cast<idx_t>(std::min<uint64_t>(count_, max_codes_in_store())));
   uint64_t found = 0;
-  auto append_chunk = [&] {
-    add_in_memory(static_cast<idx_t>(ids.size()), codes.data(), ids.data());
-    found += ids.size();
-    ids.clear();
-    codes.clear();
-  };
+  // This thread reads `codes` chunk by chunk while a second one appends the previous chunk to the
+  // in-memory index (add_in_memory is not thread-safe, but only that thread calls it until finish()).
+  ChunkPipeline pipeline(std::min<uint64_t>(count_, kReloadChunkRows), code_size, [this](const RowChunk& chunk) {
+    add_in_memory(static_cast<idx_t>(chunk.ids.size()), chunk.codes.data(), chunk.ids.data());
+  });
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(make_read_options(true), families_[kCodesSlot]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     IPAQ_CHECK_FORMAT(trained_, "durable index ", path_, ": holds codes but no trained state");
     const rocksdb::Slice value = it->value();
-    ids.push_back(decode_row_key(std::string_view(it->key().data(), it->key().size())));
-    IPAQ_CHECK_FORMAT(value.size() == code_size, "durable index ", path_, ": code of id ", ids.back(), " has ",
+    RowChunk& chunk = pipeline.current();
+    chunk.ids.push_back(decode_row_key(std::string_view(it->key().data(), it->key().size())));
+    IPAQ_CHECK_FORMAT(value.size() == code_size, "durable index ", path_, ": code of id ", chunk.ids.back(), " has ",
                       value.size(), " bytes, expected ", code_size);
-    codes.insert(codes.end(), value.data(), value.data() + value.size());
-    if (ids.size() == kReloadChunkRows) append_chunk();
+    chunk.codes.insert(chunk.codes.end(), value.data(), value.data() + value.size());
+    if (chunk.ids.size() == kReloadChunkRows) {
+      found += kReloadChunkRows;
+      pipeline.submit();
+    }
   }
   throw_if_error(it->status(), "reopening durable index " + path_ + ": scanning codes");
-  if (!ids.empty()) append_chunk();
+  if (!pipeline.current().ids.empty()) {
+    found += pipeline.current().ids.size();
+    pipeline.submit();
+  }
+  pipeline.finish();
   IPAQ_CHECK_FORMAT(found == count_, "durable index ", path_, ": meta count says ", count_, " vectors but `codes` holds ",
                     found, " (damaged database)");
 }

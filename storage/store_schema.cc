@@ -36,6 +36,9 @@ rocksdb::DBOptions make_db_options(const SchemaOptions& options) {
   db.skip_stats_update_on_db_open = true;
   db.manifest_preallocation_size = 64 << 10;
   db.keep_log_file_num = 4;
+  // The info LOG keeps warnings and errors (corruption reports, write stalls, failed background jobs);
+  // at INFO every open also formatted ~400 lines of option values into it (~1 ms of CPU per open).
+  db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   if (options.env != nullptr) db.env = options.env;
   return db;
 }
