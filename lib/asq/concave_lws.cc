@@ -52,19 +52,29 @@ void RowEnvelope::add(size_t j, size_t from) {
       }
       continue;
     }
-    if (win == end) {
-      // j loses up to `lose`: gallop to a column where it wins (or learn that it never does).
-      for (size_t step = 1;; step *= 2) {
-        const size_t c = lose + step;
-        if (c >= last_) {
-          if (lose < last_ && beats(last_)) win = last_;
-          break;
+    if (win == end && lose < last_) {
+      // j loses up to `lose`. Guess the crossover at the last insertion's distance from its run start
+      // (with long intervals the distances are long but change slowly), then gallop outwards from it.
+      const size_t guess = std::min(std::max(first + gap_, lose + 1), last_);
+      if (beats(guess)) {
+        win = guess;
+        for (size_t step = 1; win - lose > step; step *= 2) {
+          if (!beats(win - step)) {
+            lose = win - step;
+            break;
+          }
+          win -= step;
         }
-        if (beats(c)) {
-          win = c;
-          break;
+      } else {
+        lose = guess;
+        for (size_t step = 1; lose < last_; step *= 2) {
+          const size_t c = std::min(lose + step, last_);
+          if (beats(c)) {
+            win = c;
+            break;
+          }
+          lose = c;
         }
-        lose = c;
       }
     }
     if (win == end) return;  // j never beats b (the best row of every later column): never minimal
@@ -72,6 +82,7 @@ void RowEnvelope::add(size_t j, size_t from) {
       const size_t mid = lose + (win - lose) / 2;
       (beats(mid) ? win : lose) = mid;
     }
+    gap_ = win - first;
     push(j, win);
     return;
   }
