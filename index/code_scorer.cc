@@ -21,7 +21,7 @@ void CodeScorer::set_query(const float* q_codec, float offset) {
 }
 
 void CodeScorer::ip_to_distances(size_t n, const uint8_t* codes, const uint8_t* side, size_t side_stride,
-                                 const float* l2_terms, float* inout) const {
+                                 const float* l2_terms, float* inout) {
   if (metric_ == faiss::METRIC_INNER_PRODUCT) {
     for (size_t i = 0; i < n; ++i) inout[i] += offset_;
     return;
@@ -30,8 +30,10 @@ void CodeScorer::ip_to_distances(size_t n, const uint8_t* codes, const uint8_t* 
     for (size_t i = 0; i < n; ++i) inout[i] = offset_ + l2_terms[i] - 2.0f * inout[i];
     return;
   }
-  if (side != nullptr) {
-    for (size_t i = 0; i < n; ++i) inout[i] = offset_ + codec_.side_norm_sq(side + i * side_stride) - 2.0f * inout[i];
+  if (side != nullptr) {  // one codec call per run, not one per vector
+    norms_.resize(n);
+    codec_.side_norms_sq(n, side, side_stride, norms_.data());
+    for (size_t i = 0; i < n; ++i) inout[i] = offset_ + norms_[i] - 2.0f * inout[i];
     return;
   }
   const size_t cs = codec_.code_size();

@@ -70,7 +70,7 @@ class CodeScorer {
   // Codes are read for the stored norm only (METRIC_L2 without l2_terms): row i's side bytes at
   // side + i * side_stride, read by Codec::side_norm_sq, or null side = row-major codes (stored_norm_sq).
   void ip_to_distances(size_t n, const uint8_t* codes, const uint8_t* side, size_t side_stride,
-                       const float* l2_terms, float* inout) const;
+                       const float* l2_terms, float* inout);
   void prepare_fastscan();
   void prepare_fastscan8();
   void resize_sums(size_t n);
@@ -88,6 +88,7 @@ class CodeScorer {
   FastScanLut fastscan_lut_;
   std::vector<uint32_t> int_sums_;
   std::vector<float> float_sums_;
+  std::vector<float> norms_;  // stored norms of a run (METRIC_L2 over side bytes)
 };
 
 }  // namespace ipaq

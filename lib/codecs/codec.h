@@ -146,6 +146,10 @@ class Codec {
     (void)side;
     throw StateError(format_message("codec '", descriptor(), "' has no LUT form: no side bytes"));
   }
+  // side_norm_sq of n rows (row i at side + i * side_stride) -> out: n floats; one call per run of a scan.
+  virtual void side_norms_sq(size_t n, const uint8_t* side, size_t side_stride, float* out) const {
+    for (size_t i = 0; i < n; ++i) out[i] = side_norm_sq(side + i * side_stride);
+  }
 
   // Serializes every parameter (descriptor, d, seed, trained state); read back by deserialize_codec().
   void serialize(ByteWriter& w) const;

@@ -211,6 +211,14 @@ float RotatedCodec::side_norm_sq(const uint8_t* side) const {
   return norm * norm;
 }
 
+void RotatedCodec::side_norms_sq(size_t n, const uint8_t* side, size_t side_stride, float* out) const {
+  IPAQ_CHECK(lut_bits_ != 0, StateError, spec_.text, ": no LUT form, so no side bytes");
+  for (size_t i = 0; i < n; ++i) {
+    const float norm = read_float(side + i * side_stride);
+    out[i] = norm * norm;
+  }
+}
+
 void RotatedCodec::quantize_block(size_t m, const float* u, Rng* rngs, Quantized* q) const {
   for (size_t v = 0; v < m; ++v) quantize(u + v * rotated_dim(), rngs[v], q[v]);
 }

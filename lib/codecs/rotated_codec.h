@@ -74,6 +74,7 @@ class RotatedCodec : public Codec {
   void finish_lut_sums(const QueryState& qs, size_t n, const uint8_t* side, size_t side_stride, const float* sums,
                        float* out) const override;
   float side_norm_sq(const uint8_t* side) const override;
+  void side_norms_sq(size_t n, const uint8_t* side, size_t side_stride, float* out) const override;
 
  protected:
   struct Segment {

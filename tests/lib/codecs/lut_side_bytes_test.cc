@@ -1,6 +1,6 @@
 // The side-bytes split of the LUT form (lib/codecs/codec.h, "Side bytes"): for every codec with a LUT
 // form, a code is its sub-codes (extract_sub_codes) plus lut_side_size() side bytes, assemble_codes()
-// rebuilds it byte for byte, and finish_lut_sums() / side_norm_sq() read the side bytes from a compact or
+// rebuilds it byte for byte, and finish_lut_sums() / side_norm_sq() / side_norms_sq() read the side bytes from a compact or
 // strided array exactly as from the row-major codes. Odd sub-code counts (the padding nibble), TurboQuant_prod's
 // two groups, 8-bit LUT codecs (6-bit sub-codes) and a zero vector are included.
 #include <gtest/gtest.h>
@@ -62,8 +62,12 @@ TEST_P(LutSideBytesTest, AssembleInvertsExtractAndSideReadsEqualCodeReads) {
     codec->finish_lut_sums(*qs, kN, codes.data(), sums.data(), from_codes.data());
     codec->finish_lut_sums(*qs, kN, side.data(), stride, sums.data(), from_side.data());
     EXPECT_EQ(from_side, from_codes);
-    for (size_t i = 0; i < kN; ++i)
+    std::vector<float> norms(kN);
+    codec->side_norms_sq(kN, side.data(), stride, norms.data());
+    for (size_t i = 0; i < kN; ++i) {
       EXPECT_EQ(codec->side_norm_sq(side.data() + i * stride), codec->stored_norm_sq(codes.data() + i * cs)) << i;
+      EXPECT_EQ(norms[i], codec->stored_norm_sq(codes.data() + i * cs)) << i;
+    }
   }
 
   // A sub-code wider than its field and a stride below the side size are rejected.
@@ -101,6 +105,8 @@ TEST(LutSideBytes, CodecWithoutLutFormHasNoSideBytes) {
   std::vector<uint8_t> code(codec->code_size()), sub(1);
   EXPECT_THROW(codec->assemble_codes(1, sub.data(), code.data(), 0, code.data()), StateError);
   EXPECT_THROW(codec->side_norm_sq(code.data()), StateError);
+  float norm = 0;
+  EXPECT_THROW(codec->side_norms_sq(1, code.data(), 0, &norm), StateError);
 }
 
 }  // namespace
