@@ -73,6 +73,8 @@ class ConcaveLws {
 
   // An optimal path for penalty λ (>= 0); among equal-cost rows the earlier one is kept.
   Path solve(double penalty);
+  // f[j] of the last solve: the least penalised cost of a path 0 -> j.
+  const std::vector<double>& penalised_costs() const { return f_; }
 
  private:
   const IntervalCost& cost_;

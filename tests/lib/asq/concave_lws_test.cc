@@ -17,15 +17,15 @@ namespace {
 
 using testing::Shape;
 
-// f[n−1] of f[0] = 0, f[j] = min_{i<j} f[i] + C(i, j) + λ, by scanning every i.
-double reference_lws(const IntervalCost& cost, double penalty) {
+// f of f[0] = 0, f[j] = min_{i<j} f[i] + C(i, j) + λ, by scanning every i.
+std::vector<double> reference_lws(const IntervalCost& cost, double penalty) {
   const size_t n = cost.size();
   std::vector<double> f(n, INFINITY);
   f[0] = 0.0;
   for (size_t j = 1; j < n; ++j) {
     for (size_t i = 0; i < j; ++i) f[j] = std::min(f[j], f[i] + cost(i, j) + penalty);
   }
-  return f[n - 1];
+  return f;
 }
 
 TEST(ConcaveLws, EqualsQuadraticRecurrence) {
@@ -51,12 +51,17 @@ TEST(ConcaveLws, EqualsQuadraticRecurrence) {
           ASSERT_EQ(path.back(), n - 1);
           for (size_t t = 1; t < path.size(); ++t) ASSERT_LT(path[t - 1], path[t]);
           const double got = path_cost(cost, path) + penalty * static_cast<double>(path.size() - 1);
-          const double want = reference_lws(cost, penalty);
+          const std::vector<double> want = reference_lws(cost, penalty);
           // Each interval cost errs by ~eps · Σ_{interval} w x² (interval_cost.h), so a path's cost by
           // ~eps · energy; 1e-13 · energy (~450 eps) bounds that, far below any suboptimal choice.
-          EXPECT_NEAR(got, want, 1e-12 * (scale + std::abs(want)) + 1e-13 * energy)
+          const double tolerance = 1e-12 * (scale + std::abs(want[n - 1])) + 1e-13 * energy;
+          EXPECT_NEAR(got, want[n - 1], tolerance)
               << "n=" << n << " shape=" << static_cast<int>(shape) << " weighted=" << weighted
               << " factor=" << factor;
+          // Every column's minimum, not only the last: a wrong crossover shows at the column it moves.
+          for (size_t j = 0; j < n; ++j) {
+            ASSERT_NEAR(lws.penalised_costs()[j], want[j], tolerance) << "column " << j << " n=" << n;
+          }
           ++checked;
         }
       }
