@@ -22,7 +22,9 @@ rocksdb::DBOptions make_db_options(const SchemaOptions& options) {
   db.max_file_opening_threads = 1;
   // Reopen cost (issue 5; see store_file_system.h for the OPTIONS file). None of these weakens recovery:
   // - recovered WAL records stay in the memtables (and their WAL files stay live) instead of being
-  //   flushed to a new L0 file inside DB::Open: a flush is an SST write plus 3 syncs on the open path;
+  //   flushed to a new L0 file inside DB::Open: a flush is an SST write plus 3 syncs on the open path.
+  //   Except when the caller accepts dropping a torn WAL tail: that recovery is flushed, so the WAL
+  //   holding the torn record becomes obsolete and later opens (without the option) do not meet it again;
   // - close never flushes: every write goes through the WAL (sync_writes decides whether it is synced),
   //   so a flush at shutdown would only move data that is already durable;
   // - obsolete files (the previous MANIFEST, OPTIONS, info logs) are deleted by a background job
@@ -30,7 +32,7 @@ rocksdb::DBOptions make_db_options(const SchemaOptions& options) {
   // - compaction's statistics are not seeded by reading every table's properties at open;
   // - the MANIFEST (a few hundred bytes per flush or ingestion) is preallocated in 64 KiB steps, not
   //   4 MiB; old info logs (one per open) are capped at 4 instead of 1,000.
-  db.avoid_flush_during_recovery = true;
+  db.avoid_flush_during_recovery = !options.accept_torn_wal_tail;
   db.avoid_flush_during_shutdown = true;
   db.avoid_unnecessary_blocking_io = true;
   db.skip_stats_update_on_db_open = true;
