@@ -37,27 +37,35 @@ size_t keep_reaching(size_t n, const float* dist, float threshold_key, float bou
 template <bool kLargest>
 size_t screen(size_t n, const float* dist, size_t k, float bound, uint32_t* out, std::vector<float>& scratch) {
   const float bound_key = kLargest ? bound : -bound;
-  float threshold_key = -std::numeric_limits<float>::infinity();
+  constexpr float kNoThreshold = -std::numeric_limits<float>::infinity();
+  // First the bound alone: when it is already tight (a heap filled by earlier runs) few pass and that is
+  // all. Otherwise (more than 2k pass) the block threshold below thins them.
+  const size_t passed = keep_reaching<kLargest>(n, dist, kNoThreshold, bound_key, out);
   const size_t block = n / (2 * k);
-  if (block >= 1) {
-    // Best key of each of nblocks >= 2k blocks (the last one takes the remainder); NaN never wins.
-    const size_t nblocks = n / block;
-    scratch.resize(nblocks);
-    for (size_t b = 0; b < nblocks; ++b) {
-      const size_t begin = b * block, end = b + 1 == nblocks ? n : begin + block;
-      float best = -std::numeric_limits<float>::infinity();
-      for (size_t i = begin; i < end; ++i) {
-        const float key = kLargest ? dist[i] : -dist[i];
-        best = key > best ? key : best;
-      }
-      scratch[b] = best;
+  if (passed <= 2 * k || block == 0) return passed;
+  // Best key of each of nblocks >= 2k blocks (the last one takes the remainder); NaN never wins.
+  const size_t nblocks = n / block;
+  scratch.resize(nblocks);
+  for (size_t b = 0; b < nblocks; ++b) {
+    const size_t begin = b * block, end = b + 1 == nblocks ? n : begin + block;
+    float best = kNoThreshold;
+    for (size_t i = begin; i < end; ++i) {
+      const float key = kLargest ? dist[i] : -dist[i];
+      best = key > best ? key : best;
     }
-    // The k-th largest block best: k distinct positions reach it, so the run's k-th best does too.
-    std::nth_element(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(k - 1), scratch.end(),
-                     [](float a, float b) { return a > b; });
-    threshold_key = scratch[k - 1];
+    scratch[b] = best;
   }
-  return keep_reaching<kLargest>(n, dist, threshold_key, bound_key, out);
+  // The k-th largest block best: k distinct positions reach it, so the run's k-th best does too.
+  std::nth_element(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(k - 1), scratch.end(),
+                   [](float a, float b) { return a > b; });
+  const float threshold_key = scratch[k - 1];
+  size_t m = 0;
+  for (size_t j = 0; j < passed; ++j) {
+    const float key = kLargest ? dist[out[j]] : -dist[out[j]];
+    out[m] = out[j];
+    m += key >= threshold_key;
+  }
+  return m;
 }
 
 }  // namespace
