@@ -1,7 +1,6 @@
 #include "index/rerank.h"
 
 #include <faiss/utils/Heap.h>
-#include <faiss/utils/distances.h>
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +12,7 @@
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
 #include "lib/core/omp_exceptions.h"
+#include "lib/scan/exact_distance.h"
 
 namespace ipaq {
 
@@ -21,10 +21,6 @@ namespace {
 constexpr const char* kType = "IndexRerank";
 using idx_t = faiss::Index::idx_t;
 
-// FAISS's SIMD kernels (float accumulation), as faiss::IndexRefineFlat uses.
-float exact_distance(const float* q, const float* x, size_t d, faiss::MetricType metric) {
-  return metric == faiss::METRIC_L2 ? faiss::fvec_L2sqr(q, x, d) : faiss::fvec_inner_product(q, x, d);
-}
 
 // Asks for the first 256 bytes of every candidate vector before the distances are computed: the
 // vectors are scattered over the whole array (often outside the caches), and a distance loop alone waits
@@ -45,7 +41,8 @@ void prefetch_vectors(const InMemoryVectorSource& source, const std::vector<idx_
 // in-memory source is read in place (no copy).
 template <class C>
 size_t rerank_one(const VectorSource& source, const InMemoryVectorSource* in_memory, const float* q, size_t d,
-                  faiss::MetricType metric, const std::vector<idx_t>& cand, const float* est, const float* bound,
+                  faiss::MetricType metric, ExactDistanceFn exact_distance, const std::vector<idx_t>& cand,
+                  const float* est, const float* bound,
                   size_t k, float* out_dist, idx_t* out_ids, std::vector<idx_t>& batch, std::vector<float>& vectors) {
   faiss::heap_heapify<C>(k, out_dist, out_ids);
   size_t fetched = 0;
@@ -69,7 +66,7 @@ size_t rerank_one(const VectorSource& source, const InMemoryVectorSource* in_mem
     if (in_memory != nullptr) prefetch_vectors(*in_memory, batch, d);
     for (size_t i = 0; i < batch.size(); ++i) {
       const float* x = in_memory != nullptr ? in_memory->vector(batch[i]) : vectors.data() + i * d;
-      const float dist = exact_distance(q, x, d, metric);
+      const float dist = exact_distance(q, x, d);
       if (C::cmp(out_dist[0], dist)) faiss::heap_replace_top<C>(k, out_dist, out_ids, dist, batch[i]);
     }
   }
@@ -171,6 +168,7 @@ void IndexRerank::search(idx_t n, const float* x, idx_t k, float* distances, idx
   const auto* bounds = want_bounds ? dynamic_cast<const ScoreBoundProvider*>(base_.get()) : nullptr;
   size_t total_candidates = 0, total_fetched = 0;
   const InMemoryVectorSource* in_memory = in_memory_;
+  const ExactDistanceFn exact = exact_distance_fn(metric_type == faiss::METRIC_L2);
   OmpExceptionCarrier carrier;
 #pragma omp parallel reduction(+ : total_candidates, total_fetched) if (n > 1)
   {
@@ -213,10 +211,10 @@ void IndexRerank::search(idx_t n, const float* x, idx_t k, float* distances, idx
         const float* b = have_bounds ? bound.data() : nullptr;
         size_t fetched;
         if (metric_type == faiss::METRIC_INNER_PRODUCT) {
-          fetched = rerank_one<faiss::CMin<float, idx_t>>(*source_, in_memory, q, dd, metric_type, cand, est.data(), b,
+          fetched = rerank_one<faiss::CMin<float, idx_t>>(*source_, in_memory, q, dd, metric_type, exact, cand, est.data(), b,
                                                           kk, distances + qi * k, labels + qi * k, batch, vectors);
         } else {
-          fetched = rerank_one<faiss::CMax<float, idx_t>>(*source_, in_memory, q, dd, metric_type, cand, est.data(), b,
+          fetched = rerank_one<faiss::CMax<float, idx_t>>(*source_, in_memory, q, dd, metric_type, exact, cand, est.data(), b,
                                                           kk, distances + qi * k, labels + qi * k, batch, vectors);
         }
         total_candidates += cand.size();

@@ -3,9 +3,11 @@
 // float LUT), the LUT quantization, and the kernel-ready table layout. Fashion-MNIST's d = 784 with the
 // default Hadamard rotation (padded to 1024: 256 4-bit sub-codes) for RaBitQ1 and TQ4 (1024 sub-codes).
 //
+// Also the rerank distance kernel against FAISS's (BM_PrepRerankDistance*).
 // Run: OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=1 build/bench/scan/scan_bench --benchmark_filter=Prep
 // Single thread; time per query.
 #include <benchmark/benchmark.h>
+#include <faiss/utils/distances.h>
 
 #include <memory>
 #include <string>
@@ -13,6 +15,7 @@
 
 #include "lib/codecs/codec.h"
 #include "lib/core/random.h"
+#include "lib/scan/exact_distance.h"
 #include "lib/scan/fastscan_4bit.h"
 #include "lib/scan/fastscan_layout.h"
 #include "lib/scan/lut_quantizer.h"
@@ -73,6 +76,38 @@ void BM_PrepFastScanLut(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_PrepFastScanLut)->DenseRange(0, 1)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace ipaq
+
+// Rerank distances (issue 4): lib/scan/exact_distance.h vs FAISS's fvec kernels (what IndexRefineFlat
+// uses), one 1024-d pair in L1, time per distance; arg 0 = inner product, 1 = squared L2.
+namespace ipaq {
+namespace {
+
+std::vector<float> bench_vector(uint64_t seed) {
+  Rng rng(seed);
+  std::vector<float> v(1024);
+  for (auto& x : v) x = static_cast<float>(rng.normal());
+  return v;
+}
+
+void BM_PrepRerankDistanceIpaq(benchmark::State& state) {
+  const std::vector<float> a = bench_vector(1), b = bench_vector(2);
+  const ExactDistanceFn f = exact_distance_fn(state.range(0) == 1);
+  for (auto _ : state) benchmark::DoNotOptimize(f(a.data(), b.data(), a.size()));
+}
+BENCHMARK(BM_PrepRerankDistanceIpaq)->DenseRange(0, 1)->Unit(benchmark::kNanosecond);
+
+void BM_PrepRerankDistanceFaiss(benchmark::State& state) {
+  const std::vector<float> a = bench_vector(1), b = bench_vector(2);
+  const bool l2 = state.range(0) == 1;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(l2 ? faiss::fvec_L2sqr(a.data(), b.data(), a.size())
+                                : faiss::fvec_inner_product(a.data(), b.data(), a.size()));
+  }
+}
+BENCHMARK(BM_PrepRerankDistanceFaiss)->DenseRange(0, 1)->Unit(benchmark::kNanosecond);
 
 }  // namespace
 }  // namespace ipaq
