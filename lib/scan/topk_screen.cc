@@ -34,38 +34,38 @@ size_t keep_reaching(size_t n, const float* dist, float threshold_key, float bou
   return m;
 }
 
+// Number of positions whose key beats bound_key (NaN does not), branch-free.
+template <bool kLargest>
+size_t count_beating(size_t n, const float* dist, float bound_key) {
+  size_t count = 0;
+  for (size_t i = 0; i < n; ++i) count += (kLargest ? dist[i] : -dist[i]) > bound_key;
+  return count;
+}
+
 template <bool kLargest>
 size_t screen(size_t n, const float* dist, size_t k, float bound, uint32_t* out, std::vector<float>& scratch) {
   const float bound_key = kLargest ? bound : -bound;
   constexpr float kNoThreshold = -std::numeric_limits<float>::infinity();
-  // First the bound alone: when it is already tight (a heap filled by earlier runs) few pass and that is
-  // all. Otherwise (more than 2k pass) the block threshold below thins them.
-  const size_t passed = keep_reaching<kLargest>(n, dist, kNoThreshold, bound_key, out);
-  const size_t block = n / (2 * k);
-  if (passed <= 2 * k || block == 0) return passed;
-  // Best key of each of nblocks >= 2k blocks (the last one takes the remainder); NaN never wins.
-  const size_t nblocks = n / block;
-  scratch.resize(nblocks);
-  for (size_t b = 0; b < nblocks; ++b) {
-    const size_t begin = b * block, end = b + 1 == nblocks ? n : begin + block;
-    float best = kNoThreshold;
-    for (size_t i = begin; i < end; ++i) {
-      const float key = kLargest ? dist[i] : -dist[i];
-      best = key > best ? key : best;
+  // When the bound is already tight (a heap filled by earlier runs) few positions beat it: keep those.
+  const size_t groups = 2 * k, rows = n / groups;
+  if (rows == 0 || count_beating<kLargest>(n, dist, bound_key) <= groups) {
+    return keep_reaching<kLargest>(n, dist, kNoThreshold, bound_key, out);
+  }
+  // Otherwise thin them: the best key of each of 2k strided groups {b, b + 2k, b + 4k, ...} (rows·2k
+  // positions; a vertical max the compiler vectorizes; NaN never wins), and the k-th best of those: k
+  // distinct positions reach it, so the run's k-th best does too.
+  scratch.assign(groups, kNoThreshold);
+  float* best = scratch.data();
+  for (size_t r = 0; r < rows; ++r) {
+    const float* row = dist + r * groups;
+    for (size_t b = 0; b < groups; ++b) {
+      const float key = kLargest ? row[b] : -row[b];
+      best[b] = key > best[b] ? key : best[b];
     }
-    scratch[b] = best;
   }
-  // The k-th largest block best: k distinct positions reach it, so the run's k-th best does too.
   std::nth_element(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(k - 1), scratch.end(),
-                   [](float a, float b) { return a > b; });
-  const float threshold_key = scratch[k - 1];
-  size_t m = 0;
-  for (size_t j = 0; j < passed; ++j) {
-    const float key = kLargest ? dist[out[j]] : -dist[out[j]];
-    out[m] = out[j];
-    m += key >= threshold_key;
-  }
-  return m;
+                   [](float x, float y) { return x > y; });
+  return keep_reaching<kLargest>(n, dist, scratch[k - 1], bound_key, out);
 }
 
 }  // namespace

@@ -9,9 +9,10 @@
 // therefore never be in the heap after all n are offered (k strictly better ones come with them), and
 // offering only the kept positions, in the same order, leaves the heap with the same content as offering
 // all n (ties at the k-th value are kept, so a heap's tie rule sees them all).
-// How: one branch-free pass keeps what beats the bound; if more than 2k pass (a fresh heap), the k-th best
-// of the best values of ~2k blocks (a lower bound on the run's k-th best, since those are k distinct
-// positions) thins them. Typically k..2k positions survive (returned count).
+// How: a branch-free count of what beats the bound; if more than 2k do (a fresh heap), the k-th best of
+// the best values of 2k strided groups of positions (a lower bound on the run's k-th best, since those
+// are k distinct positions) is a threshold too. One branch-free pass then keeps what passes. Typically
+// k..2k positions survive (returned count).
 //
 // Arrays: dist n floats, out n uint32 (n < 2^32), scratch reused (no allocation once large enough).
 // Not for runs with an id selector: the threshold assumes every position may enter. k ≥ 1.
