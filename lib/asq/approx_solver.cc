@@ -28,8 +28,8 @@
 // the level spacing everywhere wastes no points. A uniform grid stretched over a heavy tail puts
 // most of its points where there are few levels (LogNormal at d = 2^24: 97 % of the grid beyond
 // x = 8, 2 % of the data there). The density f comes from a sorted strided sample of the input
-// (segments of kSegment sample points); the extra points are spread by the cumulative f^{1/3} mass
-// with error-diffusing rounding, so exactly `extra_points` are placed.
+// (segments of kDensitySegment sample points, density_segments.h); the extra points are spread by
+// the cumulative f^{1/3} mass with error-diffusing rounding, so exactly `extra_points` are placed.
 #include <emmintrin.h>
 
 #include <algorithm>
@@ -37,6 +37,7 @@
 #include <cstdint>
 
 #include "lib/asq/approx_grid.h"
+#include "lib/asq/density_segments.h"
 #include "lib/asq/solve_support.h"
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
@@ -47,7 +48,6 @@ namespace {
 // Density sample: d/64 points within [1024, 4096] (all of them below 1024); sorting 4096 costs ~0.2 ms,
 // which matters next to a 0.4 ms solve at d = 2^16.
 constexpr size_t kMinSample = 1024, kMaxSample = 4096;
-constexpr size_t kSegment = 8;        // sample points per density segment
 
 // Min and max of x; throws (via check_finite) on NaN or infinity. One pass with SSE2 (x86-64
 // baseline): minpd/maxpd ignore NaN in x here (they return the second operand, the running value),
@@ -90,21 +90,20 @@ std::vector<uint32_t> subdivisions(std::span<const double> x, double lo, double 
   for (size_t i = 0; i < n; ++i) sample[i] = x[i * x.size() / n];
   std::sort(sample.begin(), sample.end());
 
-  // Segment j spans [start_j, end_j] holding `count` sample gaps; its f^{1/3} mass is
-  // ∫ f^{1/3} = (count/n)^{1/3} len^{2/3} (constant density inside), so density ρ_j = mass / len.
+  // Segment j spans [start_j, end_j] holding `count` sample gaps (weight count/n); its f^{1/3} mass
+  // over its length gives the density of extra points ρ_j = mass / len.
   struct Segment {
     double start, end, cumulative, density;  // cumulative: extra points before start
   };
   std::vector<Segment> segments;
   double total = 0.0;
-  for (size_t i = 0; i + 1 < n; i += kSegment) {
-    const size_t j = std::min(i + kSegment, n - 1);
-    const double len = sample[j] - sample[i];
-    if (!(len > 0.0)) continue;
-    const double mass = std::cbrt(static_cast<double>(j - i) / static_cast<double>(n) * len * len);
-    segments.push_back({sample[i], sample[j], total, mass / len});
-    total += mass;
-  }
+  for_each_density_segment(
+      n, [&](size_t i) { return sample[i]; },
+      [&](size_t i, size_t j) { return static_cast<double>(j - i) / static_cast<double>(n); },
+      [&](size_t i, size_t j, double len, double mass) {
+        segments.push_back({sample[i], sample[j], total, mass / len});
+        total += mass;
+      });
   if (!(total > 0.0)) return k;
   const double scale = static_cast<double>(extra) / total;
 

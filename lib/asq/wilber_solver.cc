@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "lib/asq/concave_lws.h"
+#include "lib/asq/density_segments.h"
 #include "lib/asq/exact_solvers.h"
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
@@ -73,7 +74,6 @@ constexpr int kScoutProbes = 2;          // each costs 1/16 of a full LWS pass
 // (d = 2^16, m = 100·s; lognormal, normal, exponential, weibull, truncnorm): the first probe lands
 // within −3 % … +2 % of K links (without the cap: −6 %; the power law through the 1-link point:
 // ~0.6·K). Returns 0 if the estimate is degenerate.
-constexpr size_t kDensitySegment = 8;
 
 double density_penalty(const IntervalCost& cost, size_t intervals) {
   // links(λ) ≈ Σ_segments min(points, m·u), m = (weight·len²)^{1/3}, u = (3λ)^{−1/3}: a segment holds
@@ -82,13 +82,12 @@ double density_penalty(const IntervalCost& cost, size_t intervals) {
   std::vector<std::pair<double, double>> segments;  // (m, points)
   segments.reserve(n / kDensitySegment + 1);
   double free_mass = 0.0;
-  for (size_t i = 0; i + 1 < n; i += kDensitySegment) {
-    const size_t j = std::min(i + kDensitySegment, n - 1);
-    const double len = cost.x(j) - cost.x(i);
-    if (!(len > 0.0)) continue;
-    segments.emplace_back(std::cbrt(cost.weight_between(i, j) * len * len), static_cast<double>(j - i));
-    free_mass += segments.back().first;
-  }
+  for_each_density_segment(
+      n, [&](size_t i) { return cost.x(i); }, [&](size_t i, size_t j) { return cost.weight_between(i, j); },
+      [&](size_t i, size_t j, double, double mass) {
+        segments.emplace_back(mass, static_cast<double>(j - i));
+        free_mass += mass;
+      });
   const double k = static_cast<double>(intervals);
   double u = k / free_mass;
   for (int iteration = 0; iteration < 16; ++iteration) {  // fixed point of the saturated set
