@@ -36,7 +36,9 @@ void walsh_hadamard_transform(float* y, size_t n) {
 
 void randomized_hadamard(const float* x, size_t d, size_t n, const float* signs, int rounds, float scale,
                          float* y) {
-  if (n >= 8 && simd_level() >= SimdLevel::kAvx2) {
+  if (n >= 128 && simd_level() >= SimdLevel::kAvx512) {
+    detail::randomized_hadamard_avx512(x, d, n, signs, rounds, scale, y);
+  } else if (n >= 8 && simd_level() >= SimdLevel::kAvx2) {
     detail::randomized_hadamard_avx2(x, d, n, signs, rounds, scale, y);
   } else {
     detail::randomized_hadamard_portable(x, d, n, signs, rounds, scale, y);

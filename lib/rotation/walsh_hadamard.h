@@ -21,12 +21,15 @@ void randomized_hadamard(const float* x, size_t d, size_t n, const float* signs,
                          float* y);
 
 namespace detail {
-// Portable and AVX2 kernels of randomized_hadamard (the AVX2 one needs n >= 8; called only when
+// Portable, AVX2 and AVX-512 kernels of randomized_hadamard (the AVX2 one needs n >= 8; called only when
 // simd_level() >= avx2).
 void randomized_hadamard_portable(const float* x, size_t d, size_t n, const float* signs, int rounds,
                                   float scale, float* y);
 void randomized_hadamard_avx2(const float* x, size_t d, size_t n, const float* signs, int rounds, float scale,
                               float* y);
+// AVX-512 kernel (n >= 128; smaller n go to the AVX2 one); called only when simd_level() >= avx512.
+void randomized_hadamard_avx512(const float* x, size_t d, size_t n, const float* signs, int rounds, float scale,
+                                float* y);
 }  // namespace detail
 
 }  // namespace ipaq

@@ -220,6 +220,11 @@ TEST(RandomizedHadamard, EveryKernelEqualsTheNaiveTransformBitForBit) {
             detail::randomized_hadamard_avx2(x.data(), d, n, signs.data(), rounds, scale, got.data());
             EXPECT_TRUE(same_bits(got, want)) << "avx2 n=" << n << " d=" << d << " kind=" << kind;
           }
+          if (n >= 8 && cpu_simd_level() >= SimdLevel::kAvx512) {
+            std::fill(got.begin(), got.end(), -7.0f);
+            detail::randomized_hadamard_avx512(x.data(), d, n, signs.data(), rounds, scale, got.data());
+            EXPECT_TRUE(same_bits(got, want)) << "avx512 n=" << n << " d=" << d << " kind=" << kind;
+          }
         }
       }
     }
