@@ -7,7 +7,8 @@
 //                       codecs (flat and IVF; Fashion-MNIST with "_haar" = 784 dims and Hadamard = 1024)
 //            frontier — recall@10 / QPS with rerank: ipaq IVF{64,128,256},RaBitQ1,Rerank vs FAISS
 //                       IVF{64,128,256},PQ196x4fs,RFlat and PQ196x4fs,RFlat over nprobe x factor
-//                       (bge: flat and IVF16, PQ256x4fs), then the interpolated QPS ratios
+//                       (bge: flat RaBitQ1/TQ2/EDEN2 and IVF16,RaBitQ1 vs flat and IVF16 PQ256x4fs, both
+//                       metrics), then the interpolated QPS ratios
 //            points   — the indexes given after nq, each "DESC[|nprobes[|factors]]" (comma-separated lists),
 //                       e.g. "IVF256,RaBitQ1,Rerank|4,8,16|2,4" or "IVF256,PQ196x4fs,RFlat|8,16|2,4" (a
 //                       leading "L2:" builds with METRIC_L2 on inner-product data).
@@ -360,15 +361,16 @@ std::vector<std::string> frontier_specs(const Dataset& ds) {
     const std::string m = ds.metric == faiss::METRIC_INNER_PRODUCT ? "L2:" : "";  // unit vectors: L2 is as good
     std::vector<std::string> specs;
     for (const std::string nlist : {"64", "128", "256"}) {
-      specs.push_back(m + "IVF" + nlist + ",RaBitQ1,Rerank|2,3,4,6,8,12|1.5,2,3,4");
-      specs.push_back(m + "IVF" + nlist + ",PQ196x4fs,RFlat|2,3,4,6,8,12,16|1.5,2,3,4,6,8");
+      specs.push_back(m + "IVF" + nlist + ",RaBitQ1,Rerank|2,3,4,5,6,8,12|1.2,1.5,2,3,4");
+      specs.push_back(m + "IVF" + nlist + ",PQ196x4fs,RFlat|2,3,4,5,6,8,12,16|1.5,2,3,4,6,8");
     }
     specs.push_back(m + "PQ196x4fs,RFlat|0|2,4,8");
     specs.push_back(m + "RaBitQ1,Rerank|0|2,4,8");
     return specs;
   }
-  return {"RaBitQ1,Rerank|0|1,1.5,2,4", "TQ2,Rerank|0|1,1.5,2", "IVF16,RaBitQ1,Rerank|2,4,8|1.5,2,4",
-          "PQ256x4fs,RFlat|0|1,1.5,2,4,8", "L2:PQ256x4fs,RFlat|0|1,1.5,2,4,8", "IVF16,PQ256x4fs,RFlat|2,4,8|1.5,2,4,8",
+  return {"RaBitQ1,Rerank|0|1,1.5,2,2.5,3,4", "TQ2,Rerank|0|1,1.2,1.5,2", "EDEN2,Rerank|0|1.2,1.5",
+          "IVF16,RaBitQ1,Rerank|2,4,8|1.5,2,4", "PQ256x4fs,RFlat|0|1,1.5,2,2.5,3,4,8",
+          "L2:PQ256x4fs,RFlat|0|1,1.5,2,2.5,3,4,8", "IVF16,PQ256x4fs,RFlat|2,4,8|1.5,2,4,8",
           "L2:IVF16,PQ256x4fs,RFlat|2,4,8|1.5,2,4,8"};
 }
 
