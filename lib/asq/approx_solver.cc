@@ -215,18 +215,15 @@ struct GridScratch {
 constexpr size_t kMaxKeptScratchBytes = size_t{16} << 20;
 
 // The uniform grid (no extra points), the case of d < 32·m where the grid problem is a sizeable
-// fraction of the input and every pass over the cells shows: per cell only Σ w and Σ w p are kept
-// (the split variance V is summed per point), the cell sums stay zeroed between calls (the pass that
-// reads them clears them, so no memset of the table), and the output is sized by a counting pass.
-struct CellSums {
-  double w = 0.0, wp = 0.0;
-};
-
+// fraction of the input and every pass over the cells shows: each x adds w(1 − p) to its left grid
+// point and w·p to its right one directly (one double per grid point, 200 KB at m = 25 600, instead of
+// per-cell sums), V is summed per point, the weights stay zeroed between calls (the pass that reads
+// them clears them, so no memset), and the output is sized by a counting pass.
 constexpr size_t kPrefetchAhead = 16;
 
 template <bool kUnitWeights>
 double accumulate_uniform(std::span<const double> x, std::span<const double> weights, double lo,
-                          double inv_step, size_t n_cells, CellSums* sums) {
+                          double inv_step, size_t n_cells, double* point_weight) {
   const double last_cell = static_cast<double>(n_cells - 1);
   alignas(64) int32_t cell_of[kBlock];
   alignas(64) double frac[kBlock];
@@ -235,20 +232,20 @@ double accumulate_uniform(std::span<const double> x, std::span<const double> wei
     const size_t count = std::min(kBlock, x.size() - begin);
     locate_block(x.data() + begin, count, lo, inv_step, last_cell, cell_of, frac);
     for (size_t i = 0; i < count; ++i) {
-      // The cell table (16 bytes per cell, 400 KB at m = 25 600) is often cold (e.g. after a sort of
-      // the input): prefetching a few points ahead overlaps the misses.
-      if (i + kPrefetchAhead < count) __builtin_prefetch(&sums[cell_of[i + kPrefetchAhead]], 1);
-      CellSums& sum = sums[cell_of[i]];
+      // The weights (200 KB at m = 25 600) are often cold, e.g. after a sort of the input:
+      // prefetching a few points ahead overlaps the misses.
+      if (i + kPrefetchAhead < count) __builtin_prefetch(&point_weight[cell_of[i + kPrefetchAhead]], 1);
+      double* left = point_weight + cell_of[i];
       const double p = frac[i] < 1.0 ? frac[i] : 1.0;
       if constexpr (kUnitWeights) {
-        sum.w += 1.0;
-        sum.wp += p;
+        left[0] += 1.0 - p;
+        left[1] += p;
         variance[i & 3] += p - p * p;
       } else {
-        const double w = weights[begin + i];
-        sum.w += w;
-        sum.wp += w * p;
-        variance[i & 3] += w * (p - p * p);
+        const double w = weights[begin + i], wp = w * p;
+        left[0] += w - wp;
+        left[1] += wp;
+        variance[i & 3] += wp - wp * p;
       }
     }
   }
@@ -260,36 +257,30 @@ ApproxGrid make_uniform_grid(std::span<const double> x, std::span<const double> 
   const size_t n_cells = grid_points - 1;
   IPAQ_CHECK_ARG(n_cells < (size_t{1} << 32), "asq approx: grid of more than 2^32 points");
   const double step = (hi - lo) / static_cast<double>(n_cells);
-  thread_local std::vector<CellSums> scratch;  // all zero between calls
-  if (scratch.size() < n_cells) scratch.resize(n_cells);
-  CellSums* sums = scratch.data();
-  const double variance = weights.empty()
-                              ? accumulate_uniform<true>(x, weights, lo, 1.0 / step, n_cells, sums)
-                              : accumulate_uniform<false>(x, weights, lo, 1.0 / step, n_cells, sums);
-  // Point t is the left end of cell t (weight Σ w(1 − p)) and the right end of cell t − 1 (Σ w p).
-  size_t n_out = n_cells + 1;
+  thread_local std::vector<double> scratch;  // all zero between calls
+  if (scratch.size() < grid_points) scratch.resize(grid_points);
+  double* point_weight = scratch.data();
+  const double variance =
+      weights.empty() ? accumulate_uniform<true>(x, weights, lo, 1.0 / step, n_cells, point_weight)
+                      : accumulate_uniform<false>(x, weights, lo, 1.0 / step, n_cells, point_weight);
+  size_t n_out = grid_points;
   if (nonempty_only) {
     n_out = 2;  // both ends
-    for (size_t t = 1; t < n_cells; ++t) n_out += (sums[t - 1].wp + (sums[t].w - sums[t].wp)) > 0.0;
+    for (size_t t = 1; t < n_cells; ++t) n_out += point_weight[t] > 0.0;
   }
   ApproxGrid grid;
   grid.points.resize(n_out);
   grid.weights.resize(n_out);
-  double carry = 0.0;
   size_t k = 0;
-  for (size_t t = 0; t < n_cells; ++t) {
-    const double weight = carry + (sums[t].w - sums[t].wp);
-    if (!nonempty_only || weight > 0.0 || t == 0) {
-      grid.points[k] = lo + static_cast<double>(t) * step;
-      grid.weights[k++] = weight;
+  for (size_t t = 0; t < grid_points; ++t) {
+    if (!nonempty_only || point_weight[t] > 0.0 || t == 0 || t == n_cells) {
+      grid.points[k] = t == n_cells ? hi : lo + static_cast<double>(t) * step;
+      grid.weights[k++] = point_weight[t];
     }
-    carry = sums[t].wp;
-    sums[t] = CellSums{};
+    point_weight[t] = 0.0;
   }
-  grid.points[k] = hi;
-  grid.weights[k] = carry;
   grid.split_variance = variance * step * step;
-  if (scratch.capacity() * sizeof(CellSums) > kMaxKeptScratchBytes) scratch = {};
+  if (scratch.capacity() * sizeof(double) > kMaxKeptScratchBytes) scratch = {};
   return grid;
 }
 
