@@ -12,7 +12,6 @@ void RowEnvelope::add(size_t j, size_t from) {
     push(j, from);
     return;
   }
-  const double* f_ = g_;
   const size_t end = last_ + 1;  // "never"
   const double xj = cost_.x(j);
   while (true) {
@@ -20,13 +19,13 @@ void RowEnvelope::add(size_t j, size_t from) {
     const size_t first = std::max<size_t>(start_[tail_ - 1], from);
     const double xb = cost_.x(b), dx = xj - xb;
     // Row j beats row b at column c iff margin < (x_c − x_j)·S1 + (x_j − x_b)·S2(c) (header comment),
-    // margin = f[j] − f[b] − C(b, j). C(b, b+1) = 0 exactly (no point inside).
+    // margin = g[j] − g[b] − C(b, j). C(b, b+1) = 0 exactly (no point inside).
     double margin, s1;
     if (b + 1 == j) {
-      margin = f_[j] - f_[b];
+      margin = g_[j] - g_[b];
       s1 = cost_.weight_between(b, j) * dx;
     } else {
-      margin = f_[j] - f_[b] - cost_(b, j);
+      margin = g_[j] - g_[b] - cost_(b, j);
       s1 = std::max(0.0, cost_.weighted_sum_between(b, j) - xb * cost_.weight_between(b, j));
     }
     auto beats = [&](size_t c) {

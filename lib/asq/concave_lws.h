@@ -10,7 +10,7 @@
 // row left (found by galloping outwards from a guess: the previous crossover's distance from its run
 // start). Rows left behind at the front are dropped. Time O(n log n) worst case; on ASQ inputs each row
 // costs one interval cost plus 4–6 crossover tests, also with intervals of 10^5 points (measured
-// 1.3–2.3× faster per pass than Wilber's online SMAWK, which this replaced, at d = 2^16 … 2^24 and
+// 1.6–2.4× faster per pass than Wilber's online SMAWK, which this replaced, at d = 2^16 … 2^24 and
 // s = 8 … 256; bench/RESULTS.md).
 // Crossover test of rows b < j at column c > j, from C(b, c) − C(j, c) = C(b, j) + (x_c − x_j)·S1 +
 // (x_j − x_b)·S2(c) with S1 = Σ_{b<l<=j} w_l (x_l − x_b) and S2(c) = Σ_{j<l<c} w_l (x_c − x_l): per c,
