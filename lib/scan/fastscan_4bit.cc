@@ -30,12 +30,22 @@ void make_fastscan_lut_into(const FastScanLayout& layout, const QuantizedLut& qu
   check_quantized_lut(quantized, 4, layout.nsub(), layout.group_begin(), "make_fastscan_lut");
   lut.npairs = layout.npairs();
   lut.pair_begin = layout.pair_begin();
-  lut.lo_tables.assign(lut.npairs * 2 * kLaneBytes, 0);
-  lut.hi_tables.assign(lut.npairs * 2 * kLaneBytes, 0);
+  // Every row is written below (no zero fill of the whole buffers, which a per-query scorer reuses): the
+  // real rows are copied, and a group with an odd number of sub-codes gets its one padding row zeroed.
+  lut.lo_tables.resize(lut.npairs * 2 * kLaneBytes);
+  lut.hi_tables.resize(lut.npairs * 2 * kLaneBytes);
   for (size_t s = 0; s < layout.nsub(); ++s) {
     const size_t padded = layout.padded_sub(s);
     auto& tables = padded % 2 == 0 ? lut.lo_tables : lut.hi_tables;
     copy_row_twice(quantized, s, tables.data() + (padded / 2) * 2 * kLaneBytes);
+  }
+  const std::vector<size_t>& groups = layout.group_begin();
+  for (size_t g = 0; g + 1 < groups.size(); ++g) {
+    const size_t rows = groups[g + 1] - groups[g];
+    for (size_t padded = 2 * lut.pair_begin[g] + rows; padded < 2 * lut.pair_begin[g + 1]; ++padded) {
+      auto& tables = padded % 2 == 0 ? lut.lo_tables : lut.hi_tables;
+      std::memset(tables.data() + (padded / 2) * 2 * kLaneBytes, 0, 2 * kLaneBytes);
+    }
   }
 }
 

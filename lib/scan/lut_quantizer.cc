@@ -119,7 +119,7 @@ void quantize_lut_into(const float* lut, size_t nsub, int bits, const std::vecto
   const size_t width = q.entries_per_row();
   const size_t total = checked_mul(nsub, width, "quantize_lut: LUT size");
   if (!all_finite(lut, total)) check_finite(lut, total, "quantize_lut: LUT");  // throws, naming the entry
-  q.table.assign(total, 0);
+  q.table.resize(total);  // every entry is written below (constant groups explicitly zeroed)
   const size_t ngroups = group_begin.size() - 1;
   q.scale.assign(ngroups, 0.0f);
   q.bias.assign(ngroups, 0.0f);
@@ -138,8 +138,11 @@ void quantize_lut_into(const float* lut, size_t nsub, int bits, const std::vecto
       const float scale = max_range / 255.0f;
       q.scale[g] = scale;
       q.bias[g] = static_cast<float>(bias);
-      if (scale == 0.0f) continue;
       uint8_t* out = q.table.data() + group_begin[g] * width;
+      if (scale == 0.0f) {
+        std::fill(out, out + rows * width, uint8_t{0});
+        continue;
+      }
       if (level == SimdLevel::kAvx512) {
         lut_detail::quantize_rows16_avx512(first, rows, row_min + group_begin[g], 1.0f / scale, out);
       } else {
@@ -159,7 +162,11 @@ void quantize_lut_into(const float* lut, size_t nsub, int bits, const std::vecto
     const float scale = max_range / 255.0f;
     q.scale[g] = scale;
     q.bias[g] = static_cast<float>(bias);
-    if (scale == 0.0f) continue;  // all rows constant: table stays 0, the bias is the exact sum
+    if (scale == 0.0f) {  // all rows constant: table 0, the bias is the exact sum
+      std::fill(q.table.begin() + static_cast<std::ptrdiff_t>(group_begin[g] * width),
+                q.table.begin() + static_cast<std::ptrdiff_t>(group_begin[g + 1] * width), uint8_t{0});
+      continue;
+    }
     const float inv = 1.0f / scale;
     for (size_t j = group_begin[g]; j < group_begin[g + 1]; ++j) {
       const float* row = lut + j * width;

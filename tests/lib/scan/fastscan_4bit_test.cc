@@ -38,7 +38,15 @@ void check_case(const Case& c, uint64_t seed, bool maximal = false) {
   for (auto& s : sub) s = static_cast<uint8_t>(maximal ? 1 + rng.below(15) : rng.below(16));
   std::vector<uint8_t> packed(layout.packed_bytes(c.n));
   pack_4bit_codes(layout, c.n, sub.data(), packed.data());
-  const FastScanLut fl = make_fastscan_lut(layout, q);
+  // A reused FastScanLut full of garbage (a scorer keeps one across queries): make_fastscan_lut_into
+  // overwrites every row, padding rows of odd groups included.
+  FastScanLut fl;
+  fl.lo_tables.assign(layout.npairs() * 32, 0xA5);
+  fl.hi_tables.assign(layout.npairs() * 32, 0x5A);
+  make_fastscan_lut_into(layout, q, fl);
+  const FastScanLut fresh = make_fastscan_lut(layout, q);
+  EXPECT_EQ(fl.lo_tables, fresh.lo_tables);
+  EXPECT_EQ(fl.hi_tables, fresh.hi_tables);
   const auto expected = reference_group_sums(q, c.n, sub);
   for_each_simd_level([&](SimdLevel) {
     // Canary after the output: the kernels must write exactly n * ngroups sums.

@@ -72,7 +72,8 @@ TEST(LutQuantizer, EverySimdLevelEqualsScalar) {
   set_simd_level_for_testing(SimdLevel::kScalar);
   const QuantizedLut ref = quantize_lut(lut.data(), nsub, 4, groups);
   testing::for_each_simd_level([&](SimdLevel) {
-    QuantizedLut q;
+    QuantizedLut q;  // reused buffers full of garbage: every entry must be written (constant group: 0)
+    q.table.assign(nsub * 16, 0xCC);
     quantize_lut_into(lut.data(), nsub, 4, groups, q);
     ASSERT_EQ(q.table, ref.table);
     ASSERT_EQ(q.scale, ref.scale);
