@@ -45,6 +45,8 @@ size_t rerank_one(const VectorSource& source, const InMemoryVectorSource* in_mem
                   const float* est, const float* bound,
                   size_t k, float* out_dist, idx_t* out_ids, std::vector<idx_t>& batch, std::vector<float>& vectors) {
   faiss::heap_heapify<C>(k, out_dist, out_ids);
+  // Without bounds every candidate is scored: ask for all of them at once.
+  if (in_memory != nullptr && bound == nullptr) prefetch_vectors(*in_memory, cand, d);
   size_t fetched = 0;
   for (size_t begin = 0; begin < cand.size(); begin += k) {
     const size_t end = std::min(cand.size(), begin + k);
@@ -63,7 +65,7 @@ size_t rerank_one(const VectorSource& source, const InMemoryVectorSource* in_mem
       source.get(static_cast<idx_t>(batch.size()), batch.data(), vectors.data());
     }
     fetched += batch.size();
-    if (in_memory != nullptr) prefetch_vectors(*in_memory, batch, d);
+    if (in_memory != nullptr && bound != nullptr) prefetch_vectors(*in_memory, batch, d);
     for (size_t i = 0; i < batch.size(); ++i) {
       const float* x = in_memory != nullptr ? in_memory->vector(batch[i]) : vectors.data() + i * d;
       const float dist = exact_distance(q, x, d);
