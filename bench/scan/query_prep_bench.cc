@@ -1,7 +1,7 @@
 // Per-query preparation of an ipaq fast-scan search, step by step (issue 4: with IVF the query is prepared
 // once per query, so these fixed costs bound the QPS at low nprobe): the codec's prepare_query (rotation +
 // float LUT), the LUT quantization, and the kernel-ready table layout. Fashion-MNIST's d = 784 with the
-// default Hadamard rotation (padded to 1024: 256 4-bit sub-codes) for RaBitQ1 and TQ4 (1024 sub-codes).
+// default Hadamard rotation (padded to 1024: 256 4-bit sub-codes) for RaBitQ1, TQ4 (1024 sub-codes) and TQ2 (512).
 //
 // Also the rerank distance kernel against FAISS's (BM_PrepRerankDistance*).
 // Run: OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=1 build/bench/scan/scan_bench --benchmark_filter=Prep
@@ -26,7 +26,7 @@ namespace ipaq {
 namespace {
 
 constexpr size_t kDim = 784;
-const char* const kCodecs[] = {"RaBitQ1", "TQ4"};
+const char* const kCodecs[] = {"RaBitQ1", "TQ4", "TQ2"};
 
 struct Prepared {
   std::unique_ptr<Codec> codec;
@@ -51,7 +51,7 @@ void BM_PrepQuery(benchmark::State& state) {
     benchmark::DoNotOptimize(qs->lut.data());
   }
 }
-BENCHMARK(BM_PrepQuery)->DenseRange(0, 1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_PrepQuery)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
 
 void BM_PrepQuantizeLut(benchmark::State& state) {
   const Prepared p = make(static_cast<int>(state.range(0)));
@@ -63,7 +63,7 @@ void BM_PrepQuantizeLut(benchmark::State& state) {
     benchmark::DoNotOptimize(q.table.data());
   }
 }
-BENCHMARK(BM_PrepQuantizeLut)->DenseRange(0, 1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_PrepQuantizeLut)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
 
 void BM_PrepFastScanLut(benchmark::State& state) {
   const Prepared p = make(static_cast<int>(state.range(0)));
@@ -77,7 +77,7 @@ void BM_PrepFastScanLut(benchmark::State& state) {
     benchmark::DoNotOptimize(t.lo_tables.data());
   }
 }
-BENCHMARK(BM_PrepFastScanLut)->DenseRange(0, 1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_PrepFastScanLut)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace ipaq

@@ -9,7 +9,7 @@
 // This is exactly what RotatedCodec's reference LUT builder computes (float(q·w) equals the double
 // product rounded to float, since the double product of two floats is exact), so the SIMD kernels return
 // the same values as the reference (tested at every IPAQ_SIMD level; ±0 may differ in sign only).
-// AVX-512 builds 1-bit rows with 8-lane double permutations (the same additions, same order).
+// AVX-512 builds 1- and 2-bit rows with 8-lane double permutations (the same additions, same order).
 //
 // Arrays: q has g · nrows floats, books the codebooks, rows 16 · nrows floats (written). No checks: the
 // caller (RotatedCodec::build_lut) owns the sizes. Thread-safe (pure).
@@ -27,7 +27,7 @@ void build_lut4_rows_simd(int elem_bits, size_t nrows, const float* q, const flo
                           float* rows);
 
 // The AVX2 kernel (lib/codecs/lut4_rows_avx2.cc) and the AVX-512 one (lib/codecs/lut4_rows_avx512.cc: its
-// own 1-bit rows, the AVX2 kernel otherwise).
+// own 1- and 2-bit rows, the AVX2 kernel for 4 bits).
 void build_lut4_rows_avx2(int elem_bits, size_t nrows, const float* q, const float* books, size_t rows_per_book,
                           float* rows);
 void build_lut4_rows_avx512(int elem_bits, size_t nrows, const float* q, const float* books, size_t rows_per_book,
