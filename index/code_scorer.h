@@ -102,13 +102,26 @@ size_t CodeScorer::push_to_heap(size_t n, const float* dist, const faiss::Index:
                                 faiss::Index::idx_t first_id, const faiss::IDSelector* sel, size_t k,
                                 float* heap_dist, faiss::Index::idx_t* heap_ids) {
   size_t updates = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const faiss::Index::idx_t id = ids ? ids[i] : first_id + static_cast<faiss::Index::idx_t>(i);
-    if (!C::cmp(heap_dist[0], dist[i])) continue;
-    if (sel && !sel->is_member(id)) continue;
+  auto push = [&](size_t i) {
+    if (!C::cmp(heap_dist[0], dist[i])) return;
+    const faiss::Index::idx_t id = ids ? ids[i] : first_id + static_cast<faiss::Index::idx_t>(i);  // read if needed
+    if (sel && !sel->is_member(id)) return;
     faiss::heap_replace_top<C>(k, heap_dist, heap_ids, dist[i], id);
     ++updates;
+  };
+  // Chunks of 16 are screened branch-free against the heap's worst entry at the chunk's start (a bit
+  // mask of the elements beating it), and only those elements are pushed, in order, each re-checked
+  // against the then current worst entry: the elements skipped could not have entered (the threshold
+  // only tightens), so the result equals pushing one by one, without an unpredictable branch per element.
+  constexpr size_t kChunk = 16;
+  size_t i = 0;
+  for (; i + kChunk <= n; i += kChunk) {
+    const float top = heap_dist[0];
+    uint32_t mask = 0;
+    for (size_t j = 0; j < kChunk; ++j) mask |= static_cast<uint32_t>(C::cmp(top, dist[i + j])) << j;
+    for (; mask != 0; mask &= mask - 1) push(i + static_cast<size_t>(__builtin_ctz(mask)));
   }
+  for (; i < n; ++i) push(i);
   return updates;
 }
 

@@ -140,9 +140,9 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
         }
       }
       if (store_pairs) {
-        pair_ids_.resize(m);
-        for (size_t i = 0; i < m; ++i) pair_ids_[i] = static_cast<idx_t>(faiss::lo_build(list_no, b + i));
-        updates += CodeScorer::push_to_heap<C>(m, dist_.data(), pair_ids_.data(), 0, nullptr, k, distances, labels);
+        // lo_build(list, offset) = list << 32 | offset: the run's pair ids are consecutive from its first.
+        const idx_t first = static_cast<idx_t>(faiss::lo_build(list_no, b));
+        updates += CodeScorer::push_to_heap<C>(m, dist_.data(), nullptr, first, nullptr, k, distances, labels);
       } else {
         updates += CodeScorer::push_to_heap<C>(m, dist_.data(), ids + b, 0, nullptr, k, distances, labels);
       }
@@ -158,7 +158,6 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
   const float* centroids_;           // the flat coarse quantizer's centroids (null: reconstruct)
   std::vector<float> centroid_;
   mutable std::vector<float> dist_;
-  mutable std::vector<idx_t> pair_ids_;
 };
 
 }  // namespace
