@@ -5,7 +5,11 @@
 // Searches run on in-memory code arrays (the faiss::Index built by ipaq::index_factory). Reopening reads
 // `meta` (header, trained index without codes via ipaq::read_index), scans `codes` in id order and
 // appends the stored bytes with ipaq::add_sa_codes: no re-training, no re-encoding. The stored vector
-// count is checked against the number of codes found.
+// count is checked against the number of codes found. open() reads through a read-only instance of the
+// database while RocksDB's read-write open (which writes and syncs a new MANIFEST) runs on a second
+// thread, and keeps what it read only if the read-write instance turns out to be in the same state
+// (otherwise it reads again from that instance); the codes are appended on a third thread while the next
+// chunk is read.
 //
 // Writes: every add_with_ids / upsert / remove is validated first (ids >= 0 and unique in the call,
 // vectors finite, ids new for add / present for remove), then encoded, then written as ONE
@@ -148,13 +152,22 @@ class DurableIndex {
  private:
   DurableIndex(std::string path, const OpenOptions& options);
   void open_db(bool create);
-  void load_from_store();
+  // Opens the database and builds the in-memory index at the same time (see durable_index.cc); false =
+  // not attempted, nothing opened.
+  bool open_overlapped();
+  // Reads header, trained state and count from `db` (this store's db_, or a read-only instance of it)
+  // and rebuilds the in-memory index from its `codes`; the caller then calls attach_raw_source().
+  void load_from_store(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& families);
   // Drops the in-memory index and loads it again from the store; if that fails too, the index is left
   // unusable (check_usable() asks for a reopen).
   void rebuild_from_store();
-  uint64_t max_codes_in_store() const;
+  uint64_t max_codes_in_store(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& families) const;
   void drop_stale_wal_files();
-  void install_index(std::unique_ptr<faiss::Index> trained);
+  // attach_raw = false: the rerank stage gets its `raw` source from attach_raw_source() later (once db_
+  // is the database the index will serve from).
+  void install_index(std::unique_ptr<faiss::Index> trained, bool attach_raw = true);
+  void attach_raw_source();
+  void drop_memory();  // the in-memory index and every pointer into it
   // Append already-encoded codes to the in-memory index (through id_map_ when there is one).
   void reserve_in_memory(idx_t n);
   void add_in_memory(idx_t n, const uint8_t* codes, const idx_t* ids);
