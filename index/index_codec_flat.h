@@ -8,7 +8,8 @@
 //    for lib/scan (packed_codes(), FastScanLayout: 32-vector blocks) plus its side bytes (the code bytes
 //    the sub-codes do not determine — the per-vector factors, Codec::lut_side_size() bytes) in a compact
 //    array (side_bytes(), row i at i * lut_side_size()). The inherited faiss::IndexFlatCodes::codes stays
-//    EMPTY; read_codes() assembles codes (Codec::assemble_codes, byte-for-byte the codes added). Searches
+//    EMPTY; read_codes() assembles codes (Codec::assemble_codes: byte-for-byte the codes added, for codes
+//    that encode() produced — bits no sub-code covers come back zero). remove_ids compacts in place. Searches
 //    run the SIMD kernels over the packed blocks and finish with the side array (two sequential streams).
 //    Memory: ceil(ntotal / 32) * 32 * (4-bit sub-code bytes) + ntotal * side size — about code_size per
 //    vector (for RaBitQ1 at d = 784: 128 + 8 = 136 B).
