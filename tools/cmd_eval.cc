@@ -35,6 +35,7 @@ ArgParser eval_parser() {
       .option("--nq", "N", "use the first N queries")
       .option("--nb", "N", "use the first N base vectors")
       .option("--train-size", "N", "train on a seeded sample of N base vectors (0 = all)", "0")
+      .option("--workload", "FILE", "sample queries for ASQ{b}w codecs (held out, not the evaluated ones)")
       .option("--threads", "T", "threads of the all-threads QPS (default: all cores)")
       .flag("--normalize", "L2-normalise base and queries (cosine data for --metric ip)")
       .option("--cache-dir", "DIR", "ground-truth cache when the data directory is read-only")
@@ -71,6 +72,13 @@ int run_eval(const std::vector<std::string>& argv) {
   IPAQ_CHECK_ARG(base.d == queries.d, "base vectors (", args->get("--base"), ") have dimension ", base.d,
                  " but queries (", args->get("--queries"), ") have ", queries.d);
   IPAQ_CHECK_ARG(static_cast<size_t>(k) <= base.n, "-k ", k, " exceeds the ", base.n, " base vectors");
+  io::FloatMatrix workload;
+  if (args->has("--workload")) {
+    workload = load_vectors(args->get("--workload"), "test", 0, normalize);
+    IPAQ_CHECK_ARG(workload.d == base.d, "workload queries (", args->get("--workload"), ") have dimension ",
+                   workload.d, " but base vectors have ", base.d);
+    settings.workload = &workload;
+  }
 
   EvalReport report;
   report.base_path = args->get("--base");

@@ -48,6 +48,7 @@ class AsqCodec final : public RotatedCodec {
 
   bool is_trained() const override;
   void set_query_workload(size_t nq, size_t d, const float* queries) override;
+  bool uses_query_workload() const override { return weighted_; }
   void encode(size_t n, const float* x, uint8_t* codes) const override;
   // The per-rotated-coordinate workload weights (normalised to mean 1); empty without "w" or workload.
   const std::vector<double>& workload_weights() const { return weights_; }

@@ -84,6 +84,8 @@ class Codec {
   // weighs each rotated coordinate by the queries' second moment there (ASQ's "w" variant). Throws
   // InvalidArgument for codecs without a weighted objective, d != dim(), nq == 0 or non-finite queries.
   virtual void set_query_workload(size_t nq, size_t d, const float* queries);
+  // True if the codec has a workload-weighted objective (accepts set_query_workload; ASQ{b}w).
+  virtual bool uses_query_workload() const { return false; }
 
   // x: n * d floats -> codes: n * code_size() bytes.
   virtual void encode(size_t n, const float* x, uint8_t* codes) const = 0;
