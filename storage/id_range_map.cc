@@ -2,6 +2,7 @@
 
 #include <faiss/impl/IDSelector.h>
 
+#include <algorithm>
 #include <numeric>
 
 #include "index/index_codes.h"
@@ -46,7 +47,7 @@ void IdRangeMap::record_ids(idx_t before, idx_t n, const idx_t* ids) {
 
 void IdRangeMap::make_explicit(size_t held, size_t capacity) {
   std::vector<idx_t> ids;
-  ids.reserve(capacity);
+  ids.reserve(std::max(capacity, planned_));
   ids.resize(held);
   std::iota(ids.begin(), ids.end(), first_);
   ids_ = std::move(ids);
@@ -62,7 +63,8 @@ void IdRangeMap::add_codes(idx_t n, const uint8_t* codes, const idx_t* ids) {
 
 void IdRangeMap::reserve(idx_t n) {
   reserve_sa_codes(*index_, n);
-  if (!contiguous_) ids_.reserve(ids_.size() + static_cast<size_t>(n));
+  planned_ = std::max(planned_, static_cast<size_t>(ntotal) + static_cast<size_t>(n));
+  if (!contiguous_) ids_.reserve(planned_);
 }
 
 void IdRangeMap::train(idx_t n, const float* x) {
@@ -112,6 +114,7 @@ void IdRangeMap::reset() {
   ntotal = 0;
   contiguous_ = true;
   first_ = 0;
+  planned_ = 0;
   std::vector<idx_t>().swap(ids_);
 }
 

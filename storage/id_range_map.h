@@ -33,8 +33,8 @@ class IdRangeMap : public faiss::Index {
 
   // codes: n * index().sa_code_size() bytes as produced by sa_encode; ids: n ids.
   void add_codes(idx_t n, const uint8_t* codes, const idx_t* ids);
-  // Reserves the inner index's code memory for n more vectors (ipaq::reserve_sa_codes); ids only when
-  // they are already held explicitly.
+  // Reserves the inner index's code memory for n more vectors (ipaq::reserve_sa_codes); the ids' array
+  // is sized for them now if it exists, else when a later append makes it necessary (no growth slack).
   void reserve(idx_t n);
 
   // The id of the vector at `position` (0 <= position < ntotal).
@@ -63,6 +63,7 @@ class IdRangeMap : public faiss::Index {
   bool contiguous_ = true;
   idx_t first_ = 0;           // contiguous: the id of position 0
   std::vector<idx_t> ids_;    // explicit: the id of each position
+  size_t planned_ = 0;        // vectors announced by reserve(): the explicit array's capacity
 };
 
 }  // namespace ipaq::storage

@@ -109,6 +109,19 @@ TEST_P(IdRangeMapTest, RemovingFromAContiguousRunMatchesIndexIDMap) {
   expect_same_results("remove from run");
 }
 
+TEST_P(IdRangeMapTest, AReservationHoldsWhenTheRunBreaksLater) {
+  map_->reserve(260);
+  add(0, testing::id_range(0, 100));
+  EXPECT_EQ(map_->id_bytes(), 0u);
+  for (size_t b = 0; b < 4; ++b) {  // 4 sparse batches of 40: growth from 140 would give 280, not 260
+    std::vector<idx_t> sparse(40);
+    for (size_t i = 0; i < sparse.size(); ++i) sparse[i] = 1000 + 3 * static_cast<idx_t>(b * 40 + i);
+    add(100 + b * 40, sparse);
+  }
+  EXPECT_EQ(map_->id_bytes(), 260 * sizeof(idx_t)) << "sized once for the 260 announced vectors";
+  expect_same_results("reserved, then broken");
+}
+
 TEST_P(IdRangeMapTest, RejectsAddsWithoutIdsAndSelectors) {
   const std::vector<float> x = testing::gaussian_rows(0, 1, kDim, 4);
   EXPECT_THROW(map_->add(1, x.data()), InvalidArgument);
