@@ -258,8 +258,19 @@ ApproxGrid make_uniform_grid(std::span<const double> x, std::span<const double> 
   IPAQ_CHECK_ARG(n_cells < (size_t{1} << 32), "asq approx: grid of more than 2^32 points");
   const double step = (hi - lo) / static_cast<double>(n_cells);
   thread_local std::vector<double> scratch;  // all zero between calls
-  if (scratch.size() < grid_points) scratch.resize(grid_points);
+  if (scratch.size() < grid_points) scratch.resize(grid_points);  // strong guarantee: still all zero
   double* point_weight = scratch.data();
+  // Exception-safe by construction: once weights are accumulated, the only things that can throw are
+  // the output allocations below; if one does, this guard zeroes the scratch during unwinding, so the
+  // next call on this thread never adds stale weights. On success the output loop has zeroed it.
+  struct ZeroOnUnwind {
+    double* weights;
+    size_t count;
+    bool cleared = false;
+    ~ZeroOnUnwind() {
+      if (!cleared) std::fill(weights, weights + count, 0.0);
+    }
+  } guard{point_weight, grid_points};
   const double variance =
       weights.empty() ? accumulate_uniform<true>(x, weights, lo, 1.0 / step, n_cells, point_weight)
                       : accumulate_uniform<false>(x, weights, lo, 1.0 / step, n_cells, point_weight);
@@ -279,6 +290,7 @@ ApproxGrid make_uniform_grid(std::span<const double> x, std::span<const double> 
     }
     point_weight[t] = 0.0;
   }
+  guard.cleared = true;
   grid.split_variance = variance * step * step;
   if (scratch.capacity() * sizeof(double) > kMaxKeptScratchBytes) scratch = {};
   return grid;
