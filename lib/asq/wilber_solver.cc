@@ -206,7 +206,8 @@ bool link_windows(const Path& more, const Path& fewer, size_t intervals, size_t 
 // Layer t: best_t[j] = min over i in window t−1, i < j, of best_{t−1}[i] + C(i, j) for j in window t,
 // by the candidate list of concave_lws.h (rows i added in order, columns j queried in order); lo is
 // strictly increasing, so every j has a candidate. Time ~ one LWS pass over Σ window sizes points;
-// memory 16 bytes per point plus 4 per window point.
+// memory 24 bytes per point (best_{t−1}, best_t and the RowEnvelope's row/start lists) plus 4 per
+// window point.
 Path windowed_path(const IntervalCost& cost, size_t intervals, const Windows& w) {
   const size_t n = cost.size();
   std::vector<double> prev(n), cur(n);  // best_{t−1}, best_t at absolute indices
