@@ -29,7 +29,10 @@ Path solve_quiver_accel_path(const IntervalCost& cost, size_t intervals);
 
 // Lagrangian relaxation, each penalty solved as a concave least-weight subsequence (concave_lws.h),
 // penalty λ searched on the convex hull of OPT(k); O(n) memory, time independent of K.
-Path solve_wilber_path(const IntervalCost& cost, size_t intervals);
+// window_budget: Σ window sizes (in units of n) up to which it finishes by solve_k_link_between
+// instead of further probes; 0 disables that finish (tests use it to reach the tie splice).
+inline constexpr double kWilberWindowBudget = 1.5;
+Path solve_wilber_path(const IntervalCost& cost, size_t intervals, double window_budget = kWilberWindowBudget);
 
 // An optimal path with exactly K links, given paths `more` (> K links) and `fewer` (< K links) that are
 // each optimal for their number of links (e.g. Lagrangian hull vertices): the layered DP restricted to

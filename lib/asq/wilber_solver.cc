@@ -24,7 +24,7 @@
 // Finish: near K the steps of links(λ) are irregular (on the approximate solver's grid problems the
 // penalty range that yields exactly K links can be 0.01 %–0.1 % wide, so secant probes land on
 // K ± 1, ± 2 several times). Once the bracket's two paths pin every breakpoint of an optimal K-link
-// path to windows of at most kWindowBudget·n points in total (link_windows), the layered DP restricted
+// path to windows of at most kWilberWindowBudget·n points in total (link_windows), the layered DP restricted
 // to those windows returns it exactly, for about the cost of one LWS pass (windowed_path).
 #include <algorithm>
 #include <cmath>
@@ -58,10 +58,9 @@ double power_law_penalty(double cost, size_t links, size_t intervals) {
 constexpr size_t kScoutStride = 16;
 constexpr double kNearTarget = 0.1;  // one probed end within 10 % of K links: step by links ∝ λ^−1/3
 constexpr size_t kSecantBracket = 8;  // bracket width (links) below which only secant probes are used
-// Σ window sizes (in units of n) up to which the windowed DP finishes instead of further probes: it
-// costs ~Σ/n LWS passes, and from a bracket that wide the probes need 2 or more passes (measured on
-// the grid problems at d = 2^16, s = 64, 256, five distributions).
-constexpr double kWindowBudget = 1.5;
+// kWilberWindowBudget (exact_solvers.h), the Σ window sizes (in units of n) up to which the windowed DP
+// finishes instead of further probes: it costs ~Σ/n LWS passes, and from a bracket that wide the probes
+// need 2 or more passes (measured on the grid problems at d = 2^16, s = 64, 256, five distributions).
 constexpr size_t kScoutMinPoints = 4096;  // subsample size below which scouting is not worth it
 constexpr int kScoutProbes = 2;          // each costs 1/16 of a full LWS pass
 
@@ -246,7 +245,7 @@ Path solve_k_link_between(const IntervalCost& cost, size_t intervals, const Path
   return windowed_path(cost, intervals, windows);
 }
 
-Path solve_wilber_path(const IntervalCost& cost, size_t intervals) {
+Path solve_wilber_path(const IntervalCost& cost, size_t intervals, double window_budget) {
   const size_t n = cost.size();
   HullPoint b{{0, static_cast<uint32_t>(n - 1)}, cost(0, n - 1), std::numeric_limits<double>::infinity()};
   if (intervals <= 1) return b.path;
@@ -282,7 +281,7 @@ Path solve_wilber_path(const IntervalCost& cost, size_t intervals) {
   while (true) {
     // Finish by the windowed DP once the hull paths pin the K-link path's breakpoints tightly enough.
     if (link_windows(a.path, b.path, intervals, n, windows) &&
-        static_cast<double>(windows.points) <= kWindowBudget * static_cast<double>(n)) {
+        static_cast<double>(windows.points) <= window_budget * static_cast<double>(n)) {
       lws.reset();
       return windowed_path(cost, intervals, windows);
     }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -148,6 +149,54 @@ TEST(KLinkBetween, RejectsPathsOnTheWrongSide) {
   const Path one{0, 19}, two{0, 7, 19};
   EXPECT_THROW(solve_k_link_between(cost, 2, two, one), InvalidArgument);
   EXPECT_THROW(solve_k_link_between(cost, 1, two, one), InvalidArgument);
+}
+
+// With the windowed finish disabled (window budget 0) the Lagrangian solver must end by hitting K
+// exactly or by the tie decision and splice: checked against ZipML on random and tie-heavy inputs.
+// On 0..4 with K = 3 no penalty yields 3 links (OPT(2..4) = 2, 1, 0 are collinear), so a 3-link
+// result there can only come from the splice.
+TEST(WilberSplice, WithoutWindowedFinishEqualsZipml) {
+  const std::vector<double> tie{0, 1, 2, 3, 4};
+  const IntervalCost tie_cost(tie, {});
+  const Path spliced = solve_wilber_path(tie_cost, 3, 0.0);
+  ASSERT_EQ(spliced.size(), 4u);
+  EXPECT_DOUBLE_EQ(path_cost(tie_cost, spliced), 1.0);
+
+  std::vector<double> grid(41);  // evenly spaced: long collinear runs of OPT(k)
+  for (size_t i = 0; i < grid.size(); ++i) grid[i] = static_cast<double>(i);
+  int checked = 0;
+  const auto check = [&](const std::vector<double>& x, const std::vector<double>& w, size_t k,
+                         const std::string& where) {
+    const IntervalCost cost(x, w);
+    const Path path = solve_wilber_path(cost, k, 0.0);
+    ASSERT_GE(path.size(), 2u) << where;
+    ASSERT_LE(path.size(), k + 1) << where;
+    ASSERT_EQ(path.front(), 0u) << where;
+    ASSERT_EQ(path.back(), x.size() - 1) << where;
+    for (size_t t = 1; t < path.size(); ++t) ASSERT_LT(path[t - 1], path[t]) << where;
+    const double want = path_cost(cost, solve_zipml_path(cost, k));
+    const double range = x.back() - x.front();
+    EXPECT_NEAR(path_cost(cost, path), want, 1e-9 * want + 1e-12 * range * range) << where;
+    EXPECT_NEAR(path_cost(cost, solve_quiver_path(cost, k)), want, 1e-9 * want + 1e-12 * range * range)
+        << where;
+    ++checked;
+  };
+  for (size_t k = 2; k < grid.size(); k += 3) check(grid, {}, k, "grid k=" + std::to_string(k));
+  for (const testing::Shape shape : {testing::Shape::kLogNormal, testing::Shape::kNormal,
+                                     testing::Shape::kIntegers, testing::Shape::kClustered}) {
+    for (const size_t n : {40, 150}) {
+      for (const bool weighted : {false, true}) {
+        const uint64_t seed = 101 * n + static_cast<uint64_t>(shape) * 7 + (weighted ? 1 : 0);
+        const auto x = testing::random_sorted(n, shape, seed);
+        const auto w = weighted ? testing::random_weights(n, seed + 1) : std::vector<double>();
+        for (const size_t k : {2, 3, 5, 8, 16, 33}) {
+          check(x, w, k, "shape=" + std::to_string(static_cast<int>(shape)) + " n=" + std::to_string(n) +
+                             " k=" + std::to_string(k) + (weighted ? " weighted" : ""));
+        }
+      }
+    }
+  }
+  EXPECT_EQ(checked, 13 + 4 * 2 * 2 * 6);
 }
 
 }  // namespace
