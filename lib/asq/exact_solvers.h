@@ -37,7 +37,8 @@ Path solve_wilber_path(const IntervalCost& cost, size_t intervals, double window
 // An optimal path with exactly K links, given paths `more` (> K links) and `fewer` (< K links) that are
 // each optimal for their number of links (e.g. Lagrangian hull vertices): the layered DP restricted to
 // the windows they imply for every breakpoint (proof in wilber_solver.cc), in time ~ Σ window sizes.
-// Empty if the windows are inconsistent (possible only through ties or rounding).
+// Empty if the windows are inconsistent (possible only through ties or rounding). Both paths must run
+// from 0 to n − 1, strictly increasing (checked, InvalidArgument otherwise).
 Path solve_k_link_between(const IntervalCost& cost, size_t intervals, const Path& more, const Path& fewer);
 
 // Bytes of argmin tables QUIVER needs for (n, K); solve_quiver_path refuses above kMaxTableBytes.

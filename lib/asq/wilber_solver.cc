@@ -240,6 +240,16 @@ Path windowed_path(const IntervalCost& cost, size_t intervals, const Windows& w)
 Path solve_k_link_between(const IntervalCost& cost, size_t intervals, const Path& more, const Path& fewer) {
   IPAQ_CHECK_ARG(more.size() > intervals + 1 && fewer.size() < intervals + 1 && fewer.size() >= 2,
                  "asq: hull paths must have more and fewer than ", intervals, " links");
+  // The windows index the paths and the DP assumes window 0 = {0}, window K ∋ n − 1 and strictly
+  // increasing lower bounds: anything else would read out of bounds. O(links), below the DP's cost.
+  for (const Path* path : {&more, &fewer}) {
+    IPAQ_CHECK_ARG(path->front() == 0 && path->back() == cost.size() - 1,
+                   "asq: hull path must run from 0 to ", cost.size() - 1, ", got ", path->front(), " to ",
+                   path->back());
+    for (size_t t = 1; t < path->size(); ++t) {
+      IPAQ_CHECK_ARG((*path)[t - 1] < (*path)[t], "asq: hull path not strictly increasing at link ", t);
+    }
+  }
   Windows windows;
   if (!link_windows(more, fewer, intervals, cost.size(), windows)) return {};
   return windowed_path(cost, intervals, windows);

@@ -151,6 +151,22 @@ TEST(KLinkBetween, RejectsPathsOnTheWrongSide) {
   EXPECT_THROW(solve_k_link_between(cost, 1, two, one), InvalidArgument);
 }
 
+// Paths that do not run 0 -> n − 1 strictly increasing are refused (the windows would index out of
+// bounds); the same paths fixed are accepted.
+TEST(KLinkBetween, RejectsMalformedPaths) {
+  const auto x = testing::random_sorted(20, testing::Shape::kNormal, 4);
+  const IntervalCost cost(x, {});
+  const Path one{0, 19}, good{0, 3, 9, 14, 19};
+  EXPECT_EQ(solve_k_link_between(cost, 2, good, one).size(), 3u);
+  for (const Path& bad : {Path{1, 3, 9, 14, 19}, Path{0, 3, 9, 14, 18}, Path{0, 3, 9, 14, 25},
+                          Path{0, 9, 3, 14, 19}, Path{0, 3, 3, 14, 19}}) {
+    EXPECT_THROW(solve_k_link_between(cost, 2, bad, one), InvalidArgument);
+  }
+  EXPECT_THROW(solve_k_link_between(cost, 2, good, Path{0, 18}), InvalidArgument);
+  EXPECT_THROW(solve_k_link_between(cost, 2, good, Path{2, 19}), InvalidArgument);
+  EXPECT_THROW(solve_k_link_between(cost, 3, good, Path{0, 12, 12}), InvalidArgument);
+}
+
 // With the windowed finish disabled (window budget 0) the Lagrangian solver must end by hitting K
 // exactly or by the tie decision and splice: checked against ZipML on random and tie-heavy inputs.
 // On 0..4 with K = 3 no penalty yields 3 links (OPT(2..4) = 2, 1, 0 are collinear), so a 3-link
