@@ -206,15 +206,15 @@ float RotatedCodec::stored_norm_sq(const uint8_t* code) const {
 }
 
 float RotatedCodec::side_norm_sq(const uint8_t* side) const {
-  IPAQ_CHECK(lut_bits_ != 0, StateError, spec_.text, ": no LUT form, so no side bytes");
-  const float norm = read_float(side);  // the side bytes start at the factors: ‖x‖ first
-  return norm * norm;
+  float norm_sq = 0.0f;
+  side_norms_sq(1, side, 0, &norm_sq);
+  return norm_sq;
 }
 
 void RotatedCodec::side_norms_sq(size_t n, const uint8_t* side, size_t side_stride, float* out) const {
   IPAQ_CHECK(lut_bits_ != 0, StateError, spec_.text, ": no LUT form, so no side bytes");
   for (size_t i = 0; i < n; ++i) {
-    const float norm = read_float(side + i * side_stride);
+    const float norm = read_float(side + i * side_stride);  // the side bytes start at the factors: ‖x‖ first
     out[i] = norm * norm;
   }
 }
