@@ -19,6 +19,7 @@ namespace {
 struct SideCase {
   std::string descriptor;
   size_t d;
+  int sub_bits = 4;  // width of the last sub-code's field (the 8-bit LUT forms: 6 or 8)
 };
 
 class LutSideBytesTest : public ::testing::TestWithParam<SideCase> {};
@@ -74,9 +75,12 @@ TEST_P(LutSideBytesTest, AssembleInvertsExtractAndSideReadsEqualCodeReads) {
   const std::vector<size_t> begin = codec->lut_group_begin();
   std::vector<uint8_t> out(cs);
   std::vector<uint8_t> side(side_size);
-  std::vector<uint8_t> bad(sub.begin(), sub.begin() + nsub);
-  bad[nsub - 1] = codec->lut_bits() == 4 ? 16 : 0xFF;
-  if (codec->lut_bits() == 4 || bad[nsub - 1] != 0xFF) {
+  // The field width is right: every last sub-code fits it (a 6-bit field holds values up to 63).
+  ASSERT_LE(c.sub_bits, codec->lut_bits());
+  for (size_t i = 0; i < kN; ++i) ASSERT_EQ(sub[i * nsub + nsub - 1] >> c.sub_bits, 0) << i;
+  if (c.sub_bits < 8) {  // an 8-bit field has no too-wide value
+    std::vector<uint8_t> bad(sub.begin(), sub.begin() + nsub);
+    bad[nsub - 1] = static_cast<uint8_t>(1u << c.sub_bits);
     EXPECT_THROW(codec->assemble_codes(1, bad.data(), side.data(), side_size, out.data()), InvalidArgument);
   }
   EXPECT_THROW(codec->assemble_codes(1, sub.data(), side.data(), side_size - 1, out.data()), InvalidArgument);
@@ -88,7 +92,7 @@ std::vector<SideCase> side_cases() {
           {"ASQ4", 128},      {"ASQ2_center", 64}, {"BSQ1x4", 64},      {"TQ4_haar", 21},   {"TQ1_haar", 26},
           {"TQP2_haar", 26},  {"TQP3_haar", 21},   {"RaBitQ1_center", 100},
           // 8-bit LUT forms (3-bit elements: two per 6-bit sub-code; 8-bit elements)
-          {"TQ3", 64},        {"TQ3_haar", 21},    {"RaBitQ3", 64},     {"TQ8", 64}};
+          {"TQ3", 64, 6},     {"TQ3_haar", 21, 6}, {"RaBitQ3", 64, 6},  {"TQ8", 64, 8}};
 }
 
 INSTANTIATE_TEST_SUITE_P(LutCodecs, LutSideBytesTest, ::testing::ValuesIn(side_cases()), [](const auto& info) {
