@@ -247,12 +247,12 @@ void IndexCodecFlat::merge_from(faiss::Index& other_index, idx_t add_id) {
                  kType, ": merge_from needs another IndexCodecFlat with the same codec, metric and center");
   // Through row-major codes one run at a time (either index may keep the packed form).
   reserve(other->ntotal);
-  std::vector<uint8_t> run(std::min<size_t>(static_cast<size_t>(other->ntotal), kRun) * code_size);
-  for (idx_t b = 0; b < other->ntotal; b += static_cast<idx_t>(kRun)) {
-    const idx_t m = std::min<idx_t>(static_cast<idx_t>(kRun), other->ntotal - b);
-    other->read_codes(b, m, run.data());
-    add_codes(m, run.data());
-  }
+  copy_code_runs(
+      static_cast<size_t>(other->ntotal), code_size,
+      [&](size_t first, size_t m, uint8_t* run) {
+        other->read_codes(static_cast<idx_t>(first), static_cast<idx_t>(m), run);
+      },
+      [&](size_t m, const uint8_t* run) { add_codes(static_cast<idx_t>(m), run); });
   other->reset();
 }
 

@@ -40,6 +40,9 @@
 
 #include <faiss/IndexFlatCodes.h>
 
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -51,6 +54,20 @@
 namespace ipaq {
 
 class CodeScorer;
+
+// Moves n codes (code_size bytes each) a run of at most kCodeRun at a time through one buffer:
+// fill(first, m, buf) writes codes [first, first + m) into buf, then sink(m, buf) takes them. For
+// merge_from and the index reader/writer, so that no second full copy of the codes is ever held.
+inline constexpr size_t kCodeRun = 4096;
+template <class Fill, class Sink>
+void copy_code_runs(size_t n, size_t code_size, Fill&& fill, Sink&& sink) {
+  std::vector<uint8_t> run(std::min(n, kCodeRun) * code_size);
+  for (size_t b = 0; b < n; b += kCodeRun) {
+    const size_t m = std::min(kCodeRun, n - b);
+    fill(b, m, run.data());
+    sink(m, static_cast<const uint8_t*>(run.data()));
+  }
+}
 
 class IndexCodecFlat : public faiss::IndexFlatCodes, public ScoreBoundProvider {
  public:

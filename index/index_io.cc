@@ -148,13 +148,10 @@ void write_flat(ByteWriter& w, const IndexCodecFlat& f) {
   // The row-major codes (format unchanged), assembled a run at a time under fast scan.
   const size_t n = static_cast<size_t>(f.ntotal);
   w.put<uint64_t>(checked_mul(n, f.code_size, "codes"));
-  constexpr size_t kRun = 4096;
-  std::vector<uint8_t> run(std::min(n, kRun) * f.code_size);
-  for (size_t b = 0; b < n; b += kRun) {
-    const size_t m = std::min(kRun, n - b);
-    f.read_codes(static_cast<idx_t>(b), static_cast<idx_t>(m), run.data());
-    w.put_bytes(run.data(), m * f.code_size);
-  }
+  copy_code_runs(
+      n, f.code_size,
+      [&](size_t first, size_t m, uint8_t* run) { f.read_codes(static_cast<idx_t>(first), static_cast<idx_t>(m), run); },
+      [&](size_t m, const uint8_t* run) { w.put_bytes(run, m * f.code_size); });
 }
 
 std::unique_ptr<faiss::Index> read_flat(ByteReader& r) {
@@ -175,13 +172,9 @@ std::unique_ptr<faiss::Index> read_flat(ByteReader& r) {
   expect_consistent(code_bytes == static_cast<uint64_t>(c.ntotal) * index->code_size, r, "code array size");
   const size_t n = static_cast<size_t>(c.ntotal);
   index->reserve(c.ntotal);
-  constexpr size_t kRun = 4096;
-  std::vector<uint8_t> run(std::min(n, kRun) * index->code_size);
-  for (size_t b = 0; b < n; b += kRun) {
-    const size_t m = std::min(kRun, n - b);
-    r.get_bytes(run.data(), m * index->code_size);
-    index->add_codes(static_cast<idx_t>(m), run.data());
-  }
+  copy_code_runs(
+      n, index->code_size, [&](size_t, size_t m, uint8_t* run) { r.get_bytes(run, m * index->code_size); },
+      [&](size_t m, const uint8_t* run) { index->add_codes(static_cast<idx_t>(m), run); });
   return index;
 }
 
