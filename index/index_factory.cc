@@ -1,6 +1,7 @@
 #include "index/index_factory.h"
 
 #include <faiss/IndexFlat.h>
+#include <faiss/IndexIDMap.h>
 #include <faiss/IndexRefine.h>
 #include <faiss/index_factory.h>
 
@@ -110,6 +111,40 @@ std::unique_ptr<faiss::Index> index_factory(int d, const std::string& descriptio
     throw InvalidArgument(format_message("index_factory: '", description,
                                          "' is neither an ipaq descriptor nor accepted by FAISS: ", e.what()));
   }
+}
+
+namespace {
+
+// The codec-holding ipaq index at the bottom of `index`'s rerank / refine / id-map wrappers (not through
+// IndexPreTransform: its queries would need the transform), or null.
+faiss::Index* codec_index(faiss::Index& index) {
+  if (dynamic_cast<IndexCodecFlat*>(&index) != nullptr || dynamic_cast<IndexCodecIVF*>(&index) != nullptr) {
+    return &index;
+  }
+  if (auto* rerank = dynamic_cast<IndexRerank*>(&index)) return codec_index(rerank->base());
+  if (auto* refine = dynamic_cast<faiss::IndexRefine*>(&index)) return codec_index(*refine->base_index);
+  if (auto* id_map = dynamic_cast<faiss::IndexIDMap*>(&index)) return codec_index(*id_map->index);
+  return nullptr;
+}
+
+}  // namespace
+
+bool needs_query_workload(faiss::Index& index) {
+  faiss::Index* inner = codec_index(index);
+  if (inner == nullptr) return false;
+  if (const auto* flat = dynamic_cast<const IndexCodecFlat*>(inner)) return flat->codec().uses_query_workload();
+  return static_cast<const IndexCodecIVF*>(inner)->codec().uses_query_workload();
+}
+
+bool give_query_workload(faiss::Index& index, faiss::Index::idx_t nq, const float* queries) {
+  if (!needs_query_workload(index)) return false;
+  faiss::Index* inner = codec_index(index);
+  if (auto* flat = dynamic_cast<IndexCodecFlat*>(inner)) {
+    flat->set_query_workload(nq, queries);
+  } else {
+    static_cast<IndexCodecIVF*>(inner)->set_query_workload(nq, queries);
+  }
+  return true;
 }
 
 }  // namespace ipaq

@@ -35,4 +35,12 @@ std::unique_ptr<faiss::Index> index_factory(int d, const std::string& descriptio
                                             faiss::MetricType metric = faiss::METRIC_L2,
                                             const CodecOptions& codec_options = {});
 
+// Workload-weighted codecs (ASQ{b}w) need sample queries before training. needs_query_workload: whether
+// the ipaq index inside `index` (through IndexRerank, IndexRefine and IndexIDMap wrappers; not through
+// IndexPreTransform, whose queries would need its transform) has such a codec. give_query_workload hands
+// it nq sample queries (nq * d floats; IndexCodecFlat / IndexCodecIVF::set_query_workload's checks apply)
+// and returns true, or returns false and does nothing when the index needs none.
+bool needs_query_workload(faiss::Index& index);
+bool give_query_workload(faiss::Index& index, faiss::Index::idx_t nq, const float* queries);
+
 }  // namespace ipaq

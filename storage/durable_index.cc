@@ -474,7 +474,7 @@ void DurableIndex::rebuild_from_store() {
   }
 }
 
-void DurableIndex::train(idx_t n, const float* x) {
+void DurableIndex::train(idx_t n, const float* x, idx_t nq, const float* queries) {
   std::unique_lock lock(mutex_);
   check_usable("train");
   IPAQ_CHECK(!trained_, StateError, "DurableIndex::train: ", path_, " is already trained");
@@ -482,6 +482,11 @@ void DurableIndex::train(idx_t n, const float* x) {
   check_finite(x, checked_mul(n, header_.dim, "DurableIndex::train: n * d"), "DurableIndex::train: vectors");
   // Train a fresh copy: the live index changes only after the trained state is stored.
   std::unique_ptr<faiss::Index> index = make_empty_index(header_);
+  if (needs_query_workload(*index)) {
+    IPAQ_CHECK_ARG(nq > 0 && queries != nullptr, "DurableIndex::train: ", header_.descriptor,
+                   " has a workload-weighted codec and needs sample queries");
+    give_query_workload(*index, nq, queries);
+  }
   index->train(n, x);
   std::string trained;
   write_index(index.get(), &trained);

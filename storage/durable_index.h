@@ -106,7 +106,9 @@ class DurableIndex {
   DurableIndex& operator=(const DurableIndex&) = delete;
 
   // Trains on x (n * dim()) and stores the trained state in `meta`. Only before the first vector.
-  void train(idx_t n, const float* x);
+  // queries (nq * dim() floats): sample queries for a workload-weighted codec (ASQ{b}w), which needs
+  // them (InvalidArgument without); ignored by every other index. Only the trained state is stored.
+  void train(idx_t n, const float* x, idx_t nq = 0, const float* queries = nullptr);
   bool is_trained() const;
 
   // x: n * dim(), ids: n new ids.

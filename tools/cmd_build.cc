@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <numeric>
 
+#include "index/index_factory.h"
 #include "lib/core/error.h"
 #include "storage/durable_index.h"
 #include "tools/args.h"
@@ -38,20 +39,22 @@ ArgParser build_parser() {
       .option("--nb", "N", "use the first N base vectors")
       .option("--batch", "N", "vectors per atomic write", "10000")
       .option("--seed", "S", "seed of the index (rotations, rounding) and of the training sample", "1234")
+      .option("--workload", "FILE", "sample queries for ASQ{b}w codecs (workload-weighted objective)")
       .flag("--normalize", "L2-normalise the vectors (cosine data for --metric ip)")
       .flag("--no-raw", "do not store the float vectors (smaller; no rerank at search time)");
   return p;
 }
 
-void build_into(const std::string& dir, const io::FloatMatrix& base, const storage::IndexSpec& spec,
-                size_t train_size, size_t batch) {
+void build_into(const std::string& dir, const io::FloatMatrix& base, const io::FloatMatrix& workload,
+                const storage::IndexSpec& spec, size_t train_size, size_t batch) {
   auto db = storage::DurableIndex::create(dir, spec);
   if (!db->is_trained()) {
     const std::vector<float> sample = training_sample(base, train_size, spec.seed);
     const size_t rows = sample.empty() ? base.n : train_size;
     std::fprintf(stderr, "training %s on %zu vectors...\n", spec.descriptor.c_str(), rows);
     const auto start = Clock::now();
-    db->train(static_cast<storage::DurableIndex::idx_t>(rows), sample.empty() ? base.data.data() : sample.data());
+    db->train(static_cast<storage::DurableIndex::idx_t>(rows), sample.empty() ? base.data.data() : sample.data(),
+              static_cast<storage::DurableIndex::idx_t>(workload.n), workload.data.data());
     std::fprintf(stderr, "trained in %.2f s\n", std::chrono::duration<double>(Clock::now() - start).count());
   }
   ProgressBar bar("adding", base.n);
@@ -86,8 +89,17 @@ int run_build(const std::vector<std::string>& argv) {
 
   const io::FloatMatrix base = load_vectors(args->get("--base"), "train", nb, args->flag("--normalize"));
   spec.dim = base.d;
-  // Fails early on an unknown descriptor, before anything is written.
-  make_index(IndexFamily::kIpaq, static_cast<int>(base.d), spec.descriptor, spec.metric);
+  // Fails early on an unknown descriptor or a missing workload, before anything is written.
+  const std::unique_ptr<faiss::Index> probe =
+      make_index(IndexFamily::kIpaq, static_cast<int>(base.d), spec.descriptor, spec.metric);
+  io::FloatMatrix workload;
+  if (args->has("--workload")) {
+    workload = load_vectors(args->get("--workload"), "test", 0, args->flag("--normalize"));
+    IPAQ_CHECK_ARG(workload.d == base.d, "workload queries (", args->get("--workload"), ") have dimension ",
+                   workload.d, " but base vectors have ", base.d);
+  }
+  IPAQ_CHECK_ARG(workload.n > 0 || !needs_query_workload(*probe), "index '", spec.descriptor,
+                 "' has a workload-weighted codec: give sample queries with --workload FILE");
 
   const fs::path parent = db_path.has_parent_path() ? db_path.parent_path() : fs::path(".");
   IPAQ_CHECK(fs::is_directory(parent), IoError, "--db ", db_path.string(), ": parent directory ",
@@ -98,7 +110,7 @@ int run_build(const std::vector<std::string>& argv) {
   const fs::path staging = parent / staging_name;
   const auto start = Clock::now();
   try {
-    build_into(staging.string(), base, spec, static_cast<size_t>(train_size), batch);
+    build_into(staging.string(), base, workload, spec, static_cast<size_t>(train_size), batch);
     fs::rename(staging, db_path);
   } catch (...) {
     std::error_code ec;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <unordered_set>
 
+#include "index/index_factory.h"
 #include "lib/core/error.h"
 #include "tools/training_sample.h"
 
@@ -89,7 +90,7 @@ std::vector<EvalRow> evaluate_descriptor(IndexFamily family, const std::string& 
                    "' has a workload-weighted codec: give sample queries with --workload FILE");
     IPAQ_CHECK_ARG(workload->d == base.d, "workload queries have dimension ", workload->d,
                    " but base vectors have ", base.d);
-    give_query_workload(*index, workload->n, workload->data.data());
+    give_query_workload(*index, static_cast<faiss::Index::idx_t>(workload->n), workload->data.data());
   }
   const std::vector<float> sample = training_sample(base, settings.train_size, settings.seed);
   const size_t train_rows = sample.empty() ? base.n : settings.train_size;

@@ -10,8 +10,6 @@
 #include <faiss/impl/FaissException.h>
 #include <faiss/index_factory.h>
 
-#include "index/index_codec_flat.h"
-#include "index/index_codec_ivf.h"
 #include "index/index_factory.h"
 #include "index/rerank.h"
 #include "lib/core/error.h"
@@ -53,41 +51,6 @@ double code_bytes_per_vector(const faiss::Index& index) {
   } catch (const std::exception&) {
     return 0;
   }
-}
-
-namespace {
-
-// The codec-holding ipaq index at the bottom of `index`'s rerank / refine / id-map wrappers (not through
-// IndexPreTransform: its queries would need the transform), or null.
-faiss::Index* codec_index(faiss::Index& index) {
-  if (dynamic_cast<IndexCodecFlat*>(&index) != nullptr || dynamic_cast<IndexCodecIVF*>(&index) != nullptr) {
-    return &index;
-  }
-  if (auto* rerank = dynamic_cast<IndexRerank*>(&index)) return codec_index(rerank->base());
-  if (auto* refine = dynamic_cast<faiss::IndexRefine*>(&index)) return codec_index(*refine->base_index);
-  if (auto* id_map = dynamic_cast<faiss::IndexIDMap*>(&index)) return codec_index(*id_map->index);
-  return nullptr;
-}
-
-}  // namespace
-
-bool needs_query_workload(faiss::Index& index) {
-  faiss::Index* inner = codec_index(index);
-  if (inner == nullptr) return false;
-  if (const auto* flat = dynamic_cast<const IndexCodecFlat*>(inner)) return flat->codec().uses_query_workload();
-  return static_cast<const IndexCodecIVF*>(inner)->codec().uses_query_workload();
-}
-
-bool give_query_workload(faiss::Index& index, size_t nq, const float* queries) {
-  if (!needs_query_workload(index)) return false;
-  faiss::Index* inner = codec_index(index);
-  const auto n = static_cast<faiss::Index::idx_t>(nq);
-  if (auto* flat = dynamic_cast<IndexCodecFlat*>(inner)) {
-    flat->set_query_workload(n, queries);
-  } else {
-    static_cast<IndexCodecIVF*>(inner)->set_query_workload(n, queries);
-  }
-  return true;
 }
 
 int ivf_nprobe(const faiss::Index& index) {

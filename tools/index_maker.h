@@ -5,10 +5,6 @@
 // neither accepts → ipaq::InvalidArgument naming it (FAISS's exception text is kept).
 // code_bytes_per_vector: bytes of codes stored per vector by the innermost code-holding index (refine
 // and id-map wrappers are looked through; raw vectors kept for rerank are not counted), or 0 if unknown.
-// needs_query_workload: whether the ipaq index inside `index` (looking through rerank, refine and id-map
-// wrappers) has a codec with a workload-weighted objective (ASQ{b}w), which needs sample queries before
-// training. give_query_workload hands it nq sample queries (nq x d floats; the index's checks apply) and
-// returns true, or returns false and does nothing when the index needs none.
 // ivf_nprobe / set_nprobe: the nprobe of the IVF index inside `index` (through wrappers); 0 / false if
 // there is none.
 #pragma once
@@ -26,9 +22,6 @@ std::unique_ptr<faiss::Index> make_index(IndexFamily family, int d, const std::s
                                          faiss::MetricType metric);
 
 double code_bytes_per_vector(const faiss::Index& index);
-
-bool needs_query_workload(faiss::Index& index);
-bool give_query_workload(faiss::Index& index, size_t nq, const float* queries);
 
 int ivf_nprobe(const faiss::Index& index);
 bool set_nprobe(faiss::Index& index, int nprobe);
