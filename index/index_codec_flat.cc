@@ -132,13 +132,46 @@ void IndexCodecFlat::add_codes(idx_t n, const uint8_t* new_codes) {
   const size_t bytes = checked_mul(static_cast<size_t>(n), code_size, "codes");
   if (layout_) {
     const size_t total = old_n + static_cast<size_t>(n);
-    packed_.resize(layout_->packed_bytes(total), 0);
-    side_.resize(checked_mul(total, side_size_, "side bytes"));
-    pack_range(old_n, static_cast<size_t>(n), new_codes);
+    const size_t packed_total = layout_->packed_bytes(total);
+    const size_t side_total = checked_mul(total, side_size_, "side bytes");
+    const AppendMark mark = mark_appends();
+    try {  // a throw (allocation, a code the codec rejects) leaves both arrays consistent with ntotal
+      packed_.resize(packed_total, 0);
+      side_.resize(side_total);
+      pack_range(old_n, static_cast<size_t>(n), new_codes);
+    } catch (...) {
+      undo_appends(mark);
+      throw;
+    }
   } else {
-    codes.insert(codes.end(), new_codes, new_codes + bytes);
+    codes.insert(codes.end(), new_codes, new_codes + bytes);  // at the end: no effect if it throws
   }
   ntotal += n;
+}
+
+IndexCodecFlat::AppendMark IndexCodecFlat::mark_appends() const {
+  AppendMark mark;
+  mark.ntotal = ntotal;
+  const size_t n = static_cast<size_t>(ntotal);
+  if (layout_ && n % FastScanLayout::kBlockSize != 0) {
+    const size_t end = layout_->packed_bytes(n);
+    mark.last_block.assign(packed_.begin() + static_cast<std::ptrdiff_t>(end - layout_->block_bytes()),
+                           packed_.begin() + static_cast<std::ptrdiff_t>(end));
+  }
+  return mark;
+}
+
+void IndexCodecFlat::undo_appends(const AppendMark& mark) noexcept {
+  const size_t n = static_cast<size_t>(mark.ntotal);
+  if (layout_) {
+    packed_.resize(layout_->packed_bytes(n));
+    const size_t tail = mark.last_block.size();  // 0 when n ends on a block boundary
+    std::copy_n(mark.last_block.data(), tail, packed_.data() + packed_.size() - tail);
+    side_.resize(n * side_size_);
+  } else {
+    codes.resize(n * code_size);
+  }
+  ntotal = mark.ntotal;
 }
 
 void IndexCodecFlat::reserve(idx_t n) {
@@ -245,14 +278,20 @@ void IndexCodecFlat::merge_from(faiss::Index& other_index, idx_t add_id) {
                      other->codec_->descriptor() == codec_->descriptor() && other->center_ == center_ &&
                      other->code_size == code_size,
                  kType, ": merge_from needs another IndexCodecFlat with the same codec, metric and center");
-  // Through row-major codes one run at a time (either index may keep the packed form).
-  reserve(other->ntotal);
-  copy_code_runs(
-      static_cast<size_t>(other->ntotal), code_size,
-      [&](size_t first, size_t m, uint8_t* run) {
-        other->read_codes(static_cast<idx_t>(first), static_cast<idx_t>(m), run);
-      },
-      [&](size_t m, const uint8_t* run) { add_codes(static_cast<idx_t>(m), run); });
+  // Through row-major codes one run at a time (either index may keep the packed form); all or nothing.
+  const AppendMark mark = mark_appends();
+  try {
+    reserve(other->ntotal);
+    copy_code_runs(
+        static_cast<size_t>(other->ntotal), code_size,
+        [&](size_t first, size_t m, uint8_t* run) {
+          other->read_codes(static_cast<idx_t>(first), static_cast<idx_t>(m), run);
+        },
+        [&](size_t m, const uint8_t* run) { add_codes(static_cast<idx_t>(m), run); });
+  } catch (...) {
+    undo_appends(mark);
+    throw;
+  }
   other->reset();
 }
 

@@ -92,9 +92,11 @@ class IndexCodecFlat : public faiss::IndexFlatCodes, public ScoreBoundProvider {
   faiss::FlatCodesDistanceComputer* get_FlatCodesDistanceComputer() const override;
   // Compacts the remaining vectors; their ids shift down (FAISS IndexFlatCodes semantics).
   size_t remove_ids(const faiss::IDSelector& sel) override;
-  // Appends other's codes (same codec descriptor, center and code size) and empties other.
+  // Appends other's codes (same codec descriptor, center and code size) and empties other. All or
+  // nothing: if it throws, both indexes hold what they held before.
   void merge_from(faiss::Index& other, idx_t add_id = 0) override;
   // Appends n already-encoded codes (n * code_size bytes, as produced by sa_encode); ids ntotal...
+  // If it throws (e.g. a code the codec rejects), the index is as before.
   void add_codes(idx_t n, const uint8_t* codes);
   // Reserves memory for n more vectors (codes, or packed sub-codes and side bytes), so a sequence of
   // add_codes calls totalling n neither reallocates nor over-allocates.
@@ -133,6 +135,15 @@ class IndexCodecFlat : public faiss::IndexFlatCodes, public ScoreBoundProvider {
   // Stores vectors [first, first + n) (codes: their n * code_size bytes) into packed_ and side_, already
   // sized for them: block by block through a 32-vector buffer, no n * nsub temporary.
   void pack_range(size_t first, size_t n, const uint8_t* range_codes);
+  // The state of the code arrays before appends, for undoing them when they throw: ntotal and, under
+  // fast scan, the partly filled last block (appends write into its padding slots).
+  struct AppendMark {
+    idx_t ntotal = 0;
+    std::vector<uint8_t> last_block;
+  };
+  AppendMark mark_appends() const;
+  // Cuts the arrays back to the mark (shrinking never reallocates) and restores its last block.
+  void undo_appends(const AppendMark& mark) noexcept;
   // Search with a FAISS heap comparator C (CMin for IP, CMax for L2).
   template <class C>
   void search_impl(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,

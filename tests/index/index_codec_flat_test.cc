@@ -514,5 +514,97 @@ TEST(IndexCodecFlat, PackedStorageEqualsRowMajorStorage) {
   }
 }
 
+// Uniform4bitCodec whose extract_sub_codes throws once `extracts_left` more calls have succeeded (a
+// code the codec rejects, or an allocation failing, in the middle of an append); -1: never.
+class FailingExtractCodec : public Uniform4bitCodec {
+ public:
+  using Uniform4bitCodec::Uniform4bitCodec;
+  void extract_sub_codes(size_t n, const uint8_t* codes, uint8_t* out) const override {
+    if (extracts_left == 0) throw InvalidArgument("injected extract failure");
+    if (extracts_left > 0) --extracts_left;
+    Uniform4bitCodec::extract_sub_codes(n, codes, out);
+  }
+  mutable int extracts_left = -1;
+};
+
+struct FailingIndex {
+  FailingExtractCodec* codec;
+  std::unique_ptr<IndexCodecFlat> index;
+};
+
+FailingIndex make_failing_index(size_t d, const std::vector<float>& train) {
+  auto codec = std::make_unique<FailingExtractCodec>(d, 1.0f);
+  FailingExtractCodec* raw = codec.get();
+  auto index = std::make_unique<IndexCodecFlat>(std::move(codec), faiss::METRIC_INNER_PRODUCT, true, true);
+  index->train(static_cast<idx_t>(train.size() / d), train.data());
+  return {raw, std::move(index)};
+}
+
+// The whole state a failed append or merge must leave untouched: count, packed blocks (their padding
+// lanes included), side bytes, and the codes read back.
+struct FlatState {
+  idx_t ntotal;
+  AlignedBytes packed;
+  std::vector<uint8_t> side, codes;
+};
+FlatState state_of(const IndexCodecFlat& index) {
+  FlatState s{index.ntotal, index.packed_codes(), index.side_bytes(), {}};
+  s.codes.resize(static_cast<size_t>(index.ntotal) * index.code_size);
+  index.read_codes(0, index.ntotal, s.codes.data());
+  return s;
+}
+void expect_state(const IndexCodecFlat& index, const FlatState& s) {
+  ASSERT_EQ(index.ntotal, s.ntotal);
+  EXPECT_EQ(index.packed_codes(), s.packed);
+  EXPECT_EQ(index.side_bytes(), s.side);
+  EXPECT_EQ(state_of(index).codes, s.codes);
+}
+
+// add_codes that throws half way (after writing into the padding lanes of the partly filled last
+// block) leaves packed, side bytes and ntotal as before; the same append then succeeds.
+TEST(IndexCodecFlat, FailedAppendLeavesTheIndexUnchanged) {
+  const size_t d = 21, n = 45, more = 100;
+  const auto base = testing::random_vectors(n + more, d, 1.0f, 61);
+  auto [codec, index] = make_failing_index(d, base);
+  std::vector<uint8_t> codes((n + more) * index->code_size);
+  index->sa_encode(static_cast<idx_t>(n + more), base.data(), codes.data());
+  index->add_codes(static_cast<idx_t>(n), codes.data());
+  const FlatState before = state_of(*index);
+  for (const int succeed : {0, 1, 2}) {  // fails before any write, after the partial block, after a whole one
+    codec->extracts_left = succeed;
+    EXPECT_THROW(index->add_codes(static_cast<idx_t>(more), codes.data() + n * index->code_size), InvalidArgument);
+    expect_state(*index, before);
+  }
+  codec->extracts_left = -1;
+  index->add_codes(static_cast<idx_t>(more), codes.data() + n * index->code_size);
+  EXPECT_EQ(state_of(*index).codes, codes);
+}
+
+// merge_from is all or nothing: a failure in the second run of codes (kCodeRun) leaves both indexes
+// as they were; without the failure the same merge appends every code.
+TEST(IndexCodecFlat, FailedMergeLeavesBothIndexesUnchanged) {
+  const size_t d = 21, n = 45, n_other = kCodeRun + 300;
+  const auto base = testing::random_vectors(n + n_other, d, 1.0f, 62);
+  auto [codec, index] = make_failing_index(d, base);
+  auto [other_codec, other] = make_failing_index(d, base);
+  std::vector<uint8_t> codes((n + n_other) * index->code_size);
+  index->sa_encode(static_cast<idx_t>(n + n_other), base.data(), codes.data());
+  index->add_codes(static_cast<idx_t>(n), codes.data());
+  other->add_codes(static_cast<idx_t>(n_other), codes.data() + n * index->code_size);
+  const FlatState before = state_of(*index), other_before = state_of(*other);
+  // The first run takes 1 + (kCodeRun - 19) / 32 extracts (a partial block, then whole ones).
+  const int first_run = 1 + static_cast<int>((kCodeRun - 19 + 31) / 32);
+  for (const int succeed : {5, first_run + 2}) {
+    codec->extracts_left = succeed;
+    EXPECT_THROW(index->merge_from(*other), InvalidArgument);
+    expect_state(*index, before);
+    expect_state(*other, other_before);
+  }
+  codec->extracts_left = -1;
+  index->merge_from(*other);
+  EXPECT_EQ(other->ntotal, 0);
+  EXPECT_EQ(state_of(*index).codes, codes);
+}
+
 }  // namespace
 }  // namespace ipaq
