@@ -12,6 +12,7 @@
 #include "index/code_scorer.h"
 #include "index/index_checks.h"
 #include "index/parallel_runs.h"
+#include "lib/core/byte_stream.h"
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
 #include "lib/core/omp_exceptions.h"
@@ -275,9 +276,13 @@ void IndexCodecFlat::merge_from(faiss::Index& other_index, idx_t add_id) {
   IPAQ_CHECK_ARG(add_id == 0, kType, ": merge_from supports add_id = 0 only (ids are positions)");
   auto* other = dynamic_cast<IndexCodecFlat*>(&other_index);
   IPAQ_CHECK_ARG(other != nullptr && other != this && other->d == d && other->metric_type == metric_type &&
-                     other->codec_->descriptor() == codec_->descriptor() && other->center_ == center_ &&
-                     other->code_size == code_size,
-                 kType, ": merge_from needs another IndexCodecFlat with the same codec, metric and center");
+                     other->codec_->descriptor() == codec_->descriptor() && other->code_size == code_size,
+                 kType, ": merge_from needs another IndexCodecFlat with the same codec and metric");
+  IPAQ_CHECK_ARG(other->is_trained == is_trained && other->center_ == center_, kType,
+                 ": merge_from needs an index with the same center (trained on the same data)");
+  IPAQ_CHECK_ARG(same_codec_state(*other->codec_, *codec_), kType, ": merge_from needs an index whose ",
+                 codec_->descriptor(), " codec has the same trained state (codes of a codec trained on other "
+                 "data or with another seed would decode wrongly)");
   // Through row-major codes one run at a time (either index may keep the packed form); all or nothing.
   const AppendMark mark = mark_appends();
   try {
@@ -293,6 +298,14 @@ void IndexCodecFlat::merge_from(faiss::Index& other_index, idx_t add_id) {
     throw;
   }
   other->reset();
+}
+
+bool same_codec_state(const Codec& a, const Codec& b) {
+  if (&a == &b) return true;
+  ByteWriter wa, wb;
+  a.serialize(wa);
+  b.serialize(wb);
+  return wa.str() == wb.str();
 }
 
 namespace {

@@ -55,6 +55,10 @@ namespace ipaq {
 
 class CodeScorer;
 
+// Whether two codecs are interchangeable for stored codes: the same Codec::serialize bytes
+// (descriptor, options, dimension and trained state).
+bool same_codec_state(const Codec& a, const Codec& b);
+
 // Moves n codes (code_size bytes each) a run of at most kCodeRun at a time through one buffer:
 // fill(first, m, buf) writes codes [first, first + m) into buf, then sink(m, buf) takes them. For
 // merge_from and the index reader/writer, so that no second full copy of the codes is ever held.
@@ -92,8 +96,9 @@ class IndexCodecFlat : public faiss::IndexFlatCodes, public ScoreBoundProvider {
   faiss::FlatCodesDistanceComputer* get_FlatCodesDistanceComputer() const override;
   // Compacts the remaining vectors; their ids shift down (FAISS IndexFlatCodes semantics).
   size_t remove_ids(const faiss::IDSelector& sel) override;
-  // Appends other's codes (same codec descriptor, center and code size) and empties other. All or
-  // nothing: if it throws, both indexes hold what they held before.
+  // Appends other's codes and empties other. other must be an IndexCodecFlat with the same metric,
+  // center and trained codec (the same Codec::serialize bytes: descriptor, seed, trained state), else
+  // InvalidArgument. All or nothing: if it throws, both indexes hold what they held before.
   void merge_from(faiss::Index& other, idx_t add_id = 0) override;
   // Appends n already-encoded codes (n * code_size bytes, as produced by sa_encode); ids ntotal...
   // If it throws (e.g. a code the codec rejects), the index is as before.

@@ -11,6 +11,7 @@
 
 #include "index/code_scorer.h"
 #include "index/index_checks.h"
+#include "index/index_codec_flat.h"
 #include "index/parallel_runs.h"
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
@@ -278,6 +279,16 @@ void IndexCodecIVF::reset() {
   for (auto& p : side_lists_) p.clear();
   std::fill(packed_count_.begin(), packed_count_.end(), 0);
   for (auto& t : l2_terms_) t.clear();
+}
+
+void IndexCodecIVF::check_compatible_for_merge(const faiss::Index& other_index) const {
+  const auto* other = dynamic_cast<const IndexCodecIVF*>(&other_index);
+  IPAQ_CHECK_ARG(other != nullptr && other != this, kType, ": merge_from needs another IndexCodecIVF");
+  IPAQ_CHECK_ARG(metric_type == other->metric_type && same_codec_state(*codec_, *other->codec_), kType,
+                 ": merge_from needs an index with the same metric and a ", codec_->descriptor(),
+                 " codec of the same trained state (codes of a codec trained on other data or with another "
+                 "seed would decode wrongly)");
+  faiss::IndexIVF::check_compatible_for_merge(other_index);
 }
 
 size_t IndexCodecIVF::remove_ids(const faiss::IDSelector& sel) {

@@ -75,6 +75,10 @@ class IndexCodecIVF : public faiss::IndexIVF {
 
   void reset() override;
   size_t remove_ids(const faiss::IDSelector& sel) override;
+  // Run by FAISS's merge_from: other must be an IndexCodecIVF whose codec has the same trained state
+  // (Codec::serialize bytes; codes of a codec trained on other data would decode wrongly), else
+  // InvalidArgument; then FAISS's own checks (d, nlist, code size, the same coarse centroids).
+  void check_compatible_for_merge(const faiss::Index& other) const override;
 
   const Codec& codec() const { return *codec_; }
   bool uses_fastscan() const { return layout_ != nullptr || layout8_ != nullptr; }

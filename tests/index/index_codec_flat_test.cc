@@ -606,5 +606,42 @@ TEST(IndexCodecFlat, FailedMergeLeavesBothIndexesUnchanged) {
   EXPECT_EQ(state_of(*index).codes, codes);
 }
 
+// Codes are only meaningful with the codec state that made them: merge_from refuses an index with the
+// same descriptor but a codec of another seed or trained on other data, or another center.
+TEST(IndexCodecFlat, MergeRefusesAnotherTrainedCodecOrCenter) {
+  const size_t d = 64, n = 300;
+  const auto a = testing::random_vectors(n, d, 1.0f, 63), b = testing::random_vectors(n, d, 2.0f, 64);
+  const auto make = [&](const std::string& descriptor, uint64_t seed, bool center, const std::vector<float>& x) {
+    auto index = std::make_unique<IndexCodecFlat>(make_codec(descriptor, d, CodecOptions{seed}),
+                                                  faiss::METRIC_INNER_PRODUCT, center);
+    index->train(static_cast<idx_t>(n), x.data());
+    index->add(static_cast<idx_t>(n), x.data());
+    return index;
+  };
+  struct Refused {
+    std::string what;
+    std::unique_ptr<IndexCodecFlat> into, other;
+  };
+  std::vector<Refused> refused;
+  refused.push_back({"seed", make("RaBitQ1", 1, false, a), make("RaBitQ1", 2, false, a)});
+  refused.push_back({"trained levels", make("ASQ4", 1, false, a), make("ASQ4", 1, false, b)});
+  refused.push_back({"center", make("RaBitQ1", 1, true, a), make("RaBitQ1", 1, true, b)});
+  for (Refused& r : refused) {
+    SCOPED_TRACE(r.what);
+    ASSERT_EQ(r.into->codec().descriptor(), r.other->codec().descriptor());
+    if (r.what != "center") {
+      EXPECT_FALSE(same_codec_state(r.into->codec(), r.other->codec()));
+    }
+    EXPECT_THROW(r.into->merge_from(*r.other), InvalidArgument);
+    EXPECT_EQ(r.into->ntotal, static_cast<idx_t>(n));
+    EXPECT_EQ(r.other->ntotal, static_cast<idx_t>(n));
+  }
+  // The same codec state and center (trained alike on the same data): merged.
+  auto into = make("ASQ4", 1, true, a), other = make("ASQ4", 1, true, a);
+  EXPECT_TRUE(same_codec_state(into->codec(), other->codec()));
+  into->merge_from(*other);
+  EXPECT_EQ(into->ntotal, static_cast<idx_t>(2 * n));
+}
+
 }  // namespace
 }  // namespace ipaq

@@ -384,5 +384,32 @@ TEST(IndexCodecIVF, SideListsMirrorTheListCodes) {
   }
 }
 
+// merge_from (FAISS's) first checks that the codes are compatible: another IndexCodecIVF whose codec has
+// the same trained state (a codec of another seed gives the same descriptor and code size but other
+// codes: InvalidArgument, both indexes untouched), then FAISS's checks (the same coarse centroids).
+TEST(IndexCodecIVF, MergeRefusesAnotherTrainedCodec) {
+  const size_t d = 32, nb = 400, nlist = 4;
+  const auto a = testing::random_vectors(nb, d, 1.0f, 71), b = testing::random_vectors(nb, d, 1.0f, 72);
+  const auto make = [&](uint64_t seed, const std::vector<float>& x) {
+    auto index = make_ivf(make_codec("RaBitQ1", d, CodecOptions{seed}), nlist, faiss::METRIC_L2);
+    index->train(static_cast<idx_t>(nb), x.data());
+    index->add(static_cast<idx_t>(nb), x.data());
+    return index;
+  };
+  auto into = make(1, a), other_seed = make(2, a);
+  EXPECT_THROW(into->merge_from(*other_seed, 0), InvalidArgument);
+  EXPECT_EQ(into->ntotal, static_cast<idx_t>(nb));
+  EXPECT_EQ(other_seed->ntotal, static_cast<idx_t>(nb));
+  faiss::IndexFlatL2 not_ivf(static_cast<int>(d));
+  EXPECT_THROW(into->merge_from(not_ivf, 0), InvalidArgument);
+  auto other_centroids = make(1, b);  // the same codec state, other coarse centroids: FAISS refuses
+  EXPECT_ANY_THROW(into->merge_from(*other_centroids, 0));
+  EXPECT_EQ(into->ntotal, static_cast<idx_t>(nb));
+  auto same = make(1, a);
+  into->merge_from(*same, 0);
+  EXPECT_EQ(into->ntotal, static_cast<idx_t>(2 * nb));
+  EXPECT_EQ(same->ntotal, 0);
+}
+
 }  // namespace
 }  // namespace ipaq
