@@ -5,6 +5,8 @@
 
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
+#include "lib/core/simd_level.h"
+#include "lib/scan/fastscan_pack_kernels.h"
 #include "lib/scan/lut_quantizer.h"
 
 namespace ipaq {
@@ -25,6 +27,27 @@ NibbleAddress nibble_address(const FastScanLayout& layout, size_t i, size_t padd
 }
 
 }  // namespace
+
+namespace scan_detail {
+
+// The reference kernel: pair by pair, one byte per vector of the block.
+void pack_4bit_block_scalar(const Pack4bitBlockArgs& args) {
+  constexpr size_t kBlock = FastScanLayout::kBlockSize;
+  for (size_t g = 0; g < args.ngroups; ++g) {
+    for (size_t p = args.pair_begin[g]; p < args.pair_begin[g + 1]; ++p) {
+      const size_t lo = args.group_begin[g] + 2 * (p - args.pair_begin[g]);
+      const bool has_hi = lo + 1 < args.group_begin[g + 1];
+      uint8_t* out = args.block + p * kPairBytes;
+      for (size_t lane = 0; lane < args.m; ++lane) {
+        const uint8_t* v = args.sub + lane * args.nsub;
+        out[lane] = static_cast<uint8_t>(v[lo] | (has_hi ? v[lo + 1] << 4 : 0));
+      }
+      std::memset(out + args.m, 0, kBlock - args.m);
+    }
+  }
+}
+
+}  // namespace scan_detail
 
 FastScanLayout::FastScanLayout(size_t nsub, std::vector<size_t> group_begin)
     : nsub_(nsub), group_begin_(std::move(group_begin)) {
@@ -59,9 +82,18 @@ void pack_4bit_codes_at(const FastScanLayout& layout, size_t first, size_t n, co
   // Vectors joining a partly filled block: one at a time, leaving the block's other vectors untouched.
   const size_t head = std::min(n, (kBlock - first % kBlock) % kBlock);
   for (size_t i = 0; i < head; ++i) pack_4bit_code_at(layout, first + i, sub + i * nsub, packed);
-  // Then whole blocks (and a last partial one, whose free lanes are zeroed), pair by pair.
-  const std::vector<size_t>& group_begin = layout.group_begin();
-  const std::vector<size_t>& pair_begin = layout.pair_begin();
+  // Then whole blocks (and a last partial one, whose free lanes are zeroed), one kernel call per block.
+  scan_detail::Pack4bitBlockArgs args{};
+  args.nsub = nsub;
+  args.group_begin = layout.group_begin().data();
+  args.pair_begin = layout.pair_begin().data();
+  args.ngroups = layout.ngroups();
+  const bool simd = head < n && simd_level() != SimdLevel::kScalar;
+  // Callers append one block per call (IndexCodecFlat::pack_range): no heap scratch for usual sizes.
+  const size_t scratch_bytes = simd ? scan_detail::pack_4bit_scratch_bytes(layout.npairs()) : 0;
+  alignas(64) uint8_t stack_scratch[16384];
+  std::vector<uint8_t> heap_scratch(scratch_bytes > sizeof(stack_scratch) ? scratch_bytes : 0);
+  args.scratch = heap_scratch.empty() ? stack_scratch : heap_scratch.data();
   for (size_t b = head; b < n; b += kBlock) {
     const size_t m = std::min(kBlock, n - b);
     const uint8_t* block_sub = sub + b * nsub;
@@ -70,18 +102,15 @@ void pack_4bit_codes_at(const FastScanLayout& layout, size_t first, size_t n, co
     if (any >= 16) {  // name the first offending sub-code
       for (size_t i = 0; i < m; ++i) pack_4bit_code_at(layout, first + b + i, block_sub + i * nsub, packed);
     }
-    uint8_t* block = packed + ((first + b) / kBlock) * layout.block_bytes();
-    for (size_t g = 0; g + 1 < group_begin.size(); ++g) {
-      for (size_t p = pair_begin[g]; p < pair_begin[g + 1]; ++p) {
-        const size_t lo = group_begin[g] + 2 * (p - pair_begin[g]);
-        const bool has_hi = lo + 1 < group_begin[g + 1];
-        uint8_t* out = block + p * kPairBytes;
-        for (size_t lane = 0; lane < m; ++lane) {
-          const uint8_t* v = block_sub + lane * nsub;
-          out[lane] = static_cast<uint8_t>(v[lo] | (has_hi ? v[lo + 1] << 4 : 0));
-        }
-        std::memset(out + m, 0, kBlock - m);
-      }
+    args.sub = block_sub;
+    args.m = m;
+    args.block = packed + ((first + b) / kBlock) * layout.block_bytes();
+    // AVX-512 machines run the AVX2 kernel: the transpose is shuffle-bound and wider registers would
+    // only double the tile (npairs is ~100 for the codecs that use this).
+    if (simd) {
+      scan_detail::pack_4bit_block_avx2(args);
+    } else {
+      scan_detail::pack_4bit_block_scalar(args);
     }
   }
 }

@@ -66,8 +66,9 @@ void pack_4bit_codes(const FastScanLayout& layout, size_t n, const uint8_t* sub,
 
 // Writes the sub-codes of vectors first .. first + n − 1 (sub: n * nsub bytes) into a packed array of
 // packed_bytes(first + n) bytes or more: vectors sharing a block with earlier ones one at a time (those
-// are left untouched), whole blocks pair by pair, the free lanes of a last partial block zeroed. Used
-// to append to flat and IVF arrays.
+// are left untouched), whole blocks by a per-ISA kernel (fastscan_pack_kernels.h: an AVX2 transpose at
+// IPAQ_SIMD avx2 and above, the scalar pair-by-pair reference otherwise; byte-identical), the free lanes
+// of a last partial block zeroed. Used to append to flat and IVF arrays.
 void pack_4bit_codes_at(const FastScanLayout& layout, size_t first, size_t n, const uint8_t* sub,
                         uint8_t* packed);
 

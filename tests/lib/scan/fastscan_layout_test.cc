@@ -7,6 +7,7 @@
 
 #include "lib/core/error.h"
 #include "lib/core/random.h"
+#include "tests/lib/scan/simd_levels.h"
 
 namespace ipaq {
 namespace {
@@ -85,6 +86,68 @@ TEST(FastScanLayout, PackOneAtATimeOrInChunksEqualsBatch) {
   auto bad = sub;
   bad[40 * nsub + 3] = 16;  // inside a whole block
   EXPECT_THROW(pack_4bit_codes_at(layout, 0, n, bad.data(), batch.data()), InvalidArgument);
+}
+
+// Every SIMD level's pack kernel writes the same bytes as the scalar reference and as the documented
+// layout computed nibble by nibble: one and several groups (odd, even, empty, longer than one 32-pair
+// SIMD step), nsub 1 to 261 (pair counts around multiples of 16), appends starting at non-aligned
+// `first` into an array whose bytes are all pre-set (earlier vectors must survive, free lanes of the
+// last block must be zeroed), and partial last blocks.
+TEST(FastScanLayout, PackKernelsEqualScalarAndDocumentedLayoutAtEverySimdLevel) {
+  struct Case {
+    size_t nsub;
+    std::vector<size_t> group_begin;
+  };
+  const std::vector<Case> cases = {
+      {1, {0, 1}},          {2, {0, 2}},           {3, {0, 3}},          {31, {0, 31}},
+      {32, {0, 32}},        {33, {0, 33}},         {64, {0, 64}},        {65, {0, 65}},
+      {196, {0, 196}},      {9, {0, 4, 9}},        {8, {0, 3, 3, 8}},    {130, {0, 1, 66, 67, 130}},
+      {261, {0, 130, 261}}, {100, {0, 0, 100}},
+  };
+  uint64_t seed = 1;
+  for (const Case& c : cases) {
+    const FastScanLayout layout(c.nsub, c.group_begin);
+    for (const auto& [first, n] : std::vector<std::pair<size_t, size_t>>{
+             {0, 32}, {0, 1}, {0, 97}, {5, 27}, {5, 28}, {5, 100}, {31, 2}, {32, 64}, {40, 57}}) {
+      SCOPED_TRACE(::testing::Message() << "nsub " << c.nsub << " groups " << layout.ngroups() << " first "
+                                        << first << " n " << n);
+      const auto sub = random_sub_codes(n, c.nsub, ++seed);
+      const size_t bytes = layout.packed_bytes(first + n) + layout.block_bytes();  // one spare block
+      std::vector<uint8_t> before(bytes);
+      Rng rng(++seed);
+      for (auto& b : before) b = static_cast<uint8_t>(rng.below(256));
+      // The documented layout: vectors < first keep their bytes, the appended ones are written, the
+      // free lanes of the last written block are 0, every other byte (the spare block) is untouched.
+      std::vector<uint8_t> expected = before;
+      const size_t end = first + n;
+      const size_t whole_from = (first + 31) / 32 * 32;  // vectors written by the whole-block path
+      for (size_t i = std::max(end, whole_from); i < FastScanLayout::nblocks(end) * 32; ++i) {
+        for (size_t p = 0; p < layout.npairs(); ++p) expected[(i / 32) * layout.block_bytes() + p * 32 + i % 32] = 0;
+      }
+      for (size_t i = first; i < end; ++i) {
+        for (size_t s = 0; s < c.nsub; ++s) {
+          const size_t padded = layout.padded_sub(s);
+          uint8_t& byte = expected[(i / 32) * layout.block_bytes() + (padded / 2) * 32 + i % 32];
+          const int shift = padded % 2 == 0 ? 0 : 4;
+          byte = static_cast<uint8_t>((byte & ~(0x0F << shift)) | sub[(i - first) * c.nsub + s] << shift);
+        }
+        // Padding nibbles of a group with an odd count: 0 in whole-block writes.
+        if (i >= whole_from) {
+          for (size_t g = 0; g < layout.ngroups(); ++g) {
+            const size_t rows = c.group_begin[g + 1] - c.group_begin[g];
+            if (rows % 2 != 0) {
+              expected[(i / 32) * layout.block_bytes() + (layout.pair_begin()[g + 1] - 1) * 32 + i % 32] &= 0x0F;
+            }
+          }
+        }
+      }
+      ipaq::testing::for_each_simd_level([&](SimdLevel) {
+        std::vector<uint8_t> packed = before;
+        pack_4bit_codes_at(layout, first, n, sub.data(), packed.data());
+        EXPECT_EQ(packed, expected);
+      });
+    }
+  }
 }
 
 // Sub-code s of vector i read straight from the documented bit layout (fastscan_layout.h).
