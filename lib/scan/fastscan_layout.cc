@@ -31,8 +31,9 @@ NibbleAddress nibble_address(const FastScanLayout& layout, size_t i, size_t padd
 namespace scan_detail {
 
 // The reference kernel: pair by pair, one byte per vector of the block.
-void pack_4bit_block_scalar(const Pack4bitBlockArgs& args) {
+uint8_t pack_4bit_block_scalar(const Pack4bitBlockArgs& args) {
   constexpr size_t kBlock = FastScanLayout::kBlockSize;
+  uint8_t any = 0;
   for (size_t g = 0; g < args.ngroups; ++g) {
     for (size_t p = args.pair_begin[g]; p < args.pair_begin[g + 1]; ++p) {
       const size_t lo = args.group_begin[g] + 2 * (p - args.pair_begin[g]);
@@ -40,11 +41,13 @@ void pack_4bit_block_scalar(const Pack4bitBlockArgs& args) {
       uint8_t* out = args.block + p * kPairBytes;
       for (size_t lane = 0; lane < args.m; ++lane) {
         const uint8_t* v = args.sub + lane * args.nsub;
+        any |= v[lo] | (has_hi ? v[lo + 1] : 0);
         out[lane] = static_cast<uint8_t>(v[lo] | (has_hi ? v[lo + 1] << 4 : 0));
       }
       std::memset(out + args.m, 0, kBlock - args.m);
     }
   }
+  return any;
 }
 
 }  // namespace scan_detail
@@ -97,20 +100,14 @@ void pack_4bit_codes_at(const FastScanLayout& layout, size_t first, size_t n, co
   for (size_t b = head; b < n; b += kBlock) {
     const size_t m = std::min(kBlock, n - b);
     const uint8_t* block_sub = sub + b * nsub;
-    uint8_t any = 0;
-    for (size_t j = 0; j < m * nsub; ++j) any |= block_sub[j];
-    if (any >= 16) {  // name the first offending sub-code
-      for (size_t i = 0; i < m; ++i) pack_4bit_code_at(layout, first + b + i, block_sub + i * nsub, packed);
-    }
     args.sub = block_sub;
     args.m = m;
     args.block = packed + ((first + b) / kBlock) * layout.block_bytes();
     // AVX-512 machines run the AVX2 kernel: the transpose is shuffle-bound and wider registers would
     // only double the tile (npairs is ~100 for the codecs that use this).
-    if (simd) {
-      scan_detail::pack_4bit_block_avx2(args);
-    } else {
-      scan_detail::pack_4bit_block_scalar(args);
+    const uint8_t any = simd ? scan_detail::pack_4bit_block_avx2(args) : scan_detail::pack_4bit_block_scalar(args);
+    if (any >= 16) {  // throws, naming the first offending sub-code (the block holds only this call's vectors)
+      for (size_t i = 0; i < m; ++i) pack_4bit_code_at(layout, first + b + i, block_sub + i * nsub, packed);
     }
   }
 }

@@ -21,7 +21,8 @@
 // page, every 64-byte load then spans two cache lines, and the AVX-512 scan measured 1.3x slower
 // (bench/scan, nsub = 64 and 256).
 //
-// Errors: pack throws InvalidArgument for a sub-code ≥ 16 or a malformed group split; sizes are checked
+// Errors: pack throws InvalidArgument for a sub-code ≥ 16 or a malformed group split (the blocks of the
+// failing call may then be partly written; vectors before `first` are untouched); sizes are checked
 // with overflow-safe arithmetic. Thread-safety: a layout is immutable; pack/unpack are pure functions
 // (concurrent calls writing disjoint blocks are safe).
 #pragma once

@@ -18,21 +18,29 @@ namespace {
 constexpr size_t kBlock = 32;
 
 // Pair bytes of one group: pairs = rows / 2 full pairs, then a lone last sub-code when rows is odd.
-void pair_row(const uint8_t* in, size_t rows, uint8_t* out) {
+// Every sub-code read is or-ed into acc (vector part) or tail (scalar part), for the caller's check.
+void pair_row(const uint8_t* in, size_t rows, uint8_t* out, __m256i& acc, uint8_t& tail) {
   const size_t pairs = rows / 2;
   const __m256i low_bytes = _mm256_set1_epi16(0x00FF);
   size_t p = 0;
   for (; p + 32 <= pairs; p += 32) {
     const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + 2 * p));
     const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + 2 * p + 32));
+    acc = _mm256_or_si256(acc, _mm256_or_si256(a, b));
     const __m256i wa = _mm256_and_si256(_mm256_or_si256(a, _mm256_srli_epi16(a, 4)), low_bytes);
     const __m256i wb = _mm256_and_si256(_mm256_or_si256(b, _mm256_srli_epi16(b, 4)), low_bytes);
     // packus interleaves the 128-bit lanes (a0 b0 a1 b1 in 64-bit units): reorder to a0 a1 b0 b1.
     const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi16(wa, wb), 0xD8);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + p), packed);
   }
-  for (; p < pairs; ++p) out[p] = static_cast<uint8_t>(in[2 * p] | in[2 * p + 1] << 4);
-  if (rows % 2 != 0) out[pairs] = in[rows - 1];
+  for (; p < pairs; ++p) {
+    tail |= in[2 * p] | in[2 * p + 1];
+    out[p] = static_cast<uint8_t>(in[2 * p] | in[2 * p + 1] << 4);
+  }
+  if (rows % 2 != 0) {
+    tail |= in[rows - 1];
+    out[pairs] = in[rows - 1];
+  }
 }
 
 // One round of the 16×16 transpose: register pairs (2i, 2i + 1) interleaved at kBits granularity, the
@@ -55,17 +63,19 @@ inline void unpack_round(const __m256i* in, __m256i* out) {
 
 }  // namespace
 
-void pack_4bit_block_avx2(const Pack4bitBlockArgs& args) {
+uint8_t pack_4bit_block_avx2(const Pack4bitBlockArgs& args) {
   const size_t npairs = args.pair_begin[args.ngroups];
   const size_t stride = (npairs + 15) / 16 * 16;
   uint8_t* scratch = args.scratch;
+  __m256i acc = _mm256_setzero_si256();
+  uint8_t tail = 0;
   // 1. Rows.
   for (size_t lane = 0; lane < kBlock; ++lane) {
     uint8_t* row = scratch + lane * stride;
     if (lane < args.m) {
       const uint8_t* v = args.sub + lane * args.nsub;
       for (size_t g = 0; g < args.ngroups; ++g) {
-        pair_row(v + args.group_begin[g], args.group_begin[g + 1] - args.group_begin[g], row + args.pair_begin[g]);
+        pair_row(v + args.group_begin[g], args.group_begin[g + 1] - args.group_begin[g], row + args.pair_begin[g], acc, tail);
       }
       for (size_t c = npairs; c < stride; ++c) row[c] = 0;
     } else {
@@ -90,6 +100,9 @@ void pack_4bit_block_avx2(const Pack4bitBlockArgs& args) {
       if (c < npairs) _mm256_storeu_si256(reinterpret_cast<__m256i*>(args.block + c * kBlock), r[k]);
     }
   }
+  // Sub-codes < 16 iff no byte of acc or tail has a high nibble bit.
+  const __m256i high = _mm256_and_si256(acc, _mm256_set1_epi8(static_cast<char>(0xF0)));
+  return static_cast<uint8_t>(tail | (_mm256_testz_si256(high, high) ? 0 : 0xF0));
 }
 
 }  // namespace ipaq::scan_detail

@@ -150,6 +150,30 @@ TEST(FastScanLayout, PackKernelsEqualScalarAndDocumentedLayoutAtEverySimdLevel) 
   }
 }
 
+// A sub-code ≥ 16 anywhere in a block (a SIMD step of the AVX2 kernel, its scalar tail, the lone last
+// sub-code of an odd group, a partial last block) is rejected at every SIMD level.
+TEST(FastScanLayout, PackKernelsRejectBadSubCodesAtEverySimdLevel) {
+  const size_t nsub = 197;  // groups of 130 (65 pairs: two 32-pair steps + 1) and 67 (odd)
+  const FastScanLayout layout(nsub, {0, 130, 197});
+  const size_t n = 40;
+  const auto sub = random_sub_codes(n, nsub, 5);
+  ipaq::testing::for_each_simd_level([&](SimdLevel) {
+    for (size_t pos : {size_t{3}, size_t{63}, size_t{128}, size_t{129}, size_t{140}, size_t{196}}) {
+      for (size_t vec : {size_t{0}, size_t{31}, size_t{39}}) {
+        for (uint8_t value : {uint8_t{16}, uint8_t{0x80}, uint8_t{0xFF}}) {
+          auto bad = sub;
+          bad[vec * nsub + pos] = value;
+          std::vector<uint8_t> packed(layout.packed_bytes(n));
+          EXPECT_THROW(pack_4bit_codes_at(layout, 0, n, bad.data(), packed.data()), InvalidArgument)
+              << "vector " << vec << " sub-code " << pos << " value " << int{value};
+        }
+      }
+    }
+    std::vector<uint8_t> packed(layout.packed_bytes(n));
+    EXPECT_NO_THROW(pack_4bit_codes_at(layout, 0, n, sub.data(), packed.data()));
+  });
+}
+
 // Sub-code s of vector i read straight from the documented bit layout (fastscan_layout.h).
 uint8_t documented_nibble(const FastScanLayout& layout, const std::vector<uint8_t>& packed, size_t i, size_t s) {
   const size_t padded = layout.padded_sub(s);
