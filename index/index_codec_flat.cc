@@ -221,6 +221,21 @@ void IndexCodecFlat::read_codes(idx_t first, idx_t n, uint8_t* out) const {
   }
 }
 
+void IndexCodecFlat::gather_codes(size_t n, const idx_t* labels, uint8_t* out) const {
+  if (!layout_) {
+    for (size_t i = 0; i < n; ++i) {
+      std::copy_n(codes.data() + static_cast<size_t>(labels[i]) * code_size, code_size, out + i * code_size);
+    }
+    return;
+  }
+  std::vector<uint8_t> sub(layout_->nsub());  // one buffer for every candidate
+  for (size_t i = 0; i < n; ++i) {
+    const size_t v = static_cast<size_t>(labels[i]);
+    unpack_4bit_codes_at(*layout_, v, 1, packed_.data(), sub.data());
+    codec_->assemble_codes(1, sub.data(), side_.data() + v * side_size_, side_size_, out + i * code_size);
+  }
+}
+
 double IndexCodecFlat::storage_bytes_per_vector() const {
   if (ntotal == 0) return 0.0;
   return static_cast<double>(codes.size() + packed_.size() + side_.size()) / static_cast<double>(ntotal);
@@ -454,8 +469,8 @@ bool IndexCodecFlat::score_bounds(const float* query, idx_t n, const idx_t* labe
   for (idx_t i = 0; i < n; ++i) {
     IPAQ_CHECK_ARG(labels[i] >= 0 && labels[i] < ntotal, kType, ": score_bounds label ", labels[i],
                    " out of range [0, ", ntotal, ")");
-    read_codes(labels[i], 1, cand.data() + static_cast<size_t>(i) * code_size);
   }
+  gather_codes(static_cast<size_t>(n), labels, cand.data());
   CodeScorer scorer(*codec_, metric_type);
   std::vector<float> scratch;
   set_scorer_query(scorer, query, scratch);

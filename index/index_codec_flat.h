@@ -110,6 +110,9 @@ class IndexCodecFlat : public faiss::IndexFlatCodes, public ScoreBoundProvider {
   // them), assembled from the packed sub-codes and side bytes under fast scan. Out of range →
   // InvalidArgument.
   void read_codes(idx_t first, idx_t n, uint8_t* out) const;
+  // The stored codes of vectors labels[0..n) (each in [0, ntotal), unchecked) into out (n * code_size
+  // bytes), through one sub-code buffer for all of them (score_bounds' candidates).
+  void gather_codes(size_t n, const idx_t* labels, uint8_t* out) const;
   // Bytes held per stored vector by the code arrays (codes, or packed + side; sizes, not capacities),
   // i.e. the in-memory storage cost; 0 when empty.
   double storage_bytes_per_vector() const;

@@ -643,5 +643,46 @@ TEST(IndexCodecFlat, MergeRefusesAnotherTrainedCodecOrCenter) {
   EXPECT_EQ(into->ntotal, static_cast<idx_t>(2 * n));
 }
 
+// score_bounds gathers candidate codes through one buffer: the codes are read_codes', for labels in any
+// order (repeats too), and the estimates are the scalar ones: equal to a row-major search's distances
+// and the same under fast scan (where the search itself uses the quantized LUT kernels).
+TEST(IndexCodecFlat, ScoreBoundsGathersTheCandidatesCodes) {
+  const size_t d = 21, n = 150;
+  const auto base = testing::random_vectors(n, d, 1.0f, 65), q = testing::random_vectors(1, d, 1.0f, 66);
+  const std::vector<idx_t> labels{149, 0, 77, 31, 32, 77, 5};
+  std::vector<float> row_major_estimate;
+  for (const bool fastscan : {false, true}) {
+    SCOPED_TRACE(fastscan ? "fast scan" : "row-major");
+    IndexCodecFlat index(std::make_unique<Uniform4bitCodec>(d, 1.0f, true), faiss::METRIC_INNER_PRODUCT, true,
+                         fastscan);
+    index.train(static_cast<idx_t>(n), base.data());
+    index.add(static_cast<idx_t>(n), base.data());
+    std::vector<uint8_t> gathered(labels.size() * index.code_size), one(index.code_size);
+    index.gather_codes(labels.size(), labels.data(), gathered.data());
+    for (size_t i = 0; i < labels.size(); ++i) {
+      index.read_codes(labels[i], 1, one.data());
+      EXPECT_TRUE(std::equal(one.begin(), one.end(), gathered.begin() + i * index.code_size)) << i;
+    }
+    std::vector<float> estimate(labels.size()), bound(labels.size());
+    ASSERT_TRUE(index.score_bounds(q.data(), static_cast<idx_t>(labels.size()), labels.data(), estimate.data(),
+                                   bound.data()));
+    if (!fastscan) {
+      std::vector<float> D(n);
+      std::vector<idx_t> I(n);
+      index.search(1, q.data(), static_cast<idx_t>(n), D.data(), I.data());
+      for (size_t i = 0; i < labels.size(); ++i) {
+        const size_t rank = static_cast<size_t>(std::find(I.begin(), I.end(), labels[i]) - I.begin());
+        ASSERT_LT(rank, n);
+        EXPECT_EQ(estimate[i], D[rank]) << labels[i];
+      }
+      row_major_estimate = estimate;
+    } else {
+      EXPECT_EQ(estimate, row_major_estimate);
+    }
+    const idx_t bad[] = {3, static_cast<idx_t>(n)};
+    EXPECT_THROW(index.score_bounds(q.data(), 2, bad, estimate.data(), bound.data()), InvalidArgument);
+  }
+}
+
 }  // namespace
 }  // namespace ipaq
