@@ -150,7 +150,9 @@ void write_flat(ByteWriter& w, const IndexCodecFlat& f) {
   w.put<uint64_t>(checked_mul(n, f.code_size, "codes"));
   copy_code_runs(
       n, f.code_size,
-      [&](size_t first, size_t m, uint8_t* run) { f.read_codes(static_cast<idx_t>(first), static_cast<idx_t>(m), run); },
+      [&](size_t first, size_t m, uint8_t* run) {
+        f.read_codes(static_cast<idx_t>(first), static_cast<idx_t>(m), run);
+      },
       [&](size_t m, const uint8_t* run) { w.put_bytes(run, m * f.code_size); });
 }
 
