@@ -27,6 +27,7 @@
 #include "lib/codecs/codec.h"
 #include "lib/scan/fastscan_4bit.h"
 #include "lib/scan/fastscan_8bit.h"
+#include "lib/scan/topk_screen.h"
 
 namespace ipaq {
 
@@ -65,6 +66,14 @@ class CodeScorer {
   static size_t push_to_heap(size_t n, const float* dist, const faiss::Index::idx_t* ids,
                              faiss::Index::idx_t first_id, const faiss::IDSelector* sel, size_t k,
                              float* heap_dist, faiss::Index::idx_t* heap_ids);
+
+  // push_to_heap for a run without a selector. While the heap is not full (a query's first run) the run
+  // is screened first (lib/scan/topk_screen.h): only the positions that can still be in the heap after it
+  // are pushed, in order — the same heap content with far fewer replacements (bge-m3 flat RaBitQ1, 500
+  // vectors, k' = 20: 90 -> 25 per query). Returns the heap updates made.
+  template <class C>
+  static size_t push_run(size_t n, const float* dist, const faiss::Index::idx_t* ids, faiss::Index::idx_t first_id,
+                         size_t k, float* heap_dist, faiss::Index::idx_t* heap_ids);
 
  private:
   // Codes are read for the stored norm only (METRIC_L2 without l2_terms): row i's side bytes at
@@ -123,6 +132,27 @@ size_t CodeScorer::push_to_heap(size_t n, const float* dist, const faiss::Index:
   }
   for (; i < n; ++i) push(i);
   return updates;
+}
+
+template <class C>
+size_t CodeScorer::push_run(size_t n, const float* dist, const faiss::Index::idx_t* ids, faiss::Index::idx_t first_id,
+                            size_t k, float* heap_dist, faiss::Index::idx_t* heap_ids) {
+  if (n <= 2 * k || heap_dist[0] != C::neutral()) {
+    return push_to_heap<C>(n, dist, ids, first_id, nullptr, k, heap_dist, heap_ids);
+  }
+  thread_local std::vector<uint32_t> kept;
+  thread_local std::vector<float> kept_dist, scratch;
+  thread_local std::vector<faiss::Index::idx_t> kept_ids;
+  kept.resize(n);
+  const TopKOrder order = C::is_max ? TopKOrder::kSmallest : TopKOrder::kLargest;
+  const size_t m = screen_topk_run(n, dist, k, order, heap_dist[0], kept.data(), scratch);
+  kept_dist.resize(m);
+  kept_ids.resize(m);
+  for (size_t j = 0; j < m; ++j) {
+    kept_dist[j] = dist[kept[j]];
+    kept_ids[j] = ids ? ids[kept[j]] : first_id + static_cast<faiss::Index::idx_t>(kept[j]);
+  }
+  return push_to_heap<C>(m, kept_dist.data(), kept_ids.data(), 0, nullptr, k, heap_dist, heap_ids);
 }
 
 }  // namespace ipaq

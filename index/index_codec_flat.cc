@@ -16,7 +16,6 @@
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
 #include "lib/core/omp_exceptions.h"
-#include "lib/scan/topk_screen.h"
 
 namespace ipaq {
 
@@ -360,31 +359,16 @@ void IndexCodecFlat::score_run(CodeScorer& scorer, size_t begin, size_t m, float
 template <class C>
 void IndexCodecFlat::scan_range(CodeScorer& scorer, size_t begin, size_t end, const faiss::IDSelector* sel,
                                 size_t k, float* heap_dist, idx_t* heap_ids) const {
-  thread_local std::vector<float> dist, kept_dist, scratch;
-  thread_local std::vector<uint32_t> kept;
-  thread_local std::vector<idx_t> kept_ids;
+  thread_local std::vector<float> dist;
   dist.resize(kRun);
   for (size_t b = begin; b < end; b += kRun) {
     const size_t m = std::min(kRun, end - b);
     score_run(scorer, b, m, dist.data());
-    if (sel != nullptr || m <= 2 * k || heap_dist[0] != C::neutral()) {
+    if (sel != nullptr) {
       CodeScorer::push_to_heap<C>(m, dist.data(), nullptr, static_cast<idx_t>(b), sel, k, heap_dist, heap_ids);
-      continue;
+    } else {
+      CodeScorer::push_run<C>(m, dist.data(), nullptr, static_cast<idx_t>(b), k, heap_dist, heap_ids);
     }
-    // A heap that is not full yet (a query's first run) would take most of the run one replacement at a
-    // time: lib/scan/topk_screen.h keeps, in order, only the positions that can still be in the heap
-    // after the run (the others have k better ones in it), so the heap ends the same with far fewer
-    // replacements (bge-m3 RaBitQ1, 500 vectors, k = 20: 90 -> 25 per query). Not with a selector.
-    kept.resize(m);
-    const TopKOrder order = C::is_max ? TopKOrder::kSmallest : TopKOrder::kLargest;
-    const size_t nkept = screen_topk_run(m, dist.data(), k, order, heap_dist[0], kept.data(), scratch);
-    kept_dist.resize(nkept);
-    kept_ids.resize(nkept);
-    for (size_t j = 0; j < nkept; ++j) {
-      kept_dist[j] = dist[kept[j]];
-      kept_ids[j] = static_cast<idx_t>(b + kept[j]);
-    }
-    CodeScorer::push_to_heap<C>(nkept, kept_dist.data(), kept_ids.data(), 0, nullptr, k, heap_dist, heap_ids);
   }
 }
 

@@ -145,7 +145,10 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
         const idx_t first = static_cast<idx_t>(faiss::lo_build(list_no, b));
         updates += CodeScorer::push_to_heap<C>(m, dist_.data(), nullptr, first, nullptr, k, distances, labels);
       } else {
-        updates += CodeScorer::push_to_heap<C>(m, dist_.data(), ids + b, 0, nullptr, k, distances, labels);
+        // Without a selector a query's first list is screened before its pushes (push_run); with one, the
+        // rejected entries are neutral distances and the plain push is kept.
+        updates += sel ? CodeScorer::push_to_heap<C>(m, dist_.data(), ids + b, 0, nullptr, k, distances, labels)
+                       : CodeScorer::push_run<C>(m, dist_.data(), ids + b, 0, k, distances, labels);
       }
     }
     return updates;
