@@ -134,7 +134,9 @@ void quantize_lut_into(const float* lut, size_t nsub, int bits, const std::vecto
     const float* first = lut + group_begin[g] * width;
     if (level != SimdLevel::kScalar) {
       // The same minima, ranges, bias and entries as the loops below (lut_quantizer_kernels.h).
-      max_range = lut_detail::row_minima16_avx2(first, rows, row_min + group_begin[g], &bias);
+      max_range = level == SimdLevel::kAvx512
+                      ? lut_detail::row_minima16_avx512(first, rows, row_min + group_begin[g], &bias)
+                      : lut_detail::row_minima16_avx2(first, rows, row_min + group_begin[g], &bias);
       const float scale = max_range / 255.0f;
       q.scale[g] = scale;
       q.bias[g] = static_cast<float>(bias);

@@ -11,8 +11,9 @@
 namespace ipaq::lut_detail {
 
 // Rows [0, nrows) of 16 floats: lo[j] = min of row j, *bias += lo[j] (in double, j ascending); returns
-// the largest max − min over the rows (0 for nrows = 0). Used at the AVX2 and AVX-512 levels.
+// the largest max − min over the rows (0 for nrows = 0).
 float row_minima16_avx2(const float* lut, size_t nrows, float* lo, double* bias);
+float row_minima16_avx512(const float* lut, size_t nrows, float* lo, double* bias);
 
 // out[16 j + c] = (uint8) min(max((lut[16 j + c] − lo[j]) · inv + 1/2, 0), 255), truncated.
 void quantize_rows16_avx2(const float* lut, size_t nrows, const float* lo, float inv, uint8_t* out);
