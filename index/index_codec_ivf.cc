@@ -1,5 +1,6 @@
 #include "index/index_codec_ivf.h"
 
+#include <faiss/impl/FaissException.h>
 #include <faiss/impl/IDSelector.h>
 #include <faiss/invlists/DirectMap.h>
 #include <faiss/IndexFlat.h>
@@ -393,6 +394,51 @@ void IndexCodecIVF::reconstruct_from_offset(int64_t list_no, int64_t offset, flo
 faiss::InvertedListScanner* IndexCodecIVF::get_InvertedListScanner(bool store_pairs,
                                                                    const faiss::IDSelector* sel) const {
   return new CodecIVFScanner(*this, store_pairs, sel);
+}
+
+bool IndexCodecIVF::score_bounds(const float* query, idx_t n, const idx_t* labels, float* estimate,
+                                 float* bound) const {
+  IPAQ_CHECK_ARG(n >= 0 && query != nullptr && (n == 0 || (labels != nullptr && estimate != nullptr && bound != nullptr)),
+                 kType, ": score_bounds needs a query, n >= 0 and n labels / estimates / bounds");
+  if (direct_map.type == faiss::DirectMap::NoMap) return false;
+  const bool l2 = metric_type == faiss::METRIC_L2;
+  const std::unique_ptr<QueryState> q_state = codec_->prepare_query(query);
+  std::unique_ptr<QueryState> c_state;  // the centroid prepared as a query (L2), for the list below
+  int64_t c_list = -1;
+  std::vector<float> centroid(static_cast<size_t>(d));
+  for (idx_t i = 0; i < n; ++i) {
+    idx_t lo = -1;
+    try {
+      lo = labels[i] < 0 ? -1 : direct_map.get(labels[i]);
+    } catch (const faiss::FaissException&) {
+      lo = -1;  // FAISS's "key not found" / out of range
+    }
+    IPAQ_CHECK_ARG(lo >= 0, kType, ": score_bounds label ", labels[i], " is not in the index");
+    const int64_t list = faiss::lo_listno(lo), offset = faiss::lo_offset(lo);
+    faiss::InvertedLists::ScopedCodes code(invlists, static_cast<size_t>(list), static_cast<size_t>(offset));
+    float ip = 0, err = 0;
+    codec_->estimate_ip(*q_state, 1, code.get(), &ip);
+    if (!codec_->ip_error_bound(*q_state, 1, code.get(), &err)) return false;
+    if (list != c_list) {
+      quantizer->reconstruct(list, centroid.data());
+      if (l2) c_state = codec_->prepare_query(centroid.data());
+      c_list = list;
+    }
+    if (!l2) {
+      estimate[i] = faiss::fvec_inner_product(query, centroid.data(), static_cast<size_t>(d)) + ip;
+      bound[i] = err;
+      continue;
+    }
+    size_t count = 0;
+    const float* terms = l2_terms(static_cast<size_t>(list), &count);
+    IPAQ_CHECK(static_cast<size_t>(offset) < count, StateError, kType, ": list ", list,
+               " has entries without an L2 term (codes added without sync_packed())");
+    float c_err = 0;
+    codec_->ip_error_bound(*c_state, 1, code.get(), &c_err);
+    estimate[i] = faiss::fvec_L2sqr(query, centroid.data(), static_cast<size_t>(d)) + terms[offset] - 2.0f * ip;
+    bound[i] = 2.0f * (err + c_err);
+  }
+  return true;
 }
 
 }  // namespace ipaq

@@ -43,6 +43,7 @@
 
 #include <memory>
 
+#include "index/score_bounds.h"
 #include "lib/codecs/codec.h"
 #include "lib/scan/aligned_allocator.h"
 #include "lib/scan/fastscan_8bit_layout.h"
@@ -50,7 +51,7 @@
 
 namespace ipaq {
 
-class IndexCodecIVF : public faiss::IndexIVF {
+class IndexCodecIVF : public faiss::IndexIVF, public ScoreBoundProvider {
  public:
   // quantizer: an empty faiss index of dimension codec->dim() (IndexFlatL2 or IndexFlatIP).
   IndexCodecIVF(std::unique_ptr<faiss::Index> quantizer, size_t nlist, std::unique_ptr<Codec> codec,
@@ -79,6 +80,15 @@ class IndexCodecIVF : public faiss::IndexIVF {
   // (Codec::serialize bytes; codes of a codec trained on other data would decode wrongly), else
   // InvalidArgument; then FAISS's own checks (d, nlist, code size, the same coarse centroids).
   void check_compatible_for_merge(const faiss::Index& other) const override;
+
+  // Error bounds for IndexRerank (index/score_bounds.h), with the codec's reference estimate. Needs the
+  // id -> (list, offset) map: returns false (no bounds, rerank scores every candidate) unless
+  // make_direct_map() was called (it costs 8 B per vector); false also for codecs without a bound.
+  // IP: <q, c> + est<q, r>, bound = the codec's bound for q. L2: ||q - c||^2 + (||r||^2 + 2 est<c, r>)
+  // - 2 est<q, r>; both estimates err, so bound = 2 (bound for q + bound for c). Labels the index does
+  // not hold → InvalidArgument.
+  bool score_bounds(const float* query, idx_t n, const idx_t* labels, float* estimate,
+                    float* bound) const override;
 
   const Codec& codec() const { return *codec_; }
   bool uses_fastscan() const { return layout_ != nullptr || layout8_ != nullptr; }

@@ -11,6 +11,8 @@
 #include <functional>
 #include <string>
 
+#include "index/rerank.h"
+#include "index/search_params.h"
 #include "lib/codecs/codec.h"
 #include "lib/core/error.h"
 #include "lib/core/simd_level.h"
@@ -24,12 +26,13 @@ using testing::ExactFloatCodec;
 using testing::Uniform4bitCodec;
 using idx_t = faiss::Index::idx_t;
 
-std::unique_ptr<IndexCodecIVF> make_ivf(std::unique_ptr<Codec> codec, size_t nlist, faiss::MetricType metric) {
+std::unique_ptr<IndexCodecIVF> make_ivf(std::unique_ptr<Codec> codec, size_t nlist, faiss::MetricType metric,
+                                        bool fastscan = true) {
   const int d = static_cast<int>(codec->dim());
   std::unique_ptr<faiss::Index> q;
   if (metric == faiss::METRIC_L2) q = std::make_unique<faiss::IndexFlatL2>(d);
   else q = std::make_unique<faiss::IndexFlatIP>(d);
-  return std::make_unique<IndexCodecIVF>(std::move(q), nlist, std::move(codec), metric);
+  return std::make_unique<IndexCodecIVF>(std::move(q), nlist, std::move(codec), metric, fastscan);
 }
 
 class IvfExactTest : public ::testing::TestWithParam<faiss::MetricType> {};
@@ -69,6 +72,70 @@ TEST_P(IvfExactTest, AllListsMatchBruteForce) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Metrics, IvfExactTest, ::testing::Values(faiss::METRIC_L2, faiss::METRIC_INNER_PRODUCT));
+
+class IvfScoreBoundsTest : public ::testing::TestWithParam<faiss::MetricType> {};
+
+// score_bounds (IndexRerank's pruning): none without the direct map; with it, the reference estimate of a
+// label equals the distance the scalar (fast scan off) search gives it, and the deterministic bound of
+// Uniform4bitCodec (|est - exact| <= sum|q_j| step/2 per inner product; values within its range: base in
+// [-0.5, 0.5], so residuals and centroids stay in [-1, 1]) holds for every label. Rerank pruned by the
+// bound returns exactly what full rerank returns, fetching fewer vectors.
+TEST_P(IvfScoreBoundsTest, BoundsHoldAndPruningKeepsTheResult) {
+  const faiss::MetricType metric = GetParam();
+  const size_t d = 16, nb = 2000, nq = 10, k = 5, nlist = 8;
+  const auto base = testing::random_vectors(nb, d, 0.5f, 31);
+  const auto queries = testing::random_vectors(nq, d, 0.5f, 32);
+  auto make = [&](bool fastscan) {
+    auto ivf = make_ivf(std::make_unique<Uniform4bitCodec>(d, 1.0f, true), nlist, metric, fastscan);
+    ivf->train(nb, base.data());
+    ivf->add(nb, base.data());
+    return ivf;
+  };
+  auto ivf = make(true);
+  std::vector<idx_t> labels(nb);
+  for (size_t i = 0; i < nb; ++i) labels[i] = idx_t(i);
+  std::vector<float> est(nb), bound(nb);
+  EXPECT_FALSE(ivf->score_bounds(queries.data(), idx_t(nb), labels.data(), est.data(), bound.data()));
+  ivf->make_direct_map();
+  auto scalar = make(false);
+  std::vector<float> D(nb);
+  std::vector<idx_t> I(nb);
+  faiss::SearchParametersIVF all;
+  all.nprobe = nlist;
+  for (size_t qi = 0; qi < nq; ++qi) {
+    const float* q = &queries[qi * d];
+    ASSERT_TRUE(ivf->score_bounds(q, idx_t(nb), labels.data(), est.data(), bound.data()));
+    scalar->search(1, q, idx_t(nb), D.data(), I.data(), &all);
+    for (size_t r = 0; r < nb; ++r) {
+      const size_t id = size_t(I[r]);
+      EXPECT_NEAR(est[id], D[r], 1e-4f) << "label " << id;
+      const double exact = testing::exact_distance(q, &base[id * d], d, metric);
+      EXPECT_LE(std::abs(est[id] - exact), bound[id] + 1e-4) << "label " << id;
+    }
+  }
+  const idx_t unknown[] = {0, idx_t(nb)};
+  EXPECT_THROW(ivf->score_bounds(queries.data(), 2, unknown, est.data(), bound.data()), InvalidArgument);
+
+  auto source = std::make_unique<InMemoryVectorSource>(d);
+  source->append(nb, base.data());
+  IndexRerank rerank(std::move(ivf), std::move(source), 20.0f);
+  std::vector<float> Dp(nq * k), Df(nq * k);
+  std::vector<idx_t> Ip(nq * k), If(nq * k);
+  SearchParametersRerank pruned, full;
+  RerankStats sp, sf;
+  pruned.stats = &sp;
+  pruned.bound_with_in_memory_source = true;
+  full.stats = &sf;
+  full.use_error_bound = false;
+  rerank.search(nq, queries.data(), k, Dp.data(), Ip.data(), &pruned);
+  rerank.search(nq, queries.data(), k, Df.data(), If.data(), &full);
+  EXPECT_EQ(Ip, If);
+  EXPECT_EQ(Dp, Df);
+  EXPECT_EQ(sp.candidates, sf.candidates);
+  EXPECT_LT(sp.fetched, sp.candidates);
+}
+
+INSTANTIATE_TEST_SUITE_P(Metrics, IvfScoreBoundsTest, ::testing::Values(faiss::METRIC_L2, faiss::METRIC_INNER_PRODUCT));
 
 TEST(IndexCodecIVF, SelectorStandaloneCodesAndReconstruct) {
   const size_t d = 12, nb = 600, nlist = 8;
