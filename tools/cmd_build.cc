@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <numeric>
 
-#include "index/index_factory.h"
 #include "lib/core/error.h"
 #include "storage/durable_index.h"
 #include "tools/args.h"
@@ -92,14 +91,10 @@ int run_build(const std::vector<std::string>& argv) {
   // Fails early on an unknown descriptor or a missing workload, before anything is written.
   const std::unique_ptr<faiss::Index> probe =
       make_index(IndexFamily::kIpaq, static_cast<int>(base.d), spec.descriptor, spec.metric);
-  io::FloatMatrix workload;
-  if (args->has("--workload")) {
-    workload = load_vectors(args->get("--workload"), "test", 0, args->flag("--normalize"));
-    IPAQ_CHECK_ARG(workload.d == base.d, "workload queries (", args->get("--workload"), ") have dimension ",
-                   workload.d, " but base vectors have ", base.d);
-  }
-  IPAQ_CHECK_ARG(workload.n > 0 || !needs_query_workload(*probe), "index '", spec.descriptor,
-                 "' has a workload-weighted codec: give sample queries with --workload FILE");
+  const io::FloatMatrix workload = args->has("--workload")
+                                      ? load_workload(args->get("--workload"), base.d, args->flag("--normalize"))
+                                      : io::FloatMatrix{};
+  check_query_workload(*probe, spec.descriptor, workload, base.d);
 
   const fs::path parent = db_path.has_parent_path() ? db_path.parent_path() : fs::path(".");
   IPAQ_CHECK(fs::is_directory(parent), IoError, "--db ", db_path.string(), ": parent directory ",

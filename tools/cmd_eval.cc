@@ -72,13 +72,7 @@ int run_eval(const std::vector<std::string>& argv) {
   IPAQ_CHECK_ARG(base.d == queries.d, "base vectors (", args->get("--base"), ") have dimension ", base.d,
                  " but queries (", args->get("--queries"), ") have ", queries.d);
   IPAQ_CHECK_ARG(static_cast<size_t>(k) <= base.n, "-k ", k, " exceeds the ", base.n, " base vectors");
-  io::FloatMatrix workload;
-  if (args->has("--workload")) {
-    workload = load_vectors(args->get("--workload"), "test", 0, normalize);
-    IPAQ_CHECK_ARG(workload.d == base.d, "workload queries (", args->get("--workload"), ") have dimension ",
-                   workload.d, " but base vectors have ", base.d);
-    settings.workload = &workload;
-  }
+  if (args->has("--workload")) settings.workload = load_workload(args->get("--workload"), base.d, normalize);
 
   EvalReport report;
   report.base_path = args->get("--base");

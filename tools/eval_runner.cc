@@ -84,13 +84,8 @@ std::vector<EvalRow> evaluate_descriptor(IndexFamily family, const std::string& 
   };
   std::unique_ptr<faiss::Index> index = make_index(family, static_cast<int>(base.d), descriptor,
                                                    settings.metric);
-  if (needs_query_workload(*index)) {
-    const io::FloatMatrix* workload = settings.workload;
-    IPAQ_CHECK_ARG(workload != nullptr && workload->n > 0, "index '", descriptor,
-                   "' has a workload-weighted codec: give sample queries with --workload FILE");
-    IPAQ_CHECK_ARG(workload->d == base.d, "workload queries have dimension ", workload->d,
-                   " but base vectors have ", base.d);
-    give_query_workload(*index, static_cast<faiss::Index::idx_t>(workload->n), workload->data.data());
+  if (check_query_workload(*index, descriptor, settings.workload, base.d)) {
+    give_query_workload(*index, static_cast<faiss::Index::idx_t>(settings.workload.n), settings.workload.data.data());
   }
   const std::vector<float> sample = training_sample(base, settings.train_size, settings.seed);
   const size_t train_rows = sample.empty() ? base.n : settings.train_size;

@@ -32,9 +32,9 @@ struct EvalSettings {
   uint64_t seed = 1234;       // training sample
   std::vector<int> nprobes;   // empty = {index default}
   std::vector<float> reranks; // rerank factors besides "none"
-  // Sample queries for workload-weighted codecs (ASQ{b}w), given to them before training; null = none
+  // Sample queries for workload-weighted codecs (ASQ{b}w), given to them before training; empty = none
   // (such a codec then is an InvalidArgument naming --workload).
-  const io::FloatMatrix* workload = nullptr;
+  io::FloatMatrix workload;
 };
 
 struct EvalRow {

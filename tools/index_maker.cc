@@ -53,6 +53,15 @@ double code_bytes_per_vector(const faiss::Index& index) {
   }
 }
 
+bool check_query_workload(faiss::Index& index, const std::string& descriptor, const io::FloatMatrix& workload,
+                          size_t d) {
+  if (!needs_query_workload(index)) return false;
+  IPAQ_CHECK_ARG(workload.n > 0, "index '", descriptor,
+                 "' has a workload-weighted codec: give sample queries with --workload FILE");
+  IPAQ_CHECK_ARG(workload.d == d, "workload queries have dimension ", workload.d, " but base vectors have ", d);
+  return true;
+}
+
 int ivf_nprobe(const faiss::Index& index) {
   const faiss::IndexIVF* ivf = faiss::ivflib::try_extract_index_ivf(&index);
   return ivf == nullptr ? 0 : static_cast<int>(ivf->nprobe);

@@ -14,6 +14,8 @@
 #include <memory>
 #include <string>
 
+#include "lib/io/vector_file.h"
+
 namespace ipaq::cli {
 
 enum class IndexFamily { kIpaq, kFaiss };
@@ -22,6 +24,11 @@ std::unique_ptr<faiss::Index> make_index(IndexFamily family, int d, const std::s
                                          faiss::MetricType metric);
 
 double code_bytes_per_vector(const faiss::Index& index);
+
+// True if `index` needs a query workload (needs_query_workload, index/index_factory.h); then `workload`
+// must hold sample queries of dimension d, else InvalidArgument naming the descriptor and --workload.
+bool check_query_workload(faiss::Index& index, const std::string& descriptor, const io::FloatMatrix& workload,
+                          size_t d);
 
 int ivf_nprobe(const faiss::Index& index);
 bool set_nprobe(faiss::Index& index, int nprobe);

@@ -31,6 +31,12 @@ io::FloatMatrix load_vectors(const std::string& argument, const char* default_da
   return m;
 }
 
+io::FloatMatrix load_workload(const std::string& argument, size_t d, bool normalize) {
+  io::FloatMatrix m = load_vectors(argument, "test", 0, normalize);
+  IPAQ_CHECK_ARG(m.d == d, "workload queries (", argument, ") have dimension ", m.d, " but base vectors have ", d);
+  return m;
+}
+
 io::IntMatrix load_ids(const std::string& argument, const char* default_dataset) {
   const FileSpec spec = parse_file_spec(argument);
   io::ReadOptions options;

@@ -24,6 +24,9 @@ FileSpec parse_file_spec(const std::string& argument);
 // Reads float vectors (at most max_rows, 0 = all), checks them finite, optionally normalises each row.
 io::FloatMatrix load_vectors(const std::string& argument, const char* default_dataset, size_t max_rows,
                              bool normalize);
+// The sample queries of `--workload FILE` (workload-weighted codecs, ASQ{b}w): load_vectors with default
+// dataset "test", checked to have dimension d (InvalidArgument naming the file otherwise).
+io::FloatMatrix load_workload(const std::string& argument, size_t d, bool normalize);
 // Reads integer ids (ground truth).
 io::IntMatrix load_ids(const std::string& argument, const char* default_dataset);
 
