@@ -8,6 +8,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <cstdarg>
 #include <filesystem>
 #include <future>
 
@@ -151,7 +152,7 @@ std::unique_ptr<DurableIndex> DurableIndex::open(const std::string& path, const 
   IPAQ_CHECK(std::filesystem::exists(path + "/CURRENT"), StorageError, "opening durable index ", path,
              ": no database there");
   std::unique_ptr<DurableIndex> self(new DurableIndex(path, options));
-  if (!self->open_overlapped()) {
+  if (!self->open_read_only()) {
     self->open_db(/*create=*/false);
     self->load_from_store(self->db_.get(), self->families_);
     self->attach_raw_source();
@@ -161,21 +162,18 @@ std::unique_ptr<DurableIndex> DurableIndex::open(const std::string& path, const 
 
 namespace {
 
-// A read-only instance of the database (rocksdb::DB::OpenForReadOnly): no LOCK, no file written, no sync.
-struct ReadOnlyStore {
-  rocksdb::DB* db = nullptr;
-  std::vector<rocksdb::ColumnFamilyHandle*> families;
-  ReadOnlyStore() = default;
-  ReadOnlyStore(const ReadOnlyStore&) = delete;
-  ReadOnlyStore& operator=(const ReadOnlyStore&) = delete;
-  ~ReadOnlyStore() {
-    for (rocksdb::ColumnFamilyHandle* family : families) db->DestroyColumnFamilyHandle(family);
-    delete db;
-  }
+// The info log of a read-only instance: discards everything. RocksDB would otherwise rotate the store's
+// LOG file on every open (a rename and a new file, never purged by a read-only instance); what such an
+// instance could report (corruption, I/O errors) reaches the caller as a Status anyway.
+class SilentLogger : public rocksdb::Logger {
+ public:
+  SilentLogger() : Logger(rocksdb::InfoLogLevel::HEADER_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char*, va_list) override {}
 };
 
-// The state a reopen was built from: last sequence number and the live table files of every family. Any
-// write, flush, ingestion or compaction between two opens changes it.
+// The state a store was read in: last sequence number and the live table files of every family. Any
+// write, flush, ingestion or compaction changes it.
 std::vector<std::string> store_state(rocksdb::DB& db) {
   std::vector<rocksdb::LiveFileMetaData> files;
   db.GetLiveFilesMetaData(&files);
@@ -190,41 +188,83 @@ std::vector<std::string> store_state(rocksdb::DB& db) {
 
 }  // namespace
 
-// RocksDB's read-write DB::Open writes and syncs a new MANIFEST and CURRENT (plus the OPTIONS file) every
-// time: most of a reopen's wall time when the disk is busy. Here it runs on a second thread while this
-// one reads the store through a read-only instance of the same database (0.4 ms to open for
-// Fashion-MNIST: no LOCK, no writes, no syncs) and builds the in-memory index. The result is kept only if
-// the read-write instance, once open (and holding the LOCK), is in exactly the state that was read
-// (store_state); otherwise (another process wrote in between, or an accepted torn WAL tail was flushed
-// by the recovery) or if the read-only load failed, the in-memory index is rebuilt from the read-write
-// instance by the ordinary path, which also reports any damage with the usual error. Errors of the
-// read-write open itself (locked, corrupted) are thrown. Returns false, having opened nothing, when the
-// read-only instance cannot be opened (the caller then opens the ordinary way, reporting why).
-bool DurableIndex::open_overlapped() {
+// RocksDB's read-write DB::Open writes and syncs a new MANIFEST and CURRENT, writes, re-reads and parses
+// an OPTIONS file and starts a new WAL every time: ~2.6 ms of CPU and 3 syncs for Fashion-MNIST, more
+// than a third of a codes scan, and nothing a search needs. So open() takes the database's LOCK (parked
+// in the store Env, store_file_system.h: a second open, here or in another process, fails exactly as
+// against an open read-write instance), opens a read-only instance (no file written, no sync), reads meta
+// and `codes` through it and serves searches, rerank reads and checks from it. The first call that
+// writes (ensure_writable) opens the read-write instance, which receives the parked lock, so the lock is
+// held without a gap from open() to close(). Recovery is the same in both instances (WAL replayed with
+// kAbsoluteConsistency, every block checksum verified on read); a store whose open needs the read-write
+// instance (a torn WAL tail the caller accepts: that recovery is flushed) or that the read-only instance
+// cannot open or read is opened the ordinary way, which reports any damage with the usual error.
+// Returns false, having opened nothing (the lock parked, if taken), in that case; throws if the store is
+// locked.
+bool DurableIndex::open_read_only() {
+  if (options_.accept_torn_wal_tail) return false;
+  throw_if_error(park_store_lock(*env_, path_), "opening durable index " + path_);
   SchemaOptions schema;
-  schema.accept_torn_wal_tail = options_.accept_torn_wal_tail;
   schema.env = env_.get();
-  ReadOnlyStore reader;
-  if (!rocksdb::DB::OpenForReadOnly(make_db_options(schema), path_, make_family_descriptors(), &reader.families,
-                                    &reader.db)
-           .ok()) {
-    return false;
-  }
-  // Declared after `reader`, so destroyed (joined) before it on every path.
-  std::future<void> writer = std::async(std::launch::async, [this] { open_db(/*create=*/false); });
-  bool loaded = false;
+  rocksdb::DBOptions db_options = make_db_options(schema);
+  db_options.info_log = std::make_shared<SilentLogger>();
+  // A read-only instance deletes no file; with this option its iterators and reads would hand their
+  // cleanup to a purge job, which this RocksDB asserts only an instance opened read-write schedules.
+  db_options.avoid_unnecessary_blocking_io = false;
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+  if (!rocksdb::DB::OpenForReadOnly(db_options, path_, make_family_descriptors(), &families, &db).ok()) return false;
+  db_.reset(db);
+  families_ = std::move(families);
+  read_only_ = true;
   try {
-    load_from_store(reader.db, reader.families);
-    loaded = true;
-  } catch (...) {  // decided below, once the read-write instance exists
-  }
-  writer.get();
-  if (!loaded || store_state(*reader.db) != store_state(*db_)) {
-    drop_memory();
     load_from_store(db_.get(), families_);
+  } catch (...) {  // the ordinary open reports it (or finds the store readable after all)
+    drop_memory();
+    close_db().PermitUncheckedError();
+    return false;
   }
   attach_raw_source();
   return true;
+}
+
+// Called with the writer lock held, before a write touches db_ (nothing reads db_ meanwhile: searches,
+// rerank reads and checks hold the shared lock). Opens the read-write instance (it takes over the parked
+// LOCK) and, if the store is not in the state that was read (it cannot change while the lock is held;
+// checked anyway), rebuilds memory from it; then the read-only instance is closed.
+void DurableIndex::ensure_writable() {
+  if (!read_only_) return;
+  const std::vector<std::string> state = store_state(*db_);
+  std::unique_ptr<rocksdb::DB> reader = std::move(db_);
+  std::vector<rocksdb::ColumnFamilyHandle*> reader_families = std::move(families_);
+  families_.clear();
+  auto close_reader = [&] {
+    for (rocksdb::ColumnFamilyHandle* family : reader_families) reader->DestroyColumnFamilyHandle(family);
+    reader.reset();
+  };
+  try {
+    open_db(/*create=*/false);
+  } catch (...) {
+    // Still serving from the read-only instance; a failed DB::Open released the lock it was handed, so
+    // take it again (if another process got it meanwhile, the next write fails to open as well).
+    db_ = std::move(reader);
+    families_ = std::move(reader_families);
+    park_store_lock(*env_, path_).PermitUncheckedError();
+    throw;
+  }
+  read_only_ = false;
+  try {
+    if (state != store_state(*db_)) {
+      drop_memory();
+      load_from_store(db_.get(), families_);
+    }
+    attach_raw_source();  // the rerank source now reads through the read-write instance
+  } catch (...) {  // searchable_ null: check_usable() asks for a reopen
+    drop_memory();
+    close_reader();
+    throw;
+  }
+  close_reader();
 }
 
 std::unique_ptr<DurableIndex> DurableIndex::open_or_create(const std::string& path, const IndexSpec& spec,
@@ -477,6 +517,7 @@ void DurableIndex::rebuild_from_store() {
 void DurableIndex::train(idx_t n, const float* x, idx_t nq, const float* queries) {
   std::unique_lock lock(mutex_);
   check_usable("train");
+  ensure_writable();
   IPAQ_CHECK(!trained_, StateError, "DurableIndex::train: ", path_, " is already trained");
   IPAQ_CHECK_ARG(n > 0 && x != nullptr, "DurableIndex::train: needs n > 0 training vectors, got ", n);
   check_finite(x, checked_mul(n, header_.dim, "DurableIndex::train: n * d"), "DurableIndex::train: vectors");
@@ -508,6 +549,8 @@ bool DurableIndex::is_trained() const {
 
 void DurableIndex::add_with_ids(idx_t n, const float* x, const idx_t* ids) {
   std::unique_lock lock(mutex_);
+  check_usable("add_with_ids");
+  ensure_writable();
   check_new_rows("add_with_ids", n, x, ids);
   if (n == 0) return;
   const std::vector<uint8_t> codes = encode(n, x);
@@ -521,6 +564,8 @@ void DurableIndex::add_with_ids(idx_t n, const float* x, const idx_t* ids) {
 
 void DurableIndex::upsert(idx_t n, const float* x, const idx_t* ids) {
   std::unique_lock lock(mutex_);
+  check_usable("upsert");
+  ensure_writable();
   check_rows("upsert", n, x, ids);
   if (n == 0) return;
   const std::vector<bool> present = stored(n, ids);
@@ -540,6 +585,8 @@ void DurableIndex::upsert(idx_t n, const float* x, const idx_t* ids) {
 
 void DurableIndex::remove(idx_t n, const idx_t* ids) {
   std::unique_lock lock(mutex_);
+  check_usable("remove");
+  ensure_writable();
   check_rows("remove", n, nullptr, ids);
   if (n == 0) return;
   const std::vector<bool> present = stored(n, ids);
@@ -561,6 +608,8 @@ void DurableIndex::remove(idx_t n, const idx_t* ids) {
 
 void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
   std::unique_lock lock(mutex_);
+  check_usable("bulk_load");
+  ensure_writable();
   // The vectors are checked for NaN/Inf below, while the raw file is already being written (the files
   // are only scratch until the ingestion).
   const bool ids_increasing = check_new_rows("bulk_load", n, nullptr, ids);
@@ -719,6 +768,7 @@ void DurableIndex::check_consistency() const {
 void DurableIndex::flush() {
   std::unique_lock lock(mutex_);
   check_usable("flush");
+  ensure_writable();
   rocksdb::FlushOptions flush_options;
   flush_options.wait = true;
   throw_if_error(db_->Flush(flush_options, families_), "flushing " + path_);
@@ -750,15 +800,28 @@ void DurableIndex::drop_stale_wal_files() {
   db_->Flush(flush_options, families_).PermitUncheckedError();
 }
 
-void DurableIndex::close() {
-  std::unique_lock lock(mutex_);
-  if (!db_) return;
-  drop_memory();  // the rerank source borrows the DB: drop it first
-  drop_stale_wal_files();
+// Destroys the family handles and the database instance (read-only or read-write); the parked LOCK, if
+// any, stays parked.
+rocksdb::Status DurableIndex::close_db() {
+  if (!db_) return rocksdb::Status::OK();
   for (rocksdb::ColumnFamilyHandle* family : families_) db_->DestroyColumnFamilyHandle(family);
   families_.clear();
   const rocksdb::Status status = db_->Close();
   db_.reset();
+  read_only_ = false;
+  return status;
+}
+
+void DurableIndex::close() {
+  std::unique_lock lock(mutex_);
+  if (!db_) {
+    release_parked_store_lock(*env_);  // an open() that failed after taking the lock
+    return;
+  }
+  drop_memory();  // the rerank source borrows the DB: drop it first
+  if (!read_only_) drop_stale_wal_files();  // a read-only instance creates no WAL file
+  const rocksdb::Status status = close_db();
+  release_parked_store_lock(*env_);  // never opened read-write: the lock is still parked
   throw_if_error(status, "closing " + path_);
 }
 

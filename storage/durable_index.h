@@ -5,11 +5,11 @@
 // Searches run on in-memory code arrays (the faiss::Index built by ipaq::index_factory). Reopening reads
 // `meta` (header, trained index without codes via ipaq::read_index), scans `codes` in id order and
 // appends the stored bytes with ipaq::add_sa_codes: no re-training, no re-encoding. The stored vector
-// count is checked against the number of codes found. open() reads through a read-only instance of the
-// database while RocksDB's read-write open (which writes and syncs a new MANIFEST) runs on a second
-// thread, and keeps what it read only if the read-write instance turns out to be in the same state
-// (otherwise it reads again from that instance); the codes are appended on a third thread while the next
-// chunk is read.
+// count is checked against the number of codes found. open() takes the database's LOCK and reads through
+// a read-only instance (no file written, no sync), from which it also serves searches and rerank reads;
+// the first write opens the database read-write (RocksDB's open writes and syncs a new MANIFEST, CURRENT
+// and an OPTIONS file, and starts a WAL), handing it the lock, so a store that is only searched is never
+// written to. The codes are appended on a second thread while the next chunk is read.
 //
 // Writes: every add_with_ids / upsert / remove is validated first (ids >= 0 and unique in the call,
 // vectors finite, ids new for add / present for remove), then encoded, then written as ONE
@@ -35,8 +35,8 @@
 // Thread-safety: search(), size() and the accessors may run concurrently from many threads; writes
 // (train, add_with_ids, upsert, remove, bulk_load, flush, close) are serialized by a writer-preferring
 // shared mutex (writer_preferring_mutex.h) and exclude searches, so a search sees the state before or after a write, never part of it.
-// One process at a time: RocksDB's LOCK file makes a second open (same or other process) fail with
-// StorageError while the first keeps working.
+// One process at a time: RocksDB's LOCK file, held from open() (or create()) to close(), makes a second
+// open (same or other process) fail with StorageError while the first keeps working.
 #pragma once
 
 #include <faiss/Index.h>
@@ -51,6 +51,7 @@
 
 namespace rocksdb {
 class DB;
+class Status;
 class ColumnFamilyHandle;
 class Env;
 class WriteBatch;
@@ -154,9 +155,12 @@ class DurableIndex {
  private:
   DurableIndex(std::string path, const OpenOptions& options);
   void open_db(bool create);
-  // Opens the database and builds the in-memory index at the same time (see durable_index.cc); false =
-  // not attempted, nothing opened.
-  bool open_overlapped();
+  // Takes the LOCK, opens a read-only instance and builds the in-memory index from it (see
+  // durable_index.cc); false = the ordinary open is needed (nothing left open but the parked LOCK).
+  bool open_read_only();
+  // Before any write: replaces the read-only instance by a read-write one (no-op when db_ is read-write).
+  void ensure_writable();
+  rocksdb::Status close_db();
   // Reads header, trained state and count from `db` (this store's db_, or a read-only instance of it)
   // and rebuilds the in-memory index from its `codes`; the caller then calls attach_raw_source().
   void load_from_store(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& families);
@@ -192,6 +196,7 @@ class DurableIndex {
   std::unique_ptr<rocksdb::Env> env_;  // options_.env (or the default) + store_file_system.h; outlives db_
   StoreHeader header_;
   std::unique_ptr<rocksdb::DB> db_;
+  bool read_only_ = false;  // db_ is a read-only instance (from open() until the first write)
   std::vector<rocksdb::ColumnFamilyHandle*> families_;  // owned by db_, destroyed in close()
   // The index built from the descriptor (holds the codec / coarse quantizer); owned by the id layer below.
   faiss::Index* codec_index_ = nullptr;

@@ -2,6 +2,8 @@
 
 #include <rocksdb/file_system.h>
 
+#include <mutex>
+#include <stdexcept>
 #include <string>
 
 namespace ipaq::storage {
@@ -37,6 +39,7 @@ class OptionsRenameUnsyncedDirectory : public rocksdb::FSDirectoryWrapper {
 class StoreFileSystem : public rocksdb::FileSystemWrapper {
  public:
   explicit StoreFileSystem(const std::shared_ptr<rocksdb::FileSystem>& base) : FileSystemWrapper(base) {}
+  ~StoreFileSystem() override { release_parked_lock(); }
   static const char* kClassName() { return "IpaqStoreFileSystem"; }
   const char* Name() const override { return kClassName(); }
 
@@ -54,7 +57,51 @@ class StoreFileSystem : public rocksdb::FileSystemWrapper {
     if (s.ok()) *result = std::make_unique<OptionsRenameUnsyncedDirectory>(std::move(*result));
     return s;
   }
+
+  // Hands the parked lock over to the first LockFile of its file (DB::Open's); others lock as usual.
+  rocksdb::IOStatus LockFile(const std::string& name, const rocksdb::IOOptions& options, rocksdb::FileLock** lock,
+                             rocksdb::IODebugContext* dbg) override {
+    {
+      std::lock_guard guard(mutex_);
+      if (parked_ != nullptr && name == parked_name_) {
+        *lock = parked_;
+        parked_ = nullptr;
+        return rocksdb::IOStatus::OK();
+      }
+    }
+    return target()->LockFile(name, options, lock, dbg);
+  }
+
+  rocksdb::IOStatus park_lock(const std::string& name) {
+    std::lock_guard guard(mutex_);
+    if (parked_ != nullptr) return rocksdb::IOStatus::InvalidArgument("a LOCK is already parked: ", parked_name_);
+    rocksdb::FileLock* lock = nullptr;
+    rocksdb::IOStatus s = target()->LockFile(name, rocksdb::IOOptions(), &lock, nullptr);
+    if (s.ok()) {
+      parked_ = lock;
+      parked_name_ = name;
+    }
+    return s;
+  }
+
+  void release_parked_lock() {
+    std::lock_guard guard(mutex_);
+    if (parked_ == nullptr) return;
+    target()->UnlockFile(parked_, rocksdb::IOOptions(), nullptr).PermitUncheckedError();
+    parked_ = nullptr;
+  }
+
+ private:
+  std::mutex mutex_;
+  rocksdb::FileLock* parked_ = nullptr;  // taken by park_lock, not yet handed over or released
+  std::string parked_name_;
 };
+
+StoreFileSystem& store_file_system(rocksdb::Env& store_env) {
+  auto* fs = dynamic_cast<StoreFileSystem*>(store_env.GetFileSystem().get());
+  if (fs == nullptr) throw std::logic_error("store lock: the Env does not come from make_store_env");
+  return *fs;
+}
 
 }  // namespace
 
@@ -70,5 +117,12 @@ std::unique_ptr<rocksdb::Env> make_store_env(rocksdb::Env* base) {
   // a custom `base` contributes its FileSystem (what tests replace), as it does when RocksDB uses it.
   return rocksdb::NewCompositeEnv(std::make_shared<StoreFileSystem>(base->GetFileSystem()));
 }
+
+rocksdb::Status park_store_lock(rocksdb::Env& store_env, const std::string& db_path) {
+  // The name RocksDB's DB::Open locks: LockFileName(dbname) = dbname + "/LOCK".
+  return store_file_system(store_env).park_lock(db_path + "/LOCK");
+}
+
+void release_parked_store_lock(rocksdb::Env& store_env) { store_file_system(store_env).release_parked_lock(); }
 
 }  // namespace ipaq::storage

@@ -11,6 +11,10 @@
 // cost 0.2-4 ms of wall time (a journal commit), so the two skipped ones are 2 of the 5 an open used to
 // wait for.
 //
+// The same wrapper lets a durable index hold the database's LOCK before (or without ever) opening it
+// read-write: park_store_lock takes RocksDB's LOCK file now, and the read-write DB::Open made later with
+// this Env receives that very lock instead of locking again (see park_store_lock).
+//
 // Ownership: make_store_env returns an Env built on `base`'s FileSystem (nullptr = the default Env's),
 // with the default Env's threads and clock (rocksdb::NewCompositeEnv); the returned Env must outlive every
 // database opened with it. Thread-safe like the wrapped FileSystem.
@@ -19,6 +23,7 @@
 #include <rocksdb/env.h>
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 namespace ipaq::storage {
@@ -28,5 +33,15 @@ std::unique_ptr<rocksdb::Env> make_store_env(rocksdb::Env* base);
 // True for the files whose syncs the store Env skips: RocksDB's OPTIONS-<n> and OPTIONS-<n>.dbtmp (given
 // as a path or a file name).
 bool is_options_file(std::string_view path);
+
+// Takes the LOCK file of the database at `db_path` now, through `store_env`'s file system (RocksDB's own
+// LockFile: an fcntl lock plus the check against other instances in this process), and parks it: the next
+// LockFile of that file through this Env, the one a read-write DB::Open makes, receives the parked lock
+// instead of locking again, so there is no moment in which another process could take it in between.
+// Returns the lock attempt's status (an IOError naming the lock when the database is open elsewhere).
+// `store_env` must come from make_store_env; at most one lock is parked per Env.
+rocksdb::Status park_store_lock(rocksdb::Env& store_env, const std::string& db_path);
+// Releases a parked lock that no DB::Open took over; does nothing otherwise.
+void release_parked_store_lock(rocksdb::Env& store_env);
 
 }  // namespace ipaq::storage

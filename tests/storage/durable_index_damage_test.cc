@@ -214,6 +214,48 @@ TEST(DurableIndexDamage, ASecondOpenFailsClearlyAndTheFirstKeepsWorking) {
   expect_batches(*index, 2);
 }
 
+// In a child process, opens `path` and exits 0 if that failed with a StorageError naming the lock, 1 if it
+// opened, 2 for another StorageError, 3 for anything else.
+int open_in_another_process(const std::string& path) {
+  const pid_t child = fork();
+  if (child < 0) return -1;
+  if (child == 0) {
+    int code = 3;
+    try {
+      DurableIndex::open(path);
+      code = 1;
+    } catch (const StorageError& e) {
+      code = std::string(e.what()).find("locked") != std::string::npos ? 0 : 2;
+    } catch (...) {
+    }
+    _exit(code);
+  }
+  int status = 0;
+  if (waitpid(child, &status, 0) != child || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
+// open() serves from a read-only instance until the first write, but holds the LOCK from the start:
+// other opens fail before and after that write, and the write itself (which opens the database
+// read-write, taking the lock over) works.
+TEST(DurableIndexDamage, AReopenedStoreIsLockedBeforeItsFirstWriteAndAfterIt) {
+  TempDir dir;
+  const std::string path = dir.sub("db");
+  {
+    auto index = DurableIndex::create(path, flat_spec());
+    add_batch(*index, 0);
+  }
+  auto index = DurableIndex::open(path);
+  EXPECT_THROW(DurableIndex::open(path), StorageError) << "same process, before any write";
+  EXPECT_EQ(open_in_another_process(path), 0) << "another process, before any write (1: it opened)";
+  add_batch(*index, 1);
+  EXPECT_THROW(DurableIndex::open(path), StorageError) << "same process, after a write";
+  EXPECT_EQ(open_in_another_process(path), 0) << "another process, after a write";
+  expect_batches(*index, 2);
+  index.reset();
+  expect_batches(*DurableIndex::open(path), 2);  // released by close
+}
+
 // A flat index in a temporary directory on a file system whose free space the test sets.
 struct SmallDisk {
   TempDir dir;
@@ -284,6 +326,27 @@ TEST(DurableIndexDamage, DiskFullRejectsABulkLoadAndKeepsEarlierData) {
   expect_batches(*index, 6);
   index.reset();
   expect_batches(*DurableIndex::open(dir.sub("db"), options), 6);
+}
+
+// The first write after a reopen opens the database read-write; when that open fails (disk full while it
+// writes its MANIFEST), the write is rejected, the index keeps serving from what it read, the store stays
+// locked, and the next write once there is space succeeds.
+TEST(DurableIndexDamage, DiskFullWhenAReopenedStoreStartsWritingKeepsItServingAndLocked) {
+  SmallDisk disk;
+  auto& [dir, budget_fs, env, options, index] = disk;
+  add_batch(*index, 0);
+  index.reset();
+  index = DurableIndex::open(dir.sub("db"), options);
+  budget_fs->set_budget(0);
+  EXPECT_THROW(add_batch(*index, 1), StorageError);
+  expect_batches(*index, 1);
+  EXPECT_THROW(DurableIndex::open(dir.sub("db"), options), StorageError) << "still locked";
+  EXPECT_EQ(open_in_another_process(dir.sub("db")), 0) << "still locked for another process";
+  budget_fs->set_budget(-1);
+  add_batch(*index, 1);
+  expect_batches(*index, 2);
+  index.reset();
+  expect_batches(*DurableIndex::open(dir.sub("db"), options), 2);
 }
 
 }  // namespace

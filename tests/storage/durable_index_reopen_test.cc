@@ -1,8 +1,9 @@
-// What a reopen does to the files of a store (store_file_system.h, store_schema.cc, DurableIndex::close):
-// only the OPTIONS file loses its syncs (MANIFEST, CURRENT and their directory entries keep theirs, seen
-// through a counting FileSystem under the store's wrapper), a store opens identically without any
-// OPTIONS file, and many reopens of a store that never flushes leave a bounded number of WAL files and
-// info logs with every vector still there.
+// What a reopen does to the files of a store (store_file_system.h, store_schema.cc, DurableIndex::open
+// and close): a reopen that only reads changes no file at all; the first write opens the database
+// read-write, where only the OPTIONS file loses its syncs (MANIFEST, CURRENT and their directory entries
+// keep theirs, seen through a counting FileSystem under the store's wrapper); a store opens identically
+// without any OPTIONS file; and many reopens of a store that never flushes leave a bounded number of WAL
+// files and info logs with every vector still there.
 #include <gtest/gtest.h>
 
 #include <rocksdb/db.h>
@@ -143,7 +144,16 @@ TEST(StoreFileSystem, RecognisesOnlyOptionsFiles) {
   EXPECT_FALSE(is_options_file("/a/db/000012.log"));
 }
 
-TEST(StoreFileSystem, AnOpenSyncsManifestAndCurrentButNotTheOptionsFile) {
+// Name, size and modification time of every file in a directory.
+std::map<std::string, std::pair<uintmax_t, fs::file_time_type>> directory_image(const std::string& dir) {
+  std::map<std::string, std::pair<uintmax_t, fs::file_time_type>> out;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    out[entry.path().filename().string()] = {entry.is_regular_file() ? entry.file_size() : 0, entry.last_write_time()};
+  }
+  return out;
+}
+
+TEST(StoreFileSystem, AReopenWritesNothingAndItsFirstWriteSyncsManifestAndCurrentButNotTheOptionsFile) {
   testing::TempDir dir;
   const std::string path = dir.sub("db");
   make_store(path);
@@ -151,14 +161,39 @@ TEST(StoreFileSystem, AnOpenSyncsManifestAndCurrentButNotTheOptionsFile) {
   const std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(counting);
   OpenOptions options;
   options.env = env.get();
+  const auto before = directory_image(path);
   {
     auto index = DurableIndex::open(path, options);
+    expect_all_rows(*index);
+    SearchOptions rerank;  // reads `raw` through the instance the index serves from
+    rerank.rerank_factor = 2;
+    const std::vector<float> x = testing::gaussian_rows(0, kRows, kDim, 5);
+    std::vector<float> d(kRows);
+    std::vector<idx_t> l(kRows);
+    index->search(kRows, x.data(), 1, d.data(), l.data(), rerank);
+    for (size_t i = 0; i < kRows; ++i) ASSERT_EQ(l[i], static_cast<idx_t>(i));
+    ASSERT_NE(index->trained_index_copy(), nullptr);
+  }
+  // Opened, searched, checked and closed without a write: not a byte changed, no file added or removed
+  // (not even an info log), nothing synced.
+  EXPECT_EQ(directory_image(path), before);
+  for (const char* kind : {"MANIFEST", "CURRENT", "OPTIONS", ".log", ".sst"}) {
+    EXPECT_EQ(counting->file_syncs(kind), 0) << kind;
+    EXPECT_EQ(counting->rename_dir_syncs(kind), 0) << kind;
+  }
+  {
+    auto index = DurableIndex::open(path, options);
+    const std::vector<float> x = testing::gaussian_rows(kRows, 1, kDim, 5);
+    const idx_t id = kRows;
+    index->add_with_ids(1, x.data(), &id);  // the first write opens the database read-write
+    index->remove(1, &id);
     expect_all_rows(*index);
   }
   // The counting file system sits below the store's wrapper: it sees exactly the syncs that reach disk.
   EXPECT_GE(counting->file_syncs("MANIFEST"), 1);
   EXPECT_GE(counting->file_syncs("CURRENT"), 1);
   EXPECT_GE(counting->rename_dir_syncs("CURRENT"), 1);
+  EXPECT_GE(counting->file_syncs(".log"), 2) << "each write synced (sync_writes)";
   EXPECT_EQ(counting->file_syncs("OPTIONS"), 0);
   EXPECT_EQ(counting->rename_dir_syncs("OPTIONS"), 0);
   EXPECT_EQ(files_matching(path, "OPTIONS"), 2u) << "the OPTIONS files are still written (for tools)";
