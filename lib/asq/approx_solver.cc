@@ -375,10 +375,10 @@ Solution solve_approx_grid(std::span<const double> x, std::span<const double> we
   // The non-empty grid points (both ends always: the levels must cover [x_1, x_d]).
   const ApproxGrid grid = make_grid(x, weights, grid_points, extra_points, true);
   if (grid.points.size() == 1) return Solution{{grid.points[0]}, 0.0};
-  // The grid problem's interval costs (48 bytes per point) are per-thread scratch like the cell table.
+  // The grid problem's interval costs (64 bytes per point) are per-thread scratch like the cell table.
   thread_local IntervalCost::Storage cost_scratch;
   Solution out = solve_sorted_exact(grid.points, grid.weights, s, Solver::kAuto, &cost_scratch);
-  if (cost_scratch.capacity() * sizeof(cost_scratch[0]) > kMaxKeptScratchBytes) cost_scratch = {};
+  if (cost_scratch.capacity_bytes() > kMaxKeptScratchBytes) cost_scratch = {};
   out.cost += grid.split_variance;
   return out;
 }

@@ -1,5 +1,7 @@
 #include "lib/asq/concave_lws.h"
 
+#include <emmintrin.h>
+
 #include <algorithm>
 
 namespace ipaq::asq {
@@ -7,13 +9,35 @@ namespace ipaq::asq {
 RowEnvelope::RowEnvelope(const IntervalCost& cost, size_t capacity)
     : cost_(cost), row_(capacity), start_(capacity) {}
 
+namespace {
+
+// Bit k set iff margin < (x_{c+k} − x_j)·slope + dx·(ψ_{c+k} − ψ_j), k = 0..3, with x_{c+k} = xc[k·kXStride]
+// and ψ_{c+k} = psic[k] (SSE2, the x86-64 baseline; IntervalCost pads both so that any c < n can be read).
+inline unsigned beats_four(const double* xc, const double* psic, double xj, double psij, double slope, double dx,
+                           double margin) {
+  constexpr size_t kS = IntervalCost::kXStride;
+  const __m128d vxj = _mm_set1_pd(xj), vpsij = _mm_set1_pd(psij), vslope = _mm_set1_pd(slope),
+                vdx = _mm_set1_pd(dx), vmargin = _mm_set1_pd(margin);
+  const __m128d x01 = _mm_loadh_pd(_mm_load_sd(xc), xc + kS);
+  const __m128d x23 = _mm_loadh_pd(_mm_load_sd(xc + 2 * kS), xc + 3 * kS);
+  const __m128d r01 = _mm_add_pd(_mm_mul_pd(_mm_sub_pd(x01, vxj), vslope),
+                                 _mm_mul_pd(vdx, _mm_sub_pd(_mm_loadu_pd(psic), vpsij)));
+  const __m128d r23 = _mm_add_pd(_mm_mul_pd(_mm_sub_pd(x23, vxj), vslope),
+                                 _mm_mul_pd(vdx, _mm_sub_pd(_mm_loadu_pd(psic + 2), vpsij)));
+  return static_cast<unsigned>(_mm_movemask_pd(_mm_cmplt_pd(vmargin, r01))) |
+         static_cast<unsigned>(_mm_movemask_pd(_mm_cmplt_pd(vmargin, r23))) << 2;
+}
+
+}  // namespace
+
 void RowEnvelope::add(size_t j, size_t from) {
   if (head_ == tail_) {
     push(j, from);
     return;
   }
   const size_t end = last_ + 1;  // "never"
-  const double xj = cost_.x(j);
+  const double* psi = cost_.psi();
+  const double xj = cost_.x(j), psij = psi[j], weight_j = cost_.weight_between(0, j);
   while (true) {
     const size_t b = row_[tail_ - 1];
     const size_t first = std::max<size_t>(start_[tail_ - 1], from);
@@ -28,28 +52,27 @@ void RowEnvelope::add(size_t j, size_t from) {
       margin = g_[j] - g_[b] - cost_(b, j);
       s1 = std::max(0.0, cost_.weighted_sum_between(b, j) - xb * cost_.weight_between(b, j));
     }
-    auto beats = [&](size_t c) {
-      const double xc = cost_.x(c);
-      return margin < (xc - xj) * s1 + dx * (xc * cost_.weight_between(j, c) - cost_.weighted_sum_between(j, c));
-    };
-    // The first two columns of b's run tested together (no branch between the tests): the new row
-    // usually takes over 1–2 columns after `first`.
-    size_t lose = first, win = end;
-    bool beaten;
-    if (first < last_) {
-      const bool t0 = beats(first), t1 = beats(first + 1);
-      beaten = t0;
-      win = t1 ? first + 1 : end;
-      lose = t1 ? first : first + 1;
-    } else {
-      beaten = beats(first);
-    }
-    if (beaten) {  // b is beaten on all of its run: drop it, try the row before
+    // S2(c) = (ψ_c − ψ_j) − (x_c − x_j)·α'_j (interval_cost.h), so the right side is
+    // (x_c − x_j)·slope + dx·(ψ_c − ψ_j), slope = S1 − dx·α'_j: two loads and four operations per
+    // column. The rounding of the large terms (~eps·(x_c − x_j)·dx·α'_j) can only flip a test where
+    // the two rows differ by about that much, and then either row is optimal to that accuracy.
+    const double slope = s1 - dx * weight_j;
+    auto beats = [&](size_t c) { return margin < (cost_.x(c) - xj) * slope + dx * (psi[c] - psij); };
+    // The first four columns of b's run tested at once, without branches (the new row usually takes
+    // over 1–3 columns after `first`); columns past last_ do not count.
+    unsigned wins = beats_four(cost_.x_at(first), psi + first, xj, psij, slope, dx, margin);
+    if (last_ - first < 3) wins &= (1u << (last_ - first + 1)) - 1;
+    if (wins & 1u) {  // b is beaten on all of its run: drop it, try the row before
       if (--tail_ == head_) {
         push(j, from);
         return;
       }
       continue;
+    }
+    size_t lose = std::min(first + 3, last_), win = end;
+    if (wins != 0) {
+      win = first + static_cast<size_t>(__builtin_ctz(wins));
+      lose = win - 1;
     }
     if (win == end && lose < last_) {
       // j loses up to `lose`. Guess the crossover at the last insertion's distance from its run start

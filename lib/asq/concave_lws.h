@@ -7,14 +7,15 @@
 // The candidate-list algorithm (Galil–Giancarlo, Hirschberg–Larmore) keeps those runs in a deque:
 // f[j] comes from the row owning column j; the finished row j then replaces, from the back, the rows
 // it beats at the start of their runs, and takes over from the first column where it beats the last
-// row left (found by galloping outwards from a guess: the previous crossover's distance from its run
-// start). Rows left behind at the front are dropped. Time O(n log n) worst case; on ASQ inputs each row
-// costs one interval cost plus 4–6 crossover tests, also with intervals of 10^5 points (measured
-// 1.6–2.4× faster per pass than Wilber's online SMAWK, which this replaced, at d = 2^16 … 2^24 and
-// s = 8 … 256; bench/RESULTS.md).
+// row left (the first four columns of its run tested at once, without branches — on ASQ inputs the
+// crossover is there ~90 % of the time — then galloping outwards from a guess: the previous crossover's
+// distance from its run start). Rows left behind at the front are dropped. Time O(n log n) worst case;
+// on ASQ inputs each row costs one interval cost, one four-column test and ~1 further crossover test,
+// also with intervals of 10^5 points (measured 2–3× faster per pass than Wilber's online SMAWK, which
+// this replaced, at d = 2^16 … 2^24 and s = 8 … 256; bench/RESULTS.md).
 // Crossover test of rows b < j at column c > j, from C(b, c) − C(j, c) = C(b, j) + (x_c − x_j)·S1 +
-// (x_j − x_b)·S2(c) with S1 = Σ_{b<l<=j} w_l (x_l − x_b) and S2(c) = Σ_{j<l<c} w_l (x_c − x_l): per c,
-// two prefix-sum differences and sums of non-negative terms only (no cancellation beyond S2's).
+// (x_j − x_b)·S2(c) with S1 = Σ_{b<l<=j} w_l (x_l − x_b) and S2(c) = Σ_{j<l<c} w_l (x_c − x_l)
+// = (ψ_c − ψ_j) − (x_c − x_j)·α'_j (IntervalCost::psi()): per column two loads and four operations.
 // No dependence on the number of intervals. Memory: 20 bytes per point, reused across calls (solve()
 // may be called with several λ). Not thread-safe (owns scratch buffers); the IntervalCost must outlive
 // the object.

@@ -2,20 +2,28 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace ipaq::asq {
 namespace {
 
-// Double-double running sum: hi + lo carries ~106 bits (Knuth's TwoSum, then renormalisation).
-struct DoubleDouble {
+// Running sum carried as an unrenormalised pair: hi is the plain floating-point sum and lo collects the
+// exact rounding error of every addition (Knuth's TwoSum), so each step depends on the previous one only
+// through two additions (latency 4 cycles each; renormalising hi + lo every step chained ~24 cycles per
+// point and dominated the construction). value() renormalises, giving the same ~106-bit sum: lo's own
+// rounding is ~eps·|lo| <= n·eps²·|hi|.
+struct RunningSum {
   double hi = 0.0, lo = 0.0;
   void add(double v) {
     const double s = hi + v;
     const double bv = s - hi;
-    const double err = (hi - (s - bv)) + (v - bv);
-    const double l = lo + err;
-    hi = s + l;
-    lo = l - (hi - s);
+    lo += (hi - (s - bv)) + (v - bv);
+    hi = s;
+  }
+  // (sum, residue) with |residue| <= ulp(sum)/2.
+  std::pair<double, double> value() const {
+    const double sum = hi + lo;
+    return {sum, lo - (sum - hi)};
   }
 };
 
@@ -23,22 +31,37 @@ struct DoubleDouble {
 
 IntervalCost::IntervalCost(std::span<const double> sorted_x, std::span<const double> weights,
                            Storage&& storage)
-    : points_(std::move(storage)), unit_weights_(weights.empty()) {
-  points_.resize(sorted_x.size());
-  DoubleDouble alpha, beta, gamma;
-  for (size_t i = 0; i < sorted_x.size(); ++i) {
+    : points_(std::move(storage.points)),
+      psi_(std::move(storage.psi)),
+      n_(sorted_x.size()),
+      unit_weights_(weights.empty()) {
+  points_.resize(n_ + kColumnPad);
+  psi_.resize(n_ + kColumnPad);
+  RunningSum alpha, beta, gamma, psi;
+  const double w0 = n_ == 0 || unit_weights_ ? 1.0 : weights[0];
+  for (size_t i = 0; i < n_; ++i) {
     const double x = sorted_x[i], w = unit_weights_ ? 1.0 : weights[i];
+    // ψ_i = ψ_{i−1} + (weight of points 1..i−1)·(x_i − x_{i−1}): non-negative terms.
+    if (i > 0) psi.add(((alpha.hi - w0) + alpha.lo) * (x - sorted_x[i - 1]));
     alpha.add(w);
     beta.add(w * x);
     gamma.add(w * x * x);
+    const auto [a_hi, a_lo] = alpha.value();
+    const auto [b_hi, b_lo] = beta.value();
+    const auto [g_hi, g_lo] = gamma.value();
     points_[i] = Point{x,
-                       alpha.hi,
-                       beta.hi,
-                       gamma.hi,
-                       static_cast<float>(alpha.lo),
-                       static_cast<float>(beta.lo),
-                       static_cast<float>(gamma.lo),
+                       a_hi,
+                       b_hi,
+                       g_hi,
+                       static_cast<float>(a_lo),
+                       static_cast<float>(b_lo),
+                       static_cast<float>(g_lo),
                        0.0f};
+    psi_[i] = psi.hi + psi.lo;
+  }
+  for (size_t i = n_; i < n_ + kColumnPad && n_ > 0; ++i) {
+    points_[i] = points_[n_ - 1];
+    psi_[i] = psi_[n_ - 1];
   }
 }
 

@@ -14,8 +14,11 @@
 // difference. The remaining cancellation in the formula is ~eps · Σ_{interval} w x², so the total over
 // all intervals errs by ~eps · Σ w x², i.e. ~1e-16 / vNMSE relative to the optimal cost.
 // Layout: one 48-byte record per point (x and all sums together) so that a lookup touches two cache
-// lines, not ten — the solvers' lookups jump around arrays far larger than the caches.
-// Memory: 48 bytes per point (x is copied). Immutable after construction: concurrent reads are safe.
+// lines, not ten — the solvers' lookups jump around arrays far larger than the caches. Besides,
+// ψ_c = Σ_{0<l<=c} w_l (x_c − x_l) in a plain array for the LWS crossover tests, which read a few
+// consecutive columns at once (concave_lws.h); records and ψ are padded by kColumnPad copies of the
+// last point so that such reads need no bounds check.
+// Memory: 56 bytes per point (x is copied). Immutable after construction: concurrent reads are safe.
 #pragma once
 
 #include <cstddef>
@@ -32,9 +35,16 @@ class IntervalCost {
   };
 
  public:
-  // The per-point records; a caller that solves many small problems can hand them back and forth
-  // (release(), then the reusing constructor) so that no fresh pages are faulted in per problem.
-  using Storage = std::vector<Point>;
+  // The per-point records and columns; a caller that solves many small problems can hand them back
+  // and forth (release(), then the reusing constructor) so that no fresh pages are faulted in per problem.
+  struct Storage {
+    std::vector<Point> points;
+    std::vector<double> psi;
+    size_t capacity_bytes() const { return points.capacity() * sizeof(Point) + psi.capacity() * sizeof(double); }
+  };
+  // Entries of x_at()/psi() past the last point (copies of it), so that kColumnPad + 1 consecutive
+  // columns can be read from any point.
+  static constexpr size_t kColumnPad = 3;
 
   // weights empty = unit weights; else weights.size() == sorted_x.size() (checked by the caller).
   IntervalCost(std::span<const double> sorted_x, std::span<const double> weights)
@@ -42,10 +52,17 @@ class IntervalCost {
   // Same, reusing the capacity of `storage`.
   IntervalCost(std::span<const double> sorted_x, std::span<const double> weights, Storage&& storage);
   // Gives the records back for reuse; the object is empty afterwards.
-  Storage release() && { return std::move(points_); }
+  Storage release() && { return Storage{std::move(points_), std::move(psi_)}; }
 
-  size_t size() const { return points_.size(); }
+  size_t size() const { return n_; }
   double x(size_t i) const { return points_[i].x; }
+  // &x(i) for i < size() + kColumnPad; x(i + k) = x_at(i)[k·kXStride].
+  const double* x_at(size_t i) const { return &points_[i].x; }
+  static constexpr size_t kXStride = sizeof(Point) / sizeof(double);
+  // ψ_c = Σ_{0<l<=c} w_l (x_c − x_l) for c < size() + kColumnPad (a compensated running sum of
+  // non-negative terms, rounded once), so Σ_{j<l<c} w_l (x_c − x_l) = (ψ_c − ψ_j) − (x_c − x_j)·α'_j with
+  // α'_j = weight_between(0, j).
+  const double* psi() const { return psi_.data(); }
   bool unit_weights() const { return unit_weights_; }
 
   // C(k, j) for k <= j < size().
@@ -79,7 +96,9 @@ class IntervalCost {
   size_t best_middle(size_t k, size_t j) const;
 
  private:
-  Storage points_;
+  std::vector<Point> points_;  // n_ + kColumnPad records
+  std::vector<double> psi_;    // n_ + kColumnPad values
+  size_t n_;
   bool unit_weights_;
 };
 
