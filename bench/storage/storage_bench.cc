@@ -3,14 +3,19 @@
 //                  vs rocksdb::SstFileWriter alone writing the same keys and values (codes + raw)
 //   incremental    add_with_ids in batches of 1,000 vectors, sync_writes = true (fsync per batch)
 //   reopen         DurableIndex::open (until it returns; close not timed) vs a plain sequential scan of the
-//                  `codes` family copying the values into a reserved array
+//                  `codes` family copying the values into a reserved array, with the ReadOptions the reopen
+//                  uses (make_read_options(true): fill_cache off, 2 MiB readahead, checksums verified) and
+//                  with default ReadOptions; also a reopen followed by the read-write open a first write
+//                  makes (add_with_ids of 0 rows: open() serves from a read-only instance until then)
 //   RSS            resident memory added by DurableIndex::open in a fresh process vs the code bytes, split
 //                  into the index's code arrays, the id layer's ids and the rest
 // Timings are medians of `reps` runs. Usage:
-//   storage_bench synthetic <n> [reps [parts]]   n Gaussian 128-d vectors, descriptor TQ4, L2
-//   storage_bench fmnist [reps [parts]]          Fashion-MNIST train (60,000 x 784), descriptor RaBitQ1, L2
-// parts: comma-separated subset of bulk,inc,reopen,rss (default all; reopen and rss need a bulk-loaded
-// database, so they always run one bulk_load).
+//   storage_bench synthetic <n> [reps [parts [descriptor]]]   n Gaussian 128-d vectors, default TQ4, L2
+//   storage_bench fmnist [reps [parts [descriptor]]]          Fashion-MNIST train (60,000 x 784), default
+//                                                             RaBitQ1, L2
+// parts: comma-separated subset of bulk,inc,reopen,rss, or all (default; reopen and rss need a bulk-loaded
+// database, so they always run one bulk_load). descriptor: any ipaq::index_factory string a durable index
+// accepts, e.g. "IVF256,RaBitQ1" (IVF indexes train on the first 20,000 vectors).
 //   storage_bench --rss <db path>          (internal) prints "rss_before rss_after code_bytes held ids"
 #include <rocksdb/db.h>
 #include <rocksdb/sst_file_writer.h>
@@ -26,6 +31,7 @@
 #include <string>
 
 #include <faiss/IndexIDMap.h>
+#include <faiss/IndexIVF.h>
 
 #include "index/index_codec_flat.h"
 #include "index/index_codes.h"
@@ -79,16 +85,22 @@ long rss_kib() {
 // held_code_bytes = what the in-memory index's code arrays hold for size() vectors (for an IndexCodecFlat
 // under fast scan: the packed 4-bit sub-codes in 32-vector blocks + the per-vector side bytes; otherwise
 // the code bytes), id_bytes = the id layer's array (0 while the ids are one contiguous run).
+// For an IVF index, held_code_bytes = the codec's code bytes without the list number (what the lists must
+// hold at least) and id_bytes = the 8-byte ids the lists keep (faiss::IndexIVF keeps every id).
 int print_rss_after_open(const std::string& path) {
   const long before = rss_kib();
   auto index = DurableIndex::open(path);
   const long after = rss_kib();
   size_t held = index->code_bytes();
+  size_t id_bytes = index->id_bytes();
   const std::unique_ptr<faiss::Index> trained = index->trained_index_copy();
   if (const auto* flat = dynamic_cast<const ipaq::IndexCodecFlat*>(trained.get()); flat && flat->layout()) {
     held = flat->layout()->packed_bytes(index->size()) + index->size() * flat->codec().lut_side_size();
+  } else if (const auto* ivf = dynamic_cast<const faiss::IndexIVF*>(trained.get())) {
+    held = index->size() * (trained->sa_code_size() - ivf->coarse_code_size());
+    id_bytes = index->size() * sizeof(idx_t);
   }
-  std::printf("%ld %ld %zu %zu %zu\n", before, after, index->code_bytes(), held, index->id_bytes());
+  std::printf("%ld %ld %zu %zu %zu\n", before, after, index->code_bytes(), held, id_bytes);
   return 0;
 }
 
@@ -138,7 +150,9 @@ double bare_open_seconds(const std::string& path) {
 // clock starts, i.e. a scan on an already-open database. with_open = true: the clock also covers a
 // read-write DB::Open with the store's options and Env (what any writer must open first); neither
 // includes closing.
-double scan_codes_seconds(const std::string& path, bool cpu, size_t bytes, bool with_open = false) {
+// default_read_options: a default rocksdb::ReadOptions instead of the reopen's make_read_options(true).
+double scan_codes_seconds(const std::string& path, bool cpu, size_t bytes, bool with_open = false,
+                          bool default_read_options = false) {
   const std::unique_ptr<rocksdb::Env> env = make_store_env(nullptr);
   SchemaOptions schema;
   schema.env = env.get();
@@ -154,7 +168,8 @@ double scan_codes_seconds(const std::string& path, bool cpu, size_t bytes, bool 
   copy.reserve(bytes);
   const double s = (cpu ? cpu_seconds_of : seconds_of)([&] {
     if (with_open) open();
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(make_read_options(true), handles[kCodesSlot]));
+    const rocksdb::ReadOptions read = default_read_options ? rocksdb::ReadOptions() : make_read_options(true);
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read, handles[kCodesSlot]));
     for (it->SeekToFirst(); it->Valid(); it->Next()) copy.insert(copy.end(), it->value().data(), it->value().data() + it->value().size());
   });
   for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
@@ -237,11 +252,14 @@ void run(const std::string& name, size_t n, size_t d, const float* x, const std:
   // Reopen vs a plain scan of `codes` (page cache warm for both: one untimed scan first).
   if (wanted("reopen")) {
     scan_codes_seconds(db, false, n * code_size);
-    std::vector<double> open_s, scan_s, scan_open_s, bare_s, open_cpu, scan_cpu;
+    std::vector<double> open_s, scan_s, scan_open_s, bare_s, open_cpu, scan_cpu, default_scan_s, default_scan_cpu;
+    std::vector<double> writable_s, writable_cpu;
     for (int r = 0; r < reps; ++r) {
       scan_s.push_back(scan_codes_seconds(db, false, n * code_size));
       scan_open_s.push_back(scan_codes_seconds(db, false, n * code_size, /*with_open=*/true));
       scan_cpu.push_back(scan_codes_seconds(db, true, n * code_size));
+      default_scan_s.push_back(scan_codes_seconds(db, false, n * code_size, false, /*default_read_options=*/true));
+      default_scan_cpu.push_back(scan_codes_seconds(db, true, n * code_size, false, /*default_read_options=*/true));
       bare_s.push_back(bare_open_seconds(db));
       // Timed: the open alone; closing and freeing happen after the clock stops (as the scan baseline's
       // array is freed after its clock stops).
@@ -249,6 +267,16 @@ void run(const std::string& name, size_t n, size_t d, const float* x, const std:
       open_s.push_back(seconds_of([&] { opened = DurableIndex::open(db); }));
       opened.reset();
       open_cpu.push_back(cpu_seconds_of([&] { opened = DurableIndex::open(db); }));
+      opened.reset();
+      // Reopen, then what the first write adds: the read-write open (a 0-row add_with_ids triggers it and
+      // writes no row).
+      auto writable = [&] {
+        opened = DurableIndex::open(db);
+        opened->add_with_ids(0, nullptr, nullptr);
+      };
+      double w = 0;
+      writable_cpu.push_back(cpu_seconds_of([&] { w = seconds_of(writable); }));
+      writable_s.push_back(w);
       opened.reset();
     }
     std::vector<double> add_cpu;
@@ -271,6 +299,12 @@ void run(const std::string& name, size_t n, size_t d, const float* x, const std:
                 (median(open_s) - median(bare_s)) / median(scan_s));
     std::printf("  reopen               %8.3f s   read-write DB::Open + codes scan %.3f s   ratio %.2f\n", median(open_s),
                 median(scan_open_s), median(open_s) / median(scan_open_s));
+    std::printf("  codes scan with default ReadOptions: wall %.3f s, CPU %.3f s; reopen / it: wall %.2f, CPU %.2f\n",
+                median(default_scan_s), median(default_scan_cpu), median(open_s) / median(default_scan_s),
+                median(open_cpu) / median(default_scan_cpu));
+    std::printf("  reopen + read-write open (first write)  wall %.3f s, CPU %.3f s; / codes scan: wall %.2f, CPU %.2f\n",
+                median(writable_s), median(writable_cpu), median(writable_s) / median(scan_s),
+                median(writable_cpu) / median(scan_cpu));
   }
 
   // RSS in a fresh process.
@@ -308,16 +342,16 @@ int main(int argc, char** argv) {
       const size_t n = std::stoul(argv[2]);
       const int reps = argc > 3 ? std::stoi(argv[3]) : 3;
       const std::vector<float> x = ipaq::storage::testing::gaussian_rows(0, n, 128, 1);
-      run("synthetic", n, 128, x.data(), "TQ4", reps, self, argc > 4 ? argv[4] : "all");
+      run("synthetic", n, 128, x.data(), argc > 5 ? argv[5] : "TQ4", reps, self, argc > 4 ? argv[4] : "all");
       return 0;
     }
     if (argc >= 2 && std::strcmp(argv[1], "fmnist") == 0) {
       const int reps = argc > 2 ? std::stoi(argv[2]) : 3;
       const auto m = ipaq::io::read_vectors("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
-      run("fmnist", m.n, m.d, m.data.data(), "RaBitQ1", reps, self, argc > 3 ? argv[3] : "all");
+      run("fmnist", m.n, m.d, m.data.data(), argc > 4 ? argv[4] : "RaBitQ1", reps, self, argc > 3 ? argv[3] : "all");
       return 0;
     }
-    std::fprintf(stderr, "usage: storage_bench synthetic <n> [reps [parts]] | fmnist [reps [parts]]\n");
+    std::fprintf(stderr, "usage: storage_bench synthetic <n> [reps [parts [descriptor]]] | fmnist [reps [parts [descriptor]]]\n");
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "storage_bench: %s\n", e.what());
