@@ -1,11 +1,14 @@
 #include "index/index_codec_ivf.h"
 
+#include <faiss/IndexFlat.h>
+#include <faiss/impl/AuxIndexStructures.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/IDSelector.h>
 #include <faiss/invlists/DirectMap.h>
-#include <faiss/IndexFlat.h>
 #include <faiss/utils/Heap.h>
 #include <faiss/utils/distances.h>
+#include <faiss/utils/utils.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <vector>
@@ -16,6 +19,7 @@
 #include "index/parallel_runs.h"
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
+#include "lib/core/omp_exceptions.h"
 
 namespace ipaq {
 
@@ -43,11 +47,17 @@ const float* flat_centroids(const faiss::Index& quantizer) {
 }
 
 // Per-thread scanner: one query, one list at a time. Distances are the index's (see the header).
+// scan_list() is the search path (IndexCodecIVF::search_preassigned): it reads the current list from the
+// index's own arrays — packed sub-codes + side bytes + L2 terms, or the list's codes without packed lists.
+// FAISS's interface (scan_codes, scan_codes_range, distance_to_code) scores the codes it is given with the
+// scalar estimator, the L2 term of each computed from the code itself (the centroid prepared as a query,
+// as sync_packed() does), so it holds for any codes pointer FAISS passes (assembled codes, sub-ranges).
 class CodecIVFScanner : public faiss::InvertedListScanner {
  public:
   CodecIVFScanner(const IndexCodecIVF& index, bool store_pairs, const faiss::IDSelector* sel)
       : faiss::InvertedListScanner(store_pairs, sel),
         index_(index),
+        lists_(index.packed_lists()),
         scorer_(index.codec(), index.metric_type, index.fastscan_layout(), index.fastscan8_layout()),
         centroids_(flat_centroids(*index.quantizer)),
         centroid_(index.d),
@@ -66,6 +76,7 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
 
   void set_list(idx_t list, float /*coarse_dis*/) override {
     list_no = list;
+    centroid_state_.reset();
     const float* centroid = centroids_;
     if (centroid != nullptr) {
       centroid += static_cast<size_t>(list) * static_cast<size_t>(index_.d);
@@ -73,6 +84,7 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
       index_.quantizer->reconstruct(list, centroid_.data());
       centroid = centroid_.data();
     }
+    centroid_ptr_ = centroid;
     const size_t d = static_cast<size_t>(index_.d);
     // The offset is recomputed rather than taken from coarse_dis: callers of search_preassigned may
     // pass any coarse distances (FAISS's SIMD kernels: well under a microsecond per list).
@@ -83,85 +95,126 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
       offset = faiss::fvec_L2sqr(query_, centroid, d);
       size_t count = 0;
       l2_terms_ = index_.l2_terms(static_cast<size_t>(list), &count);
-      IPAQ_CHECK(count == index_.invlists->list_size(static_cast<size_t>(list)), StateError, kType, ": list ", list,
-                 " has ", index_.invlists->list_size(static_cast<size_t>(list)), " entries but ", count,
-                 " L2 terms: codes were added behind the index's back, call sync_packed()");
     }
     scorer_.set_offset(offset);
   }
 
-  // The L2 term of an entry is found by its position in the list: FAISS calls this with a pointer into
-  // the current list's codes.
   float distance_to_code(const uint8_t* code) const override {
     float dist;
-    if (keep_max) {
-      scorer_.distances(1, code, &dist);
-    } else {
-      faiss::InvertedLists::ScopedCodes list_codes(index_.invlists, static_cast<size_t>(list_no));
-      const size_t pos = static_cast<size_t>(code - list_codes.get()) / code_size;
-      IPAQ_CHECK(code >= list_codes.get() && pos < index_.invlists->list_size(static_cast<size_t>(list_no)),
-                 StateError, kType, ": distance_to_code needs a code of the current list under METRIC_L2");
-      scorer_.distances(1, code, &dist, l2_terms_ + pos);
-    }
+    score_codes(1, code, &dist);
     return dist;
   }
 
   size_t scan_codes(size_t n, const uint8_t* codes, const idx_t* ids, float* distances, idx_t* labels,
                     size_t k) const override {
-    return keep_max ? scan<faiss::CMin<float, idx_t>>(n, codes, ids, distances, labels, k)
-                    : scan<faiss::CMax<float, idx_t>>(n, codes, ids, distances, labels, k);
+    return keep_max ? scan_given<faiss::CMin<float, idx_t>>(n, codes, ids, distances, labels, k)
+                    : scan_given<faiss::CMax<float, idx_t>>(n, codes, ids, distances, labels, k);
   }
 
- private:
-  template <class C>
-  size_t scan(size_t n, const uint8_t* codes, const idx_t* ids, float* distances, idx_t* labels, size_t k) const {
-    size_t updates = 0;
-    size_t packed_count = 0;
-    const uint8_t* packed = index_.packed_list(static_cast<size_t>(list_no), &packed_count);
-    const uint8_t* side = index_.side_list(static_cast<size_t>(list_no));
-    const size_t side_size = index_.codec().lut_side_size();
-    const FastScanLayout* layout = index_.fastscan_layout();
-    const FastScan8Layout* layout8 = index_.fastscan8_layout();
+  void scan_codes_range(size_t n, const uint8_t* codes, const idx_t* ids, float radius,
+                        faiss::RangeQueryResult& result) const override {
     for (size_t b = 0; b < n; b += kRun) {
       const size_t m = std::min(kRun, n - b);
-      // kRun is a multiple of the 32- and 64-vector blocks, so run b starts at block b / block size.
-      const float* terms = keep_max ? nullptr : l2_terms_ + b;
-      if (packed != nullptr && b + m <= packed_count && layout != nullptr) {
-        scorer_.distances_fastscan(m, packed + (b / FastScanLayout::kBlockSize) * layout->block_bytes(),
-                                   side + b * side_size, side_size, dist_.data(), terms);
-      } else if (packed != nullptr && b + m <= packed_count) {
-        scorer_.distances_fastscan8(m, packed + (b / FastScan8Layout::kBlockSize) * layout8->block_bytes(),
-                                    side + b * side_size, side_size, dist_.data(), terms);
-      } else {
-        scorer_.distances(m, codes + b * code_size, dist_.data(), terms);
+      score_codes(m, codes + b * code_size, dist_.data());
+      for (size_t i = 0; i < m; ++i) {
+        if (keep_max ? !(dist_[i] > radius) : !(dist_[i] < radius)) continue;
+        if (sel && !sel->is_member(ids[b + i])) continue;
+        result.add(dist_[i], store_pairs ? faiss::lo_build(list_no, b + i) : ids[b + i]);
       }
-      // The selector is asked about the stored ids even when positions are returned (store_pairs).
-      if (sel) {
-        for (size_t i = 0; i < m; ++i) {
-          if (!sel->is_member(ids[b + i])) dist_[i] = C::neutral();
+    }
+  }
+
+  // The whole current list (n entries, ids: its ids, null with store_pairs) into the heap; returns the
+  // heap updates.
+  template <class C>
+  size_t scan_list(size_t n, const idx_t* ids, float* distances, idx_t* labels, size_t k) {
+    size_t updates = 0;
+    const size_t list = static_cast<size_t>(list_no);
+    if (lists_ != nullptr) {
+      const uint8_t* packed = lists_->packed(list);
+      const uint8_t* side = lists_->side(list);
+      const size_t side_size = lists_->side_size();
+      for (size_t b = 0; b < n; b += kRun) {
+        const size_t m = std::min(kRun, n - b);
+        // kRun is a multiple of the 32- and 64-vector blocks, so run b starts at block b / block size.
+        const float* terms = keep_max ? nullptr : l2_terms_ + b;
+        if (lists_->layout4() != nullptr) {
+          scorer_.distances_fastscan(m, packed + (b / FastScanLayout::kBlockSize) * lists_->layout4()->block_bytes(),
+                                     side + b * side_size, side_size, dist_.data(), terms);
+        } else {
+          scorer_.distances_fastscan8(m, packed + (b / FastScan8Layout::kBlockSize) * lists_->layout8()->block_bytes(),
+                                      side + b * side_size, side_size, dist_.data(), terms);
         }
+        updates += push<C>(b, m, ids, distances, labels, k);
       }
-      if (store_pairs) {
-        // lo_build(list, offset) = list << 32 | offset: the run's pair ids are consecutive from its first.
-        const idx_t first = static_cast<idx_t>(faiss::lo_build(list_no, b));
-        updates += CodeScorer::push_to_heap<C>(m, dist_.data(), nullptr, first, nullptr, k, distances, labels);
-      } else {
-        // Without a selector a query's first list is screened before its pushes (push_run); with one, the
-        // rejected entries are neutral distances and the plain push is kept.
-        updates += sel ? CodeScorer::push_to_heap<C>(m, dist_.data(), ids + b, 0, nullptr, k, distances, labels)
-                       : CodeScorer::push_run<C>(m, dist_.data(), ids + b, 0, k, distances, labels);
-      }
+      return updates;
+    }
+    faiss::InvertedLists::ScopedCodes codes(index_.invlists, list);
+    for (size_t b = 0; b < n; b += kRun) {
+      const size_t m = std::min(kRun, n - b);
+      scorer_.distances(m, codes.get() + b * code_size, dist_.data(), keep_max ? nullptr : l2_terms_ + b);
+      updates += push<C>(b, m, ids, distances, labels, k);
     }
     return updates;
   }
 
+ private:
+  // Distances of m given codes of the current list (scalar estimator; L2: each code's own term).
+  void score_codes(size_t m, const uint8_t* codes, float* out) const {
+    if (keep_max) {
+      scorer_.distances(m, codes, out);
+      return;
+    }
+    if (!centroid_state_) centroid_state_ = index_.codec().prepare_query(centroid_ptr_);
+    terms_.resize(m);
+    index_.codec().estimate_ip(*centroid_state_, m, codes, terms_.data());
+    for (size_t i = 0; i < m; ++i) terms_[i] = index_.codec().stored_norm_sq(codes + i * code_size) + 2.0f * terms_[i];
+    scorer_.distances(m, codes, out, terms_.data());
+  }
+
+  template <class C>
+  size_t scan_given(size_t n, const uint8_t* codes, const idx_t* ids, float* distances, idx_t* labels,
+                    size_t k) const {
+    size_t updates = 0;
+    for (size_t b = 0; b < n; b += kRun) {
+      const size_t m = std::min(kRun, n - b);
+      score_codes(m, codes + b * code_size, dist_.data());
+      updates += push<C>(b, m, ids, distances, labels, k);
+    }
+    return updates;
+  }
+
+  // Pushes dist_[0, m), the entries [b, b + m) of the current list, into the heap.
+  template <class C>
+  size_t push(size_t b, size_t m, const idx_t* ids, float* distances, idx_t* labels, size_t k) const {
+    // The selector is asked about the stored ids even when positions are returned (store_pairs).
+    if (sel) {
+      for (size_t i = 0; i < m; ++i) {
+        if (!sel->is_member(ids[b + i])) dist_[i] = C::neutral();
+      }
+    }
+    if (store_pairs) {
+      // lo_build(list, offset) = list << 32 | offset: the run's pair ids are consecutive from its first.
+      const idx_t first = static_cast<idx_t>(faiss::lo_build(list_no, b));
+      return CodeScorer::push_to_heap<C>(m, dist_.data(), nullptr, first, nullptr, k, distances, labels);
+    }
+    // Without a selector a query's first list is screened before its pushes (push_run); with one, the
+    // rejected entries are neutral distances and the plain push is kept.
+    return sel ? CodeScorer::push_to_heap<C>(m, dist_.data(), ids + b, 0, nullptr, k, distances, labels)
+               : CodeScorer::push_run<C>(m, dist_.data(), ids + b, 0, k, distances, labels);
+  }
+
   const IndexCodecIVF& index_;
+  const PackedInvertedLists* lists_;  // null: score the lists' codes
   // FAISS's scan_codes is const but the scanner is per thread: scratch state is mutable.
   mutable CodeScorer scorer_;
   const float* query_ = nullptr;
   const float* l2_terms_ = nullptr;  // L2: the current list's ||r_i||^2 + 2 <c, r̂_i>
   const float* centroids_;           // the flat coarse quantizer's centroids (null: reconstruct)
+  const float* centroid_ptr_ = nullptr;  // the current list's centroid
   std::vector<float> centroid_;
+  mutable std::unique_ptr<QueryState> centroid_state_;  // L2, given codes: the centroid as a query
+  mutable std::vector<float> terms_;
   mutable std::vector<float> dist_;
 };
 
@@ -178,64 +231,44 @@ IndexCodecIVF::IndexCodecIVF(std::unique_ptr<faiss::Index> quantizer, size_t nli
   IPAQ_CHECK_ARG(nlist >= 1, kType, ": nlist must be >= 1");
   own_fields = false;  // quantizer_owner_ deletes the quantizer
   is_trained = is_trained && codec_->is_trained();
-  if (fastscan && codec_has_4bit_lut(*codec_)) {
-    layout_ = std::make_unique<FastScanLayout>(codec_->lut_nsub(), codec_->lut_group_begin());
-  } else if (fastscan && codec_->lut_bits() == 8 && codec_->lut_nsub() > 0) {
-    layout8_ = std::make_unique<FastScan8Layout>(codec_->lut_nsub(), codec_->lut_group_begin());
+  if (fastscan && (codec_has_4bit_lut(*codec_) || (codec_->lut_bits() == 8 && codec_->lut_nsub() > 0))) {
+    replace_invlists(new PackedInvertedLists(nlist, *codec_), true);
   }
-  if (uses_fastscan()) {
-    packed_lists_.resize(nlist);
-    side_lists_.resize(nlist);
-    packed_count_.assign(nlist, 0);
-  }
+  if (metric_type == faiss::METRIC_L2) l2_terms_.resize(nlist);
+}
+
+IndexCodecIVF::~IndexCodecIVF() {
+  // The packed lists use codec_: delete them before it (FAISS's destructor would, after it).
+  if (own_invlists) delete invlists;
+  invlists = nullptr;
+  own_invlists = false;
+}
+
+const FastScanLayout* IndexCodecIVF::fastscan_layout() const {
+  const PackedInvertedLists* lists = packed_lists();
+  return lists != nullptr ? lists->layout4() : nullptr;
+}
+
+const FastScan8Layout* IndexCodecIVF::fastscan8_layout() const {
+  const PackedInvertedLists* lists = packed_lists();
+  return lists != nullptr ? lists->layout8() : nullptr;
 }
 
 void IndexCodecIVF::sync_packed(bool full) {
-  if (metric_type == faiss::METRIC_L2) sync_l2_terms(full);
-  if (!uses_fastscan()) return;
-  const size_t nsub = codec_->lut_nsub();
-  std::vector<uint8_t> sub;
-  for (size_t list = 0; list < nlist; ++list) {
-    if (full) packed_count_[list] = 0;
-    const size_t size = invlists->list_size(list);
-    // More packed than stored: entries were removed behind our back, repack the list.
-    if (packed_count_[list] > size) packed_count_[list] = 0;
-    const size_t first = packed_count_[list];
-    if (first == size) continue;
-    if (first == 0) {
-      packed_lists_[list].clear();
-      side_lists_[list].clear();
-    }
-    faiss::InvertedLists::ScopedCodes codes(invlists, list);
-    const size_t count = size - first;
-    // The side bytes (per-vector factors) of the new entries, contiguous: the scan's finish reads them
-    // instead of striding through the codes.
-    const size_t side_offset = codec_->lut_side_offset(), side_size = codec_->lut_side_size();
-    side_lists_[list].resize(size * side_size);
-    for (size_t i = first; i < size; ++i)
-      std::copy_n(codes.get() + i * code_size + side_offset, side_size, side_lists_[list].data() + i * side_size);
-    sub.resize(count * nsub);
-    codec_->extract_sub_codes(count, codes.get() + first * code_size, sub.data());
-    packed_lists_[list].resize(layout_ ? layout_->packed_bytes(size) : layout8_->packed_bytes(size), 0);
-    if (layout_) {
-      pack_4bit_codes_at(*layout_, first, count, sub.data(), packed_lists_[list].data());
-    } else {
-      for (size_t i = 0; i < count; ++i)
-        pack_8bit_code_at(*layout8_, first + i, sub.data() + i * nsub, packed_lists_[list].data());
-    }
-    packed_count_[list] = size;
-  }
-}
-
-// ||r||^2 + 2 <c, r̂>: the stored norm plus 2 est<c, r> with the scalar reference estimator (the estimate
-// of a prepared vector is its inner product with the decoded code), the centroid prepared once per list.
-void IndexCodecIVF::sync_l2_terms(bool full) {
-  l2_terms_.resize(nlist);
+  if (metric_type != faiss::METRIC_L2) return;
+  PackedInvertedLists* packed = const_cast<PackedInvertedLists*>(packed_lists());
+  // ||r||^2 + 2 <c, r̂>: the stored norm plus 2 est<c, r> with the scalar reference estimator (the estimate
+  // of a prepared vector is its inner product with the decoded code), the centroid prepared once per list.
+  // Terms stay valid up to the first entry that changed (packed lists track it; FAISS's arrays: only
+  // appends and cuts are seen).
   std::vector<size_t> todo;
   for (size_t list = 0; list < nlist; ++list) {
     const size_t size = invlists->list_size(list);
-    if (full || l2_terms_[list].size() > size) l2_terms_[list].clear();
-    if (l2_terms_[list].size() < size) todo.push_back(list);
+    size_t valid = full ? 0 : std::min(l2_terms_[list].size(), size);
+    if (packed != nullptr) valid = std::min(valid, packed->first_changed(list));
+    if (valid < l2_terms_[list].size()) l2_terms_[list].resize(valid);
+    if (valid < size) todo.push_back(list);
+    else if (packed != nullptr) packed->clear_changes(list);
   }
   if (todo.empty()) return;
   // Lists are independent: parallel over them (the codec's const methods are thread-safe).
@@ -244,14 +277,24 @@ void IndexCodecIVF::sync_l2_terms(bool full) {
     std::vector<float> centroid(static_cast<size_t>(d));
     quantizer->reconstruct(static_cast<idx_t>(list), centroid.data());
     const auto state = codec_->prepare_query(centroid.data());
-    const size_t first = l2_terms_[list].size(), size = invlists->list_size(list);
-    faiss::InvertedLists::ScopedCodes codes(invlists, list);
+    const size_t size = invlists->list_size(list);
     std::vector<float>& terms = l2_terms_[list];
-    terms.resize(size);
-    codec_->estimate_ip(*state, size - first, codes.get() + first * code_size, terms.data() + first);
-    for (size_t i = first; i < size; ++i) {
-      terms[i] = codec_->stored_norm_sq(codes.get() + i * code_size) + 2.0f * terms[i];
+    // Through assembled codes a run at a time (packed lists), or the list's codes.
+    std::unique_ptr<faiss::InvertedLists::ScopedCodes> list_codes;
+    if (packed == nullptr) list_codes = std::make_unique<faiss::InvertedLists::ScopedCodes>(invlists, list);
+    std::vector<uint8_t> run(packed != nullptr ? kRun * code_size : 0);
+    for (size_t first = terms.size(); first < size;) {
+      const size_t m = std::min(kRun, size - first);
+      const uint8_t* codes = list_codes ? list_codes->get() + first * code_size : run.data();
+      if (packed != nullptr) packed->read_codes(list, first, m, run.data());
+      terms.resize(first + m);
+      codec_->estimate_ip(*state, m, codes, terms.data() + first);
+      for (size_t i = 0; i < m; ++i) {
+        terms[first + i] = codec_->stored_norm_sq(codes + i * code_size) + 2.0f * terms[first + i];
+      }
+      first += m;
     }
+    if (packed != nullptr) packed->clear_changes(list);
   });
 }
 
@@ -265,24 +308,41 @@ const float* IndexCodecIVF::l2_terms(size_t list_no, size_t* count) const {
 }
 
 const uint8_t* IndexCodecIVF::packed_list(size_t list_no, size_t* count) const {
-  if (!uses_fastscan() || list_no >= nlist) {
+  const PackedInvertedLists* lists = packed_lists();
+  if (lists == nullptr || list_no >= nlist) {
     *count = 0;
     return nullptr;
   }
-  *count = packed_count_[list_no];
-  return packed_lists_[list_no].data();
+  *count = lists->list_size(list_no);
+  return lists->packed(list_no);
 }
 
 const uint8_t* IndexCodecIVF::side_list(size_t list_no) const {
-  return uses_fastscan() && list_no < nlist ? side_lists_[list_no].data() : nullptr;
+  const PackedInvertedLists* lists = packed_lists();
+  return lists != nullptr && list_no < nlist ? lists->side(list_no) : nullptr;
+}
+
+double IndexCodecIVF::storage_bytes_per_vector() const {
+  if (ntotal == 0) return 0.0;
+  size_t bytes = 0;
+  if (const PackedInvertedLists* lists = packed_lists()) {
+    const PackedInvertedLists::Bytes b = lists->bytes();
+    bytes = b.ids + b.packed + b.side;
+  } else {
+    for (size_t list = 0; list < nlist; ++list) bytes += invlists->list_size(list) * (sizeof(idx_t) + code_size);
+  }
+  for (const auto& terms : l2_terms_) bytes += terms.size() * sizeof(float);
+  return static_cast<double>(bytes) / static_cast<double>(ntotal);
+}
+
+void IndexCodecIVF::shrink_to_fit() {
+  if (auto* lists = const_cast<PackedInvertedLists*>(packed_lists())) lists->shrink_to_fit();
+  for (auto& terms : l2_terms_) terms.shrink_to_fit();
 }
 
 void IndexCodecIVF::reset() {
   faiss::IndexIVF::reset();
-  for (auto& p : packed_lists_) p.clear();
-  for (auto& p : side_lists_) p.clear();
-  std::fill(packed_count_.begin(), packed_count_.end(), 0);
-  for (auto& t : l2_terms_) t.clear();
+  for (auto& t : l2_terms_) std::vector<float>().swap(t);
 }
 
 void IndexCodecIVF::check_compatible_for_merge(const faiss::Index& other_index) const {
@@ -295,14 +355,57 @@ void IndexCodecIVF::check_compatible_for_merge(const faiss::Index& other_index) 
   faiss::IndexIVF::check_compatible_for_merge(other_index);
 }
 
+void IndexCodecIVF::merge_from(faiss::Index& other_index, idx_t add_id) {
+  faiss::IndexIVF::merge_from(other_index, add_id);  // checks first (check_compatible_for_merge)
+  sync_packed();
+  static_cast<IndexCodecIVF&>(other_index).sync_packed();  // its lists are now empty
+}
+
 size_t IndexCodecIVF::remove_ids(const faiss::IDSelector& sel) {
+  // FAISS moves each list's last entries into the holes (update_entry) and cuts the lists (resize): the
+  // packed lists follow entry by entry; the L2 terms of moved entries are recomputed.
   const size_t removed = faiss::IndexIVF::remove_ids(sel);
-  // Removal moves entries inside lists: repack everything and recompute the L2 terms.
-  sync_packed(true);
+  sync_packed(uses_fastscan() ? false : true);
   return removed;
 }
 
-IndexCodecIVF::~IndexCodecIVF() = default;
+void IndexCodecIVF::update_vectors(int nv, const idx_t* idx, const float* v) {
+  if (direct_map.type != faiss::DirectMap::Array) {
+    faiss::IndexIVF::update_vectors(nv, idx, v);  // Hashtable: remove_ids + add_with_ids; NoMap: FAISS throws
+    sync_packed();
+    return;
+  }
+  IPAQ_CHECK_ARG(nv >= 0 && (nv == 0 || (idx != nullptr && v != nullptr)), kType,
+                 ": update_vectors needs nv >= 0 and non-null arrays");
+  check_add_args(*this, kType, nv, v);
+  std::vector<idx_t> assign(static_cast<size_t>(nv));
+  quantizer->assign(nv, v, assign.data());
+  std::vector<uint8_t> codes(checked_mul(static_cast<size_t>(nv), code_size, "codes"));
+  encode_vectors(nv, v, assign.data(), codes.data());
+  // FAISS's DirectMap::update_codes, with the moved code released: per vector, the list's last entry
+  // fills the old slot, then the new code is appended to its new list.
+  std::vector<idx_t>& map = direct_map.array;
+  for (int i = 0; i < nv; ++i) {
+    const idx_t id = idx[i];
+    IPAQ_CHECK_ARG(id >= 0 && static_cast<size_t>(id) < map.size(), kType, ": update_vectors id ", id,
+                   " out of range [0, ", map.size(), ")");
+    const int64_t old_list = faiss::lo_listno(map[id]), offset = faiss::lo_offset(map[id]);
+    const size_t last = invlists->list_size(static_cast<size_t>(old_list)) - 1;
+    if (static_cast<size_t>(offset) != last) {
+      const idx_t moved = invlists->get_single_id(static_cast<size_t>(old_list), last);
+      map[moved] = faiss::lo_build(old_list, offset);
+      faiss::InvertedLists::ScopedCodes code(invlists, static_cast<size_t>(old_list), last);
+      invlists->update_entry(static_cast<size_t>(old_list), static_cast<size_t>(offset), moved, code.get());
+    }
+    invlists->resize(static_cast<size_t>(old_list), last);
+    const size_t list = static_cast<size_t>(assign[i]);
+    map[id] = faiss::lo_build(static_cast<int64_t>(list), invlists->list_size(list));
+    invlists->add_entry(list, id, codes.data() + static_cast<size_t>(i) * code_size);
+  }
+  sync_packed(uses_fastscan() ? false : true);
+}
+
+
 
 void IndexCodecIVF::set_query_workload(idx_t nq, const float* queries) {
   IPAQ_CHECK_ARG(nq >= 1 && queries != nullptr, kType, ": the query workload needs at least one query, got nq = ", nq);
@@ -325,20 +428,126 @@ void IndexCodecIVF::add_with_ids(idx_t n, const float* x, const idx_t* xids) {
   sync_packed();
 }
 
+void IndexCodecIVF::check_l2_terms_synced() const {
+  if (metric_type != faiss::METRIC_L2) return;
+  const PackedInvertedLists* packed = packed_lists();
+  for (size_t list = 0; list < nlist; ++list) {
+    const size_t size = invlists->list_size(list);
+    IPAQ_CHECK(l2_terms_[list].size() == size &&
+                   (packed == nullptr || packed->first_changed(list) == PackedInvertedLists::kUnchanged),
+               StateError, kType, ": list ", list, " has entries without their L2 centroid term (codes added or ",
+               "changed behind the index's back): call sync_packed()");
+  }
+}
+
 void IndexCodecIVF::search(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
-                           const faiss::SearchParameters* params) const {
+                           const faiss::SearchParameters* params_in) const {
   check_search_args(*this, kType, n, x, k, distances, labels);
-  IPAQ_CHECK_ARG(params == nullptr || dynamic_cast<const faiss::SearchParametersIVF*>(params) != nullptr, kType,
+  const auto* params = dynamic_cast<const faiss::SearchParametersIVF*>(params_in);
+  IPAQ_CHECK_ARG(params_in == nullptr || params != nullptr, kType,
                  ": search parameters must be faiss::SearchParametersIVF");
-  if (metric_type == faiss::METRIC_L2) {
-    for (size_t list = 0; list < nlist; ++list) {
-      const size_t size = invlists->list_size(list);
-      IPAQ_CHECK(list < l2_terms_.size() ? l2_terms_[list].size() == size : size == 0, StateError, kType,
-                 ": list ", list, " has entries without their L2 centroid term (codes added behind the index's ",
-                 "back): call sync_packed()");
+  const size_t nprobe = std::min(nlist, params ? params->nprobe : this->nprobe);
+  IPAQ_CHECK_ARG(nprobe > 0, kType, ": nprobe must be >= 1");
+  check_l2_terms_synced();
+  // As FAISS's IndexIVF::search: the queries in one slice per thread, each slice assigned by the coarse
+  // quantizer (BLAS for >= 20 queries) and scanned by search_preassigned on that thread.
+  const idx_t nt = std::max<idx_t>(1, std::min<idx_t>(omp_get_max_threads(), n));
+  std::vector<faiss::IndexIVFStats> stats(static_cast<size_t>(nt));
+  OmpExceptionCarrier carrier;
+#pragma omp parallel for if (nt > 1)
+  for (idx_t slice = 0; slice < nt; ++slice) {
+    carrier.run([&] {
+      const idx_t i0 = n * slice / nt, i1 = n * (slice + 1) / nt;
+      if (i1 <= i0) return;
+      const size_t m = static_cast<size_t>(i1 - i0);
+      std::vector<idx_t> keys(m * nprobe);
+      std::vector<float> coarse(m * nprobe);
+      const double t0 = faiss::getmillisecs();
+      quantizer->search(i1 - i0, x + i0 * d, static_cast<idx_t>(nprobe), coarse.data(), keys.data(),
+                        params ? params->quantizer_params : nullptr);
+      const double t1 = faiss::getmillisecs();
+      scan_preassigned(i1 - i0, x + i0 * d, k, nprobe, keys.data(), distances + i0 * k, labels + i0 * k, false,
+                       params, &stats[static_cast<size_t>(slice)]);
+      stats[static_cast<size_t>(slice)].quantization_time += t1 - t0;
+      stats[static_cast<size_t>(slice)].search_time += faiss::getmillisecs() - t0;
+    });
+  }
+  carrier.rethrow();
+  for (const auto& s : stats) faiss::indexIVF_stats.add(s);
+}
+
+void IndexCodecIVF::search_preassigned(idx_t n, const float* x, idx_t k, const idx_t* keys,
+                                       const float* /*coarse_dis*/, float* distances, idx_t* labels,
+                                       bool store_pairs, const faiss::SearchParametersIVF* params,
+                                       faiss::IndexIVFStats* stats) const {
+  check_search_args(*this, kType, n, x, k, distances, labels);
+  IPAQ_CHECK_ARG(n == 0 || keys != nullptr, kType, ": search_preassigned needs the probed lists");
+  IPAQ_CHECK_ARG(!(params && params->sel && store_pairs), kType, ": a selector and store_pairs cannot be combined");
+  const size_t nprobe = std::min(nlist, params ? params->nprobe : this->nprobe);
+  IPAQ_CHECK_ARG(nprobe > 0, kType, ": nprobe must be >= 1");
+  check_l2_terms_synced();
+  scan_preassigned(n, x, k, nprobe, keys, distances, labels, store_pairs, params, stats);
+}
+
+void IndexCodecIVF::scan_preassigned(idx_t n, const float* x, idx_t k, size_t nprobe, const idx_t* keys,
+                                     float* distances, idx_t* labels, bool store_pairs,
+                                     const faiss::SearchParametersIVF* params, faiss::IndexIVFStats* stats) const {
+  const size_t max_codes = params ? params->max_codes : this->max_codes;
+  const faiss::IDSelector* sel = params ? params->sel : nullptr;
+  const bool heap_init = !(parallel_mode & PARALLEL_MODE_NO_HEAP_INIT);
+  const bool ip = metric_type == faiss::METRIC_INNER_PRODUCT;
+  const size_t kk = static_cast<size_t>(k);
+  size_t nlistv = 0, ndis = 0, nheap = 0;
+  OmpExceptionCarrier carrier;
+#pragma omp parallel if (n > 1 && !omp_in_parallel()) reduction(+ : nlistv, ndis, nheap)
+  {
+    CodecIVFScanner scanner(*this, store_pairs, sel);
+    // One query: its probed lists into its heap.
+    auto run_query = [&](auto heap_tag, idx_t qi) {
+      using C = decltype(heap_tag);
+      float* hd = distances + qi * k;
+      idx_t* hi = labels + qi * k;
+      if (heap_init) faiss::heap_heapify<C>(kk, hd, hi);
+      scanner.set_query(x + qi * d);
+      size_t nscan = 0;
+      for (size_t p = 0; p < nprobe; ++p) {
+        const idx_t key = keys[static_cast<size_t>(qi) * nprobe + p];
+        if (key < 0) continue;  // fewer lists than nprobe
+        IPAQ_CHECK_ARG(static_cast<size_t>(key) < nlist, kType, ": probed list ", key, " out of range [0, ", nlist, ")");
+        const size_t size = invlists->list_size(static_cast<size_t>(key));
+        if (size == 0) continue;
+        scanner.set_list(key, 0.0f);
+        ++nlistv;
+        if (store_pairs) {
+          nheap += scanner.scan_list<C>(size, nullptr, hd, hi, kk);
+        } else {
+          faiss::InvertedLists::ScopedIds ids(invlists, static_cast<size_t>(key));
+          nheap += scanner.scan_list<C>(size, ids.get(), hd, hi, kk);
+        }
+        nscan += size;
+        if (max_codes != 0 && nscan >= max_codes) break;
+      }
+      ndis += nscan;
+      if (heap_init) faiss::heap_reorder<C>(kk, hd, hi);
+    };
+#pragma omp for schedule(dynamic)
+    for (idx_t qi = 0; qi < n; ++qi) {
+      carrier.run([&] {
+        if (ip) {
+          run_query(faiss::CMin<float, idx_t>(), qi);
+        } else {
+          run_query(faiss::CMax<float, idx_t>(), qi);
+        }
+      });
     }
   }
-  faiss::IndexIVF::search(n, x, k, distances, labels, params);
+  carrier.rethrow();
+  if (stats != nullptr) {
+    stats->nq += static_cast<size_t>(n);
+    stats->nlist += nlistv;
+    stats->ndis += ndis;
+    stats->nheap_updates += nheap;
+  }
 }
 
 void IndexCodecIVF::encode_vectors(idx_t n, const float* x, const idx_t* list_nos, uint8_t* codes,

@@ -14,38 +14,50 @@
 // The per-entry term ||r||^2 + 2 <c, r̂> (one float per vector: the codec's stored norm plus twice the
 // scalar estimate of <c, r> with the centroid prepared once per list) is kept in memory beside each list,
 // not in the codes: it is derived from the codes, so sa_encode codes, add_sa_codes and the index file
-// format are unchanged; sync_packed() computes it for new entries (add, add_sa_codes, read_index) and
-// recomputes it after remove_ids. Memory per vector under L2 is therefore code_size + 4 bytes (+ the
-// fast-scan arrays below).
-// The InvertedListScanner is written once for all codecs (CodeScorer underneath) and honours the
-// IDSelector in scan_codes. Fast scan: when the codec has a 4-bit LUT form (or an 8-bit one:
-// lib/scan/fastscan_8bit.h, 64-vector blocks, AVX-512 VBMI kernel) and `fastscan` is on
-// (default), each list's sub-codes are also kept packed for lib/scan (packed per list, appended after
-// every add and add_sa_codes via sync_packed(), rebuilt after remove_ids), with the entries' side bytes
-// (Codec::lut_side_size(): the per-vector factors) copied into a compact per-list array, and the scanner
-// uses the SIMD kernels: it reads the packed sub-codes, the side array and the L2 terms — three
-// sequential streams — never the code_size-stride codes. The FAISS invlists keep the full codes
-// (FAISS's IndexIVF reads them in many places: search_preassigned, reconstruct, merge, update, files),
-// so memory per vector is code_size + packed sub-codes + side bytes (+ 4 B L2 term). FAISS entry
-// points that move codes behind the index's back (update_vectors, merge_from, replace_invlists) are
-// followed by a full repack only if the caller calls sync_packed(true). nprobe per call via
-// faiss::SearchParametersIVF; search is FAISS's (parallel over queries).
+// format are unchanged; sync_packed() computes it for new or changed entries (add, add_sa_codes,
+// read_index, remove_ids, update_vectors, merge_from call it).
 //
-// Ownership: owns the coarse quantizer (std::unique_ptr; FAISS's own_fields stays false) and the codec.
+// Storage. Fast scan on (the default, when the codec has a 4-bit LUT form or an 8-bit one:
+// lib/scan/fastscan_8bit.h, 64-vector blocks): the invlists are a PackedInvertedLists
+// (index/ivf_packed_lists.h), which holds each entry ONCE — its id, its sub-codes packed in the fast-scan
+// layout and its side bytes (Codec::lut_side_size(): the per-vector factors) — and assembles row-major codes
+// only when FAISS asks for them (get_codes / get_single_code: reconstruct, merge_from, remove_ids, files,
+// range search). Memory per vector: 8 (id) + packed sub-codes + side bytes (+ 4 B L2 term), i.e. the code
+// size + 8 + 4 (RaBitQ1 at d = 784: 8 + 128 + 8 + 4 = 148 B, plus each list's last-block padding). Fast scan
+// off (or invlists replaced by the caller): FAISS's ArrayInvertedLists with full codes, scored by the
+// codec's scalar estimate_ip.
+//
+// Search. search() assigns the queries (the coarse quantizer, in per-thread slices of the queries as
+// FAISS does) and runs search_preassigned(), overridden: per query, per probed list it scores the list's
+// packed sub-codes + side bytes + L2 terms (three sequential streams) through CodeScorer's SIMD kernels —
+// never assembling a code — or, without packed lists, the list's codes with the scalar estimator. It
+// honours nprobe and max_codes (per call via faiss::SearchParametersIVF), the IDSelector (any kind; an
+// IDSelectorRange is tested per id rather than by FAISS's sorted-bounds shortcut — same results),
+// store_pairs (labels = list << 32 | offset; refused together with a selector, as FAISS does) and
+// parallel_mode's PARALLEL_MODE_NO_HEAP_INIT flag; it is parallel over queries (OpenMP, unless called
+// inside a parallel region) with exceptions carried out (OmpExceptionCarrier). range_search is FAISS's
+// (not overridden): it reads assembled codes and scores them with the scalar estimator through the
+// scanner's scan_codes_range (which honours the selector) — correct, slower than search.
+// The InvertedListScanner (get_InvertedListScanner) scores the codes it is given (scalar estimator; the
+// L2 term computed from each code), so it is correct for any codes pointer FAISS passes.
+//
+// Ownership: owns the coarse quantizer (std::unique_ptr; FAISS's own_fields stays false), the codec, and
+// (FAISS's own_invlists) the lists, deleted before the codec they use.
 // sa_encode codes are FAISS's IVF standalone codes: coarse list number (coarse_code_size() bytes) then
 // the codec code.
-// Errors: as IndexCodecFlat; FAISS's exceptions from inside its search loop are FAISS's
-// (faiss::FaissException), validation happens before with ipaq::InvalidArgument; under METRIC_L2, search
-// over lists whose L2 terms are missing (codes added without sync_packed()) → ipaq::StateError.
+// Errors: as IndexCodecFlat; ipaq::InvalidArgument for bad arguments (k, list numbers out of range,
+// selector with store_pairs); under METRIC_L2, search over lists whose L2 terms are missing (codes added
+// behind the index's back, e.g. faiss::IndexIVF::add_sa_codes) → ipaq::StateError until sync_packed().
 #pragma once
 
 #include <faiss/IndexIVF.h>
 
 #include <memory>
+#include <vector>
 
+#include "index/ivf_packed_lists.h"
 #include "index/score_bounds.h"
 #include "lib/codecs/codec.h"
-#include "lib/scan/aligned_allocator.h"
 #include "lib/scan/fastscan_8bit_layout.h"
 #include "lib/scan/fastscan_layout.h"
 
@@ -67,6 +79,12 @@ class IndexCodecIVF : public faiss::IndexIVF, public ScoreBoundProvider {
   void add_with_ids(idx_t n, const float* x, const idx_t* xids) override;
   void search(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
               const faiss::SearchParameters* params = nullptr) const override;
+  // See "Search" above. keys / coarse_dis: n * nprobe (nprobe = params->nprobe or this->nprobe, at most
+  // nlist); key -1 = no list; coarse_dis is not used (the offsets are recomputed per list).
+  void search_preassigned(idx_t n, const float* x, idx_t k, const idx_t* keys, const float* coarse_dis,
+                          float* distances, idx_t* labels, bool store_pairs,
+                          const faiss::SearchParametersIVF* params = nullptr,
+                          faiss::IndexIVFStats* stats = nullptr) const override;
   void encode_vectors(idx_t n, const float* x, const idx_t* list_nos, uint8_t* codes,
                       bool include_listno = false) const override;
   void sa_decode(idx_t n, const uint8_t* bytes, float* x) const override;
@@ -76,6 +94,12 @@ class IndexCodecIVF : public faiss::IndexIVF, public ScoreBoundProvider {
 
   void reset() override;
   size_t remove_ids(const faiss::IDSelector& sel) override;
+  // FAISS's update_vectors, with the Array direct map's entry moves done here (FAISS's DirectMap::update_codes
+  // does not release the code it reads, which PackedInvertedLists allocates); L2 terms synced after.
+  void update_vectors(int nv, const idx_t* idx, const float* v) override;
+  // FAISS's merge_from (other's lists appended list by list, other emptied), then both indexes' L2 terms
+  // synced.
+  void merge_from(faiss::Index& other, idx_t add_id) override;
   // Run by FAISS's merge_from: other must be an IndexCodecIVF whose codec has the same trained state
   // (Codec::serialize bytes; codes of a codec trained on other data would decode wrongly), else
   // InvalidArgument; then FAISS's own checks (d, nlist, code size, the same coarse centroids).
@@ -91,35 +115,42 @@ class IndexCodecIVF : public faiss::IndexIVF, public ScoreBoundProvider {
                     float* bound) const override;
 
   const Codec& codec() const { return *codec_; }
-  bool uses_fastscan() const { return layout_ != nullptr || layout8_ != nullptr; }
-  // Packs list entries not yet packed and computes the L2 centroid terms of entries without one (all
-  // of them when `full`). Called by add paths; public for add_sa_codes and the index reader. search()
-  // throws StateError if a list has entries this was not called for (codes added behind the index's back).
+  // The packed lists when fast scan is on (null when off, or after the caller replaced the invlists).
+  const PackedInvertedLists* packed_lists() const { return dynamic_cast<const PackedInvertedLists*>(invlists); }
+  bool uses_fastscan() const { return packed_lists() != nullptr; }
+  // METRIC_L2: computes the per-entry L2 terms of entries that have none or whose code changed (all of
+  // them when `full`). Called by the add, remove, update and merge paths; public for codes added behind the
+  // index's back (faiss::IndexIVF::add_sa_codes, copy_subset_to into this index) and the index reader.
+  // With fast scan off, codes overwritten behind the index's back are not detected: call sync_packed(true).
+  // No-op under METRIC_INNER_PRODUCT. (The name predates the packed lists, which pack on every write.)
   void sync_packed(bool full = false);
   // METRIC_L2: the terms ||r_i||^2 + 2 <c, r̂_i> of a list, in list order, and how many (= list size
   // after sync_packed). Null / 0 under METRIC_INNER_PRODUCT.
   const float* l2_terms(size_t list_no, size_t* count) const;
-  // Fast-scan view of a list (null when fast scan is off): its packed sub-codes and how many entries of
-  // the list they cover (entries beyond are scored by the scalar path).
-  const FastScanLayout* fastscan_layout() const { return layout_.get(); }
-  // The 8-bit fast-scan layout (codecs with lut_bits() == 8), null otherwise; one of the two at most.
-  const FastScan8Layout* fastscan8_layout() const { return layout8_.get(); }
+  // Fast-scan layouts of the packed lists (null when fast scan is off); one of the two at most.
+  const FastScanLayout* fastscan_layout() const;
+  const FastScan8Layout* fastscan8_layout() const;
+  // A list's packed sub-codes and how many entries they hold (= list_size); null / 0 without fast scan.
   const uint8_t* packed_list(size_t list_no, size_t* count) const;
-  // The side bytes (Codec::lut_side_size() per entry: the per-vector factors) of the same packed entries,
-  // contiguous, in list order; null when fast scan is off.
+  // The side bytes (Codec::lut_side_size() per entry) of a list, contiguous, in list order; null when fast
+  // scan is off.
   const uint8_t* side_list(size_t list_no) const;
+  // Bytes held per stored vector by the lists and the L2 terms (array sizes, not capacities): ids + codes
+  // (fast scan off) or ids + packed sub-codes + side bytes (on), + 4 under METRIC_L2; 0 when empty.
+  double storage_bytes_per_vector() const;
+  // Releases the lists' growth slack (after a bulk load made of many appends).
+  void shrink_to_fit();
 
  private:
   std::unique_ptr<faiss::Index> quantizer_owner_;
   std::unique_ptr<Codec> codec_;
-  std::unique_ptr<FastScanLayout> layout_;
-  std::unique_ptr<FastScan8Layout> layout8_;
-  std::vector<AlignedBytes> packed_lists_;  // per list: layout_->packed_bytes(packed_count_[l]) bytes
-  std::vector<std::vector<uint8_t>> side_lists_;  // per list: packed_count_[l] * lut_side_size() bytes
-  std::vector<size_t> packed_count_;
   std::vector<std::vector<float>> l2_terms_;  // L2 only: per list, ||r_i||^2 + 2 <c, r̂_i>
 
-  void sync_l2_terms(bool full);
+  void check_l2_terms_synced() const;
+  // search_preassigned after its checks (search() makes them once per call).
+  void scan_preassigned(idx_t n, const float* x, idx_t k, size_t nprobe, const idx_t* keys, float* distances,
+                        idx_t* labels, bool store_pairs, const faiss::SearchParametersIVF* params,
+                        faiss::IndexIVFStats* stats) const;
 };
 
 }  // namespace ipaq

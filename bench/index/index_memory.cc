@@ -1,14 +1,15 @@
 // index_memory: in-memory bytes per vector of ipaq's flat and IVF indexes (issue 4/5 memory layout).
 //
-// Usage: index_memory <codec descriptor> <d> <n> [flat|ivf]
+// Usage: index_memory <codec descriptor> <d> <n> [flat|ivf [chunk]]
 //   d = 784: the Fashion-MNIST base vectors (repeated up to n); other d: N(0, 1) vectors (seed 1).
 // Trains on the first min(n, 10000) vectors, encodes all n (sa_encode), then appends the codes in one
 // add_sa_codes call (as a DurableIndex reopen does) and reports the index's arrays in bytes per vector
-// (flat: codes / packed sub-codes / side bytes; IVF: FAISS invlists codes + ids, packed lists, side
-// lists, L2 terms; IVF256, METRIC_L2) and the growth of the process RSS during the append (the codes
-// being appended are allocated before, so they are not counted). Single thread.
+// (flat: codes / packed sub-codes / side bytes; IVF256, METRIC_L2: ids, FAISS invlists codes (fast scan
+// off), packed sub-codes and side bytes (the packed lists, fast scan on), L2 terms) and the growth of the process RSS during the append (the codes
+// being appended are allocated before, so they are not counted). Single thread. IVF with `chunk`: the
+// codes are appended `chunk` rows per add_sa_codes call (a DurableIndex reopen uses 4096) and the RSS
+// growth is also reported after IndexCodecIVF::shrink_to_fit().
 #include <faiss/IndexFlat.h>
-#include <faiss/invlists/InvertedLists.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -20,6 +21,7 @@
 #include "index/index_codec_flat.h"
 #include "index/index_codec_ivf.h"
 #include "index/index_codes.h"
+#include "index/ivf_packed_lists.h"
 #include "lib/io/vector_file.h"
 
 namespace {
@@ -49,12 +51,13 @@ std::vector<float> vectors(size_t n, size_t d) {
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: %s <descriptor> <d> <n> [flat|ivf]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s <descriptor> <d> <n> [flat|ivf [chunk]]\n", argv[0]);
     return 2;
   }
   const std::string desc = argv[1];
   const size_t d = std::stoul(argv[2]), n = std::stoul(argv[3]);
   const bool ivf = argc > 4 && std::string(argv[4]) == "ivf";
+  const size_t chunk = argc > 5 ? std::stoul(argv[5]) : n;
   std::vector<float> x = vectors(n, d);
   const size_t ntrain = std::min<size_t>(n, 10000);
   const double per = 1.0 / static_cast<double>(n);
@@ -82,22 +85,36 @@ int main(int argc, char** argv) {
   index.sa_encode(static_cast<faiss::Index::idx_t>(n), x.data(), codes.data());
   std::vector<float>().swap(x);
   const double before = rss_bytes();
-  ipaq::add_sa_codes(index, static_cast<faiss::Index::idx_t>(n), codes.data(), nullptr);
+  for (size_t first = 0; first < n; first += chunk) {
+    ipaq::add_sa_codes(index, static_cast<faiss::Index::idx_t>(std::min(chunk, n - first)),
+                       codes.data() + first * index.sa_code_size(), nullptr);
+  }
   const double after = rss_bytes();
-  size_t inv = 0, packed = 0, side = 0, terms = 0;
+  index.shrink_to_fit();
+  const double shrunk = rss_bytes();
+  // FAISS's invlists codes + ids (fast scan off), or the packed lists' ids + packed sub-codes + side bytes.
+  size_t ids = 0, inv_codes = 0, packed = 0, side = 0, terms = 0;
+  if (const ipaq::PackedInvertedLists* lists = index.packed_lists()) {
+    const auto b = lists->bytes();
+    ids = b.ids;
+    packed = b.packed;
+    side = b.side;
+  } else {
+    for (size_t list = 0; list < nlist; ++list) {
+      ids += index.invlists->list_size(list) * sizeof(faiss::Index::idx_t);
+      inv_codes += index.invlists->list_size(list) * index.code_size;
+    }
+  }
   for (size_t list = 0; list < nlist; ++list) {
-    inv += index.invlists->list_size(list) * (index.code_size + sizeof(faiss::Index::idx_t));
     size_t count = 0;
-    index.packed_list(list, &count);
-    if (index.fastscan_layout() != nullptr) packed += index.fastscan_layout()->packed_bytes(count);
-    if (index.fastscan8_layout() != nullptr) packed += index.fastscan8_layout()->packed_bytes(count);
-    if (index.uses_fastscan()) side += count * index.codec().lut_side_size();
     index.l2_terms(list, &count);
     terms += count * sizeof(float);
   }
-  std::printf("%s IVF%zu d=%zu n=%zu code_size=%zu: invlists codes+ids %.1f + packed %.1f + side %.1f + L2 terms %.1f "
-              "= %.1f B/vector; RSS growth %.1f B/vector\n",
-              desc.c_str(), nlist, d, n, index.code_size, inv * per, packed * per, side * per, terms * per,
-              (inv + packed + side + terms) * per, (after - before) * per);
+  std::printf("%s IVF%zu d=%zu n=%zu code_size=%zu fastscan=%d: ids %.1f + invlists codes %.1f + packed %.1f + side %.1f "
+              "+ L2 terms %.1f = %.1f B/vector (storage_bytes_per_vector %.1f); RSS growth %.1f B/vector (%zu-row "
+              "chunks), %.1f after shrink_to_fit\n",
+              desc.c_str(), nlist, d, n, index.code_size, int{index.uses_fastscan()}, ids * per, inv_codes * per,
+              packed * per, side * per, terms * per, (ids + inv_codes + packed + side + terms) * per,
+              index.storage_bytes_per_vector(), (after - before) * per, chunk, (shrunk - before) * per);
   return 0;
 }
