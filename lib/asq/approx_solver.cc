@@ -282,14 +282,21 @@ ApproxGrid make_uniform_grid(std::span<const double> x, std::span<const double> 
   ApproxGrid grid;
   grid.points.resize(n_out);
   grid.weights.resize(n_out);
-  size_t k = 0;
-  for (size_t t = 0; t < grid_points; ++t) {
-    if (!nonempty_only || point_weight[t] > 0.0 || t == 0 || t == n_cells) {
-      grid.points[k] = t == n_cells ? hi : lo + static_cast<double>(t) * step;
-      grid.weights[k++] = point_weight[t];
-    }
+  // Without branches (a fifth to a half of the points are non-empty, in no pattern): every point is
+  // written at k and kept by advancing k. The last point is always kept, so k < n_out at every write.
+  grid.points[0] = lo;
+  grid.weights[0] = point_weight[0];
+  point_weight[0] = 0.0;
+  size_t k = 1;
+  for (size_t t = 1; t < n_cells; ++t) {
+    grid.points[k] = lo + static_cast<double>(t) * step;
+    grid.weights[k] = point_weight[t];
+    k += !nonempty_only || point_weight[t] > 0.0;
     point_weight[t] = 0.0;
   }
+  grid.points[k] = hi;
+  grid.weights[k] = point_weight[n_cells];
+  point_weight[n_cells] = 0.0;
   guard.cleared = true;
   grid.split_variance = variance * step * step;
   if (scratch.capacity() * sizeof(double) > kMaxKeptScratchBytes) scratch = {};

@@ -68,32 +68,44 @@ constexpr int kScoutProbes = 2;          // each costs 1/16 of a full LWS pass
 // interval of length L around x costs f·L³/6 + λ (f the density), minimised per unit length by
 // L = (3λ/f)^{1/3}, so links(λ) ≈ ∫ (f/(3λ))^{1/3} — the high-resolution law of ASQ — estimated over
 // segments of kDensitySegment consecutive points with constant density inside, each holding
-// (weight·len²)^{1/3}·(3λ)^{−1/3} levels but never more than its points (sparse tails, where the law
-// would put several levels between two points). Measured on the approximate solver's grid problems
+// (weight·len²)^{1/3}·(3λ)^{−1/3} levels but never more than its runs of points (sparse tails, where the
+// law would put several levels between two points). Measured on the approximate solver's grid problems
 // (d = 2^16, m = 100·s; lognormal, normal, exponential, weibull, truncnorm): the first probe lands
-// within −3 % … +2 % of K links (without the cap: −6 %; the power law through the 1-link point:
-// ~0.6·K). Returns 0 if the estimate is degenerate.
+// within −2 % … +2 % of K links (capped by points instead of runs: −3 %; without the cap: −6 %; the
+// power law through the 1-link point: ~0.6·K). Returns 0 if the estimate is degenerate.
 
 double density_penalty(const IntervalCost& cost, size_t intervals) {
-  // links(λ) ≈ Σ_segments min(points, m·u), m = (weight·len²)^{1/3}, u = (3λ)^{−1/3}: a segment holds
-  // m·u levels by the law (interval length (3λ/f)^{1/3}), but never more than its points (sparse tails).
+  // links(λ) ≈ Σ_segments min(runs, m·u), m = (weight·len²)^{1/3}, u = (3λ)^{−1/3}: a segment holds
+  // m·u levels by the law (interval length (3λ/f)^{1/3}), but never more than its runs of points, a run
+  // being points less than 1.5× the smallest gap apart (sparse tails: on a grid problem an isolated
+  // value is split over two neighbouring grid points, one run; on raw data every distinct value is one).
+  // Capping by points instead of runs put LogNormal's first probe at 247 links for K = 255 (d = 2^16,
+  // m = 100·s), by runs at 251; the other four distributions of bench/RESULTS.md are unchanged.
   const size_t n = cost.size();
-  std::vector<std::pair<double, double>> segments;  // (m, points)
+  double smallest_gap = INFINITY;
+  for (size_t i = 1; i < n; ++i) {
+    const double gap = cost.x(i) - cost.x(i - 1);
+    if (gap > 0.0) smallest_gap = std::min(smallest_gap, gap);
+  }
+  const double same_run = 1.5 * smallest_gap;
+  std::vector<std::pair<double, double>> segments;  // (m, runs)
   segments.reserve(n / kDensitySegment + 1);
   double free_mass = 0.0;
   for_each_density_segment(
       n, [&](size_t i) { return cost.x(i); }, [&](size_t i, size_t j) { return cost.weight_between(i, j); },
       [&](size_t i, size_t j, double, double mass) {
-        segments.emplace_back(mass, static_cast<double>(j - i));
+        size_t runs = 0;
+        for (size_t l = i + 1; l <= j; ++l) runs += cost.x(l) - cost.x(l - 1) > same_run;
+        segments.emplace_back(mass, static_cast<double>(std::max<size_t>(runs, 1)));
         free_mass += mass;
       });
   const double k = static_cast<double>(intervals);
   double u = k / free_mass;
   for (int iteration = 0; iteration < 16; ++iteration) {  // fixed point of the saturated set
     double saturated = 0.0, mass = 0.0;
-    for (const auto& [m, points] : segments) {
-      if (m * u >= points) {
-        saturated += points;
+    for (const auto& [m, runs] : segments) {
+      if (m * u >= runs) {
+        saturated += runs;
       } else {
         mass += m;
       }
