@@ -14,8 +14,9 @@
 // Pure functions, thread-safe; each thread keeps its scratch for the next call, to avoid re-faulting
 // fresh pages, each part dropped above 16 MiB: on the uniform grid 8 bytes per grid point (its split
 // weights); with extra points the cell table (8 bytes per cell) and sub-cell sums (24 bytes per
-// sub-cell); and the grid problem's interval costs (64 bytes per grid point, solve_approx). Inputs must be validated by the caller (non-empty, finite, weights
-// finite and >= 0 or empty); grid_points >= 2.
+// sub-cell); and for solve_approx the grid problem (16 bytes per grid point) and its interval costs
+// (56 bytes per non-empty grid point). Inputs must be validated by the caller (non-empty, finite,
+// weights finite and >= 0 or empty); grid_points >= 2.
 #pragma once
 
 #include <cstddef>

@@ -35,6 +35,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <utility>
 
 #include "lib/asq/approx_grid.h"
 #include "lib/asq/density_segments.h"
@@ -218,8 +219,38 @@ constexpr size_t kMaxKeptScratchBytes = size_t{16} << 20;
 // fraction of the input and every pass over the cells shows: each x adds w(1 − p) to its left grid
 // point and w·p to its right one directly (one double per grid point, 200 KB at m = 25 600, instead of
 // per-cell sums), V is summed per point, the weights stay zeroed between calls (the pass that reads
-// them clears them, so no memset), and the output is sized by a counting pass.
+// them clears them, so no memset), and the non-empty points are compacted without branches.
 constexpr size_t kPrefetchAhead = 16;
+
+// Phase 1 on the uniform grid, two points per SSE2 step (the x86-64 baseline): the cell index t of x,
+// p = min(u − t, 1) with u = (x − lo)·inv_step, and Σ w p(1 − p) added to `variance` (two lanes, each
+// in point order). t and p equal the scalar expressions bit for bit (minpd, cvttpd2dq and the
+// arithmetic round the same way).
+template <bool kUnitWeights>
+inline void locate_uniform_block(const double* xb, const double* wb, size_t count, double lo, double inv_step,
+                                 double last_cell, int32_t* cell_of, double* p, __m128d& variance) {
+  const __m128d vlo = _mm_set1_pd(lo), vinv = _mm_set1_pd(inv_step), vlast = _mm_set1_pd(last_cell),
+                one = _mm_set1_pd(1.0);
+  size_t i = 0;
+  auto locate = [&](__m128d x, __m128d w) {
+    const __m128d u = _mm_mul_pd(_mm_sub_pd(x, vlo), vinv);
+    const __m128i t = _mm_cvttpd_epi32(_mm_min_pd(u, vlast));
+    const __m128d q = _mm_min_pd(_mm_sub_pd(u, _mm_cvtepi32_pd(t)), one);
+    const __m128d wq = kUnitWeights ? q : _mm_mul_pd(w, q);
+    variance = _mm_add_pd(variance, _mm_sub_pd(wq, _mm_mul_pd(wq, q)));
+    return std::pair{t, q};
+  };
+  for (; i + 2 <= count; i += 2) {
+    const auto [t, q] = locate(_mm_loadu_pd(xb + i), kUnitWeights ? one : _mm_loadu_pd(wb + i));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(cell_of + i), t);
+    _mm_storeu_pd(p + i, q);
+  }
+  if (i < count) {  // odd count: the last point in lane 0, lane 1 contributes 0 (x = lo, weight 0)
+    const auto [t, q] = locate(_mm_set_pd(lo, xb[i]), kUnitWeights ? _mm_set_pd(0.0, 1.0) : _mm_set_pd(0.0, wb[i]));
+    cell_of[i] = _mm_cvtsi128_si32(t);
+    p[i] = _mm_cvtsd_f64(q);
+  }
+}
 
 template <bool kUnitWeights>
 double accumulate_uniform(std::span<const double> x, std::span<const double> weights, double lo,
@@ -227,33 +258,40 @@ double accumulate_uniform(std::span<const double> x, std::span<const double> wei
   const double last_cell = static_cast<double>(n_cells - 1);
   alignas(64) int32_t cell_of[kBlock];
   alignas(64) double frac[kBlock];
-  double variance[4] = {0.0, 0.0, 0.0, 0.0};  // Σ w p(1 − p), four chains
+  __m128d variance = _mm_setzero_pd();  // Σ w p(1 − p), two chains
   for (size_t begin = 0; begin < x.size(); begin += kBlock) {
     const size_t count = std::min(kBlock, x.size() - begin);
-    locate_block(x.data() + begin, count, lo, inv_step, last_cell, cell_of, frac);
-    for (size_t i = 0; i < count; ++i) {
-      // The weights (200 KB at m = 25 600) are often cold, e.g. after a sort of the input:
-      // prefetching a few points ahead overlaps the misses.
-      if (i + kPrefetchAhead < count) __builtin_prefetch(&point_weight[cell_of[i + kPrefetchAhead]], 1);
+    const double* wb = kUnitWeights ? nullptr : weights.data() + begin;
+    locate_uniform_block<kUnitWeights>(x.data() + begin, wb, count, lo, inv_step, last_cell, cell_of, frac,
+                                       variance);
+    auto add = [&](size_t i) {
       double* left = point_weight + cell_of[i];
-      const double p = frac[i] < 1.0 ? frac[i] : 1.0;
+      const double p = frac[i];
       if constexpr (kUnitWeights) {
         left[0] += 1.0 - p;
         left[1] += p;
-        variance[i & 3] += p - p * p;
       } else {
-        const double w = weights[begin + i], wp = w * p;
-        left[0] += w - wp;
+        const double wp = wb[i] * p;
+        left[0] += wb[i] - wp;
         left[1] += wp;
-        variance[i & 3] += wp - wp * p;
       }
+    };
+    // The weights (200 KB at m = 25 600) are often cold, e.g. after a sort of the input: prefetching
+    // a few points ahead overlaps the misses.
+    size_t i = 0;
+    for (; i + kPrefetchAhead < count; ++i) {
+      __builtin_prefetch(&point_weight[cell_of[i + kPrefetchAhead]], 1);
+      add(i);
     }
+    for (; i < count; ++i) add(i);
   }
-  return (variance[0] + variance[1]) + (variance[2] + variance[3]);
+  double lanes[2];
+  _mm_storeu_pd(lanes, variance);
+  return lanes[0] + lanes[1];
 }
 
-ApproxGrid make_uniform_grid(std::span<const double> x, std::span<const double> weights, double lo,
-                             double hi, size_t grid_points, bool nonempty_only) {
+size_t make_uniform_grid(std::span<const double> x, std::span<const double> weights, double lo, double hi,
+                         size_t grid_points, bool nonempty_only, ApproxGrid& grid) {
   const size_t n_cells = grid_points - 1;
   IPAQ_CHECK_ARG(n_cells < (size_t{1} << 32), "asq approx: grid of more than 2^32 points");
   const double step = (hi - lo) / static_cast<double>(n_cells);
@@ -274,16 +312,13 @@ ApproxGrid make_uniform_grid(std::span<const double> x, std::span<const double> 
   const double variance =
       weights.empty() ? accumulate_uniform<true>(x, weights, lo, 1.0 / step, n_cells, point_weight)
                       : accumulate_uniform<false>(x, weights, lo, 1.0 / step, n_cells, point_weight);
-  size_t n_out = grid_points;
-  if (nonempty_only) {
-    n_out = 2;  // both ends
-    for (size_t t = 1; t < n_cells; ++t) n_out += point_weight[t] > 0.0;
+  // Room for every point (growing only: a reused grid is not cleared again), then without branches
+  // (a fifth to a half of the points are non-empty, in no pattern): every point is written at k and
+  // kept by advancing k.
+  if (grid.points.size() < grid_points) {
+    grid.points.resize(grid_points);
+    grid.weights.resize(grid_points);
   }
-  ApproxGrid grid;
-  grid.points.resize(n_out);
-  grid.weights.resize(n_out);
-  // Without branches (a fifth to a half of the points are non-empty, in no pattern): every point is
-  // written at k and kept by advancing k. The last point is always kept, so k < n_out at every write.
   grid.points[0] = lo;
   grid.weights[0] = point_weight[0];
   point_weight[0] = 0.0;
@@ -300,24 +335,25 @@ ApproxGrid make_uniform_grid(std::span<const double> x, std::span<const double> 
   guard.cleared = true;
   grid.split_variance = variance * step * step;
   if (scratch.capacity() * sizeof(double) > kMaxKeptScratchBytes) scratch = {};
-  return grid;
+  return k + 1;
 }
 
 // The grid of build_approx_grid(); with nonempty_only, only its points of positive weight and both
 // ends (the points an exact solve needs), in order, with the same values and weights bit for bit.
-ApproxGrid make_grid(std::span<const double> x, std::span<const double> weights, size_t grid_points,
-                     size_t extra_points, bool nonempty_only) {
+// Written into `grid` (its vectors reused: entries past the returned count are left over).
+size_t make_grid(std::span<const double> x, std::span<const double> weights, size_t grid_points,
+                 size_t extra_points, bool nonempty_only, ApproxGrid& grid) {
   const auto [lo, hi] = finite_min_max(x);
-  ApproxGrid grid;
   if (!(hi > lo)) {
     grid.points = {lo};
     grid.weights = {weights.empty() ? static_cast<double>(x.size()) : 0.0};
     if (!weights.empty()) {
       for (double w : weights) grid.weights[0] += w;
     }
-    return grid;
+    grid.split_variance = 0.0;
+    return 1;
   }
-  if (extra_points == 0) return make_uniform_grid(x, weights, lo, hi, grid_points, nonempty_only);
+  if (extra_points == 0) return make_uniform_grid(x, weights, lo, hi, grid_points, nonempty_only, grid);
   const size_t n_cells = grid_points - 1;
   const double step = (hi - lo) / static_cast<double>(n_cells);
   thread_local GridScratch scratch;
@@ -341,6 +377,8 @@ ApproxGrid make_grid(std::span<const double> x, std::span<const double> weights,
 
   // Point i is the left end of sub-cell i (weight Σ w(1 − p)) and the right end of sub-cell i − 1
   // (weight Σ w p); each sub-cell adds Σ w p(1 − p) · δ² to V.
+  grid.points.clear();
+  grid.weights.clear();
   if (!nonempty_only) {
     grid.points.reserve(n_sub + 1);
     grid.weights.reserve(n_sub + 1);
@@ -367,26 +405,33 @@ ApproxGrid make_grid(std::span<const double> x, std::span<const double> weights,
   if (sums.capacity() * sizeof(SubCellSums) + cells.capacity() * sizeof(Cell) > kMaxKeptScratchBytes) {
     scratch = GridScratch{};
   }
-  return grid;
+  return grid.points.size();
 }
 
 }  // namespace
 
 ApproxGrid build_approx_grid(std::span<const double> x, std::span<const double> weights,
                              size_t grid_points, size_t extra_points) {
-  return make_grid(x, weights, grid_points, extra_points, false);
+  ApproxGrid grid;
+  const size_t count = make_grid(x, weights, grid_points, extra_points, false, grid);
+  grid.points.resize(count);
+  grid.weights.resize(count);
+  return grid;
 }
 
 Solution solve_approx_grid(std::span<const double> x, std::span<const double> weights, size_t s,
                            size_t grid_points, size_t extra_points) {
-  // The non-empty grid points (both ends always: the levels must cover [x_1, x_d]).
-  const ApproxGrid grid = make_grid(x, weights, grid_points, extra_points, true);
-  if (grid.points.size() == 1) return Solution{{grid.points[0]}, 0.0};
-  // The grid problem's interval costs (64 bytes per point) are per-thread scratch like the cell table.
+  // The non-empty grid points (both ends always: the levels must cover [x_1, x_d]) and the grid
+  // problem's interval costs (56 bytes per point) are per-thread scratch like the cell table.
+  thread_local ApproxGrid grid;
   thread_local IntervalCost::Storage cost_scratch;
-  Solution out = solve_sorted_exact(grid.points, grid.weights, s, Solver::kAuto, &cost_scratch);
-  if (cost_scratch.capacity_bytes() > kMaxKeptScratchBytes) cost_scratch = {};
+  const size_t count = make_grid(x, weights, grid_points, extra_points, true, grid);
+  const std::span<const double> points(grid.points.data(), count), point_weights(grid.weights.data(), count);
+  if (count == 1) return Solution{{points[0]}, 0.0};
+  Solution out = solve_sorted_exact(points, point_weights, s, Solver::kAuto, &cost_scratch);
   out.cost += grid.split_variance;
+  if (cost_scratch.capacity_bytes() > kMaxKeptScratchBytes) cost_scratch = {};
+  if ((grid.points.capacity() + grid.weights.capacity()) * sizeof(double) > kMaxKeptScratchBytes) grid = {};
   return out;
 }
 
