@@ -11,6 +11,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "index/code_scorer.h"
@@ -615,6 +616,8 @@ bool IndexCodecIVF::score_bounds(const float* query, idx_t n, const idx_t* label
   std::unique_ptr<QueryState> c_state;  // the centroid prepared as a query (L2), for the list below
   int64_t c_list = -1;
   std::vector<float> centroid(static_cast<size_t>(d));
+  const PackedInvertedLists* packed = packed_lists();
+  std::vector<uint8_t> code_buf(code_size);
   for (idx_t i = 0; i < n; ++i) {
     idx_t lo = -1;
     try {
@@ -624,10 +627,18 @@ bool IndexCodecIVF::score_bounds(const float* query, idx_t n, const idx_t* label
     }
     IPAQ_CHECK_ARG(lo >= 0, kType, ": score_bounds label ", labels[i], " is not in the index");
     const int64_t list = faiss::lo_listno(lo), offset = faiss::lo_offset(lo);
-    faiss::InvertedLists::ScopedCodes code(invlists, static_cast<size_t>(list), static_cast<size_t>(offset));
+    // The candidate's code: assembled into one buffer from the packed lists (no allocation per candidate),
+    // or read in place from FAISS's arrays.
+    const uint8_t* code = code_buf.data();
+    std::optional<faiss::InvertedLists::ScopedCodes> scoped;
+    if (packed != nullptr) {
+      packed->read_codes(static_cast<size_t>(list), static_cast<size_t>(offset), 1, code_buf.data());
+    } else {
+      code = scoped.emplace(invlists, static_cast<size_t>(list), static_cast<size_t>(offset)).get();
+    }
     float ip = 0, err = 0;
-    codec_->estimate_ip(*q_state, 1, code.get(), &ip);
-    if (!codec_->ip_error_bound(*q_state, 1, code.get(), &err)) return false;
+    codec_->estimate_ip(*q_state, 1, code, &ip);
+    if (!codec_->ip_error_bound(*q_state, 1, code, &err)) return false;
     if (list != c_list) {
       quantizer->reconstruct(list, centroid.data());
       if (l2) c_state = codec_->prepare_query(centroid.data());
@@ -643,7 +654,7 @@ bool IndexCodecIVF::score_bounds(const float* query, idx_t n, const idx_t* label
     IPAQ_CHECK(static_cast<size_t>(offset) < count, StateError, kType, ": list ", list,
                " has entries without an L2 term (codes added without sync_packed())");
     float c_err = 0;
-    codec_->ip_error_bound(*c_state, 1, code.get(), &c_err);
+    codec_->ip_error_bound(*c_state, 1, code, &c_err);
     estimate[i] = faiss::fvec_L2sqr(query, centroid.data(), static_cast<size_t>(d)) + terms[offset] - 2.0f * ip;
     bound[i] = 2.0f * (err + c_err);
   }

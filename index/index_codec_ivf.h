@@ -22,10 +22,13 @@
 // (index/ivf_packed_lists.h), which holds each entry ONCE — its id, its sub-codes packed in the fast-scan
 // layout and its side bytes (Codec::lut_side_size(): the per-vector factors) — and assembles row-major codes
 // only when FAISS asks for them (get_codes / get_single_code: reconstruct, merge_from, remove_ids, files,
-// range search). Memory per vector: 8 (id) + packed sub-codes + side bytes (+ 4 B L2 term), i.e. the code
-// size + 8 + 4 (RaBitQ1 at d = 784: 8 + 128 + 8 + 4 = 148 B, plus each list's last-block padding). Fast scan
-// off (or invlists replaced by the caller): FAISS's ArrayInvertedLists with full codes, scored by the
-// codec's scalar estimate_ip.
+// range search). Memory per vector: 8 (id) + packed sub-codes + side bytes (+ 4 B L2 term), plus each list's
+// last-block padding (< 32 resp. 64 entries' sub-codes per list). With 4-bit sub-codes, packed + side = the
+// code size (RaBitQ1 at d = 784: 8 + 128 + 8 + 4 = 148 B; measured with 256 lists of 60,000 vectors: 156.3,
+// bench/RESULTS.md); 8-bit layouts spend a byte per sub-code, more than the code when sub-codes have fewer
+// bits (TQ3: 6-bit sub-codes, 40 B packed + side for a 32-B code at d = 64). Fast scan off (or invlists
+// replaced by the caller): FAISS's ArrayInvertedLists with full codes, scored by the codec's scalar
+// estimate_ip.
 //
 // Search. search() assigns the queries (the coarse quantizer, in per-thread slices of the queries as
 // FAISS does) and runs search_preassigned(), overridden: per query, per probed list it scores the list's
