@@ -66,11 +66,13 @@ class IntervalCost {
   bool unit_weights() const { return unit_weights_; }
 
   // C(k, j) for k <= j < size().
-  double operator()(size_t k, size_t j) const {
+  double operator()(size_t k, size_t j) const { return unit_weights_ ? cost<true>(k, j) : cost<false>(k, j); }
+  // The same with the weighting known at compile time (kUnitWeights == unit_weights()), for hot loops.
+  template <bool kUnitWeights>
+  double cost(size_t k, size_t j) const {
     const Point& pk = points_[k];
     const Point& pj = points_[j];
-    const double weight = unit_weights_ ? static_cast<double>(j - k)
-                                        : (pj.alpha_hi - pk.alpha_hi) + double(pj.alpha_lo - pk.alpha_lo);
+    const double weight = weight_between<kUnitWeights>(k, j);
     const double beta = (pj.beta_hi - pk.beta_hi) + double(pj.beta_lo - pk.beta_lo);
     const double gamma = (pj.gamma_hi - pk.gamma_hi) + double(pj.gamma_lo - pk.gamma_lo);
     return -pj.x * pk.x * weight + (pj.x + pk.x) * beta - gamma;
@@ -78,9 +80,15 @@ class IntervalCost {
 
   // α_j − α_k: total weight of the points k < l <= j.
   double weight_between(size_t k, size_t j) const {
-    return unit_weights_ ? static_cast<double>(j - k)
-                         : (points_[j].alpha_hi - points_[k].alpha_hi) +
-                               double(points_[j].alpha_lo - points_[k].alpha_lo);
+    return unit_weights_ ? weight_between<true>(k, j) : weight_between<false>(k, j);
+  }
+  template <bool kUnitWeights>
+  double weight_between(size_t k, size_t j) const {
+    if constexpr (kUnitWeights) {
+      return static_cast<double>(j - k);
+    } else {
+      return (points_[j].alpha_hi - points_[k].alpha_hi) + double(points_[j].alpha_lo - points_[k].alpha_lo);
+    }
   }
   // β_j − β_k: Σ_{k<l<=j} w_l x_l.
   double weighted_sum_between(size_t k, size_t j) const {

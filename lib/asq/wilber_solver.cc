@@ -29,7 +29,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "lib/asq/concave_lws.h"
@@ -219,24 +221,30 @@ bool link_windows(const Path& more, const Path& fewer, size_t intervals, size_t 
 // strictly increasing, so every j has a candidate. Time ~ one LWS pass over Σ window sizes points;
 // memory 24 bytes per point (best_{t−1}, best_t and the RowEnvelope's row/start lists) plus 4 per
 // window point.
+template <bool kUnitWeights>
 Path windowed_path(const IntervalCost& cost, size_t intervals, const Windows& w) {
   const size_t n = cost.size();
-  std::vector<double> prev(n), cur(n);  // best_{t−1}, best_t at absolute indices
-  std::vector<uint32_t> parent(w.points);
-  RowEnvelope envelope(cost, n);
+  // best_{t−1}, best_t at absolute indices, parents per window point, the envelope's buffers: each
+  // entry is written before it is read (windows only), so none is cleared.
+  std::unique_ptr<double[]> prev_buffer(new double[n]), cur_buffer(new double[n]);
+  std::unique_ptr<uint32_t[]> parent(new uint32_t[w.points]), rows(new uint32_t[n]),
+      starts(new uint32_t[n + 1]);
+  double* prev = prev_buffer.get();
+  double* cur = cur_buffer.get();
+  RowEnvelope<kUnitWeights> envelope(cost, rows.get(), starts.get());
   prev[0] = 0.0;
   size_t offset = 1;  // window 0 is the single point 0
   for (size_t t = 1; t <= intervals; ++t) {
-    envelope.reset(prev.data(), w.hi[t]);
+    envelope.reset(prev, w.hi[t]);
     size_t next = w.lo[t - 1];
     for (size_t j = w.lo[t]; j <= w.hi[t]; ++j) {
       for (; next <= w.hi[t - 1] && next < j; ++next) envelope.add(next, j);
       const size_t i = envelope.best(j);
-      cur[j] = prev[i] + cost(i, j);
+      cur[j] = prev[i] + cost.template cost<kUnitWeights>(i, j);
       parent[offset + (j - w.lo[t])] = static_cast<uint32_t>(i);
     }
     offset += w.hi[t] - w.lo[t] + 1;
-    prev.swap(cur);
+    std::swap(prev, cur);
   }
   Path path(intervals + 1);
   path[intervals] = static_cast<uint32_t>(n - 1);
@@ -245,6 +253,10 @@ Path windowed_path(const IntervalCost& cost, size_t intervals, const Windows& w)
     path[t - 1] = parent[offset + (path[t] - w.lo[t])];
   }
   return path;
+}
+
+Path windowed_path(const IntervalCost& cost, size_t intervals, const Windows& w) {
+  return cost.unit_weights() ? windowed_path<true>(cost, intervals, w) : windowed_path<false>(cost, intervals, w);
 }
 
 }  // namespace
