@@ -1,7 +1,8 @@
 // DurableIndex behaviour: results equal an index built fresh in memory from the same trained state,
 // before and after reopen (so reopen re-encodes nothing and rebuilds IVF lists correctly); upsert,
 // remove, bulk load; rerank from `raw`; every invalid call rejected with nothing written; searches
-// concurrent with a writer never observe half a write.
+// concurrent with a writer never observe half a write, also while the first write after a reopen swaps
+// the read-only RocksDB instance for the read-write one.
 #include <gtest/gtest.h>
 
 #include <faiss/IndexIDMap.h>
@@ -318,19 +319,19 @@ TEST(DurableIndex, BulkLoadEqualsIncrementalAdds) {
 
 // Readers search while one writer repeatedly upserts all kGroup ids with one vector per write. Every
 // write replaces the whole group, so a search sees either all kGroup rows equal (a whole state) or,
-// if it saw half a write, two different distances among the kGroup results.
-TEST(DurableIndex, SearchesNeverSeeHalfAWrite) {
-  TempDir dir;
-  constexpr size_t kGroup = 64;
-  auto index = make_flat(dir.sub("db"), /*keep_raw=*/false);
+// if it saw half a write, two different distances among the kGroup results. `options` lets the readers
+// rerank, i.e. read `raw` through whichever RocksDB instance the index serves from.
+constexpr size_t kGroup = 64;
+
+void write_group_version(DurableIndex& index, int version) {
+  const std::vector<float> v = gaussian_rows(version, 1, kDim, 12);
+  std::vector<float> rows(kGroup * kDim);
+  for (size_t i = 0; i < kGroup; ++i) std::copy(v.begin(), v.end(), rows.begin() + i * kDim);
   const std::vector<idx_t> ids = id_range(0, kGroup);
-  auto write_version = [&](int version) {
-    const std::vector<float> v = gaussian_rows(version, 1, kDim, 12);
-    std::vector<float> rows(kGroup * kDim);
-    for (size_t i = 0; i < kGroup; ++i) std::copy(v.begin(), v.end(), rows.begin() + i * kDim);
-    index->upsert(kGroup, rows.data(), ids.data());
-  };
-  write_version(0);
+  index.upsert(kGroup, rows.data(), ids.data());
+}
+
+void expect_searches_never_see_half_a_write(DurableIndex& index, const SearchOptions& options) {
   std::atomic<bool> done{false};
   std::atomic<int> searches{0}, torn{0};
   const std::vector<float> query = gaussian_rows(0, 1, kDim, 13);
@@ -338,7 +339,7 @@ TEST(DurableIndex, SearchesNeverSeeHalfAWrite) {
     std::vector<float> d(kGroup);
     std::vector<idx_t> l(kGroup);
     while (!done.load()) {
-      index->search(1, query.data(), kGroup, d.data(), l.data());
+      index.search(1, query.data(), kGroup, d.data(), l.data(), options);
       for (size_t i = 0; i < kGroup; ++i) {
         if (l[i] < 0 || d[i] != d[0]) {
           ++torn;
@@ -349,13 +350,35 @@ TEST(DurableIndex, SearchesNeverSeeHalfAWrite) {
     }
   };
   std::thread r1(reader), r2(reader);
-  for (int version = 1; version <= 150; ++version) write_version(version);
+  for (int version = 1; version <= 150; ++version) write_group_version(index, version);
   done = true;
   r1.join();
   r2.join();
   EXPECT_EQ(torn.load(), 0);
   EXPECT_GT(searches.load(), 0);
-  EXPECT_EQ(index->size(), kGroup);
+  EXPECT_EQ(index.size(), kGroup);
+}
+
+TEST(DurableIndex, SearchesNeverSeeHalfAWrite) {
+  TempDir dir;
+  auto index = make_flat(dir.sub("db"), /*keep_raw=*/false);
+  write_group_version(*index, 0);
+  expect_searches_never_see_half_a_write(*index, {});
+}
+
+// After a reopen the index serves from a read-only RocksDB instance; the first upsert below swaps it for
+// the read-write one while the readers rerank from `raw` (under ASan a search still holding the closed
+// instance would be a use after free).
+TEST(DurableIndex, SearchesNeverSeeHalfAWriteAcrossTheFirstWriteAfterAReopen) {
+  TempDir dir;
+  {
+    auto index = make_flat(dir.sub("db"));
+    write_group_version(*index, 0);
+  }
+  auto index = DurableIndex::open(dir.sub("db"), fast_options());
+  SearchOptions rerank;
+  rerank.rerank_factor = 1;
+  expect_searches_never_see_half_a_write(*index, rerank);
 }
 
 }  // namespace
