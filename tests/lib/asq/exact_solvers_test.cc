@@ -83,6 +83,41 @@ TEST(IntervalCost, PrefixSumsHoldAtLargeD) {
   }
 }
 
+// ψ_c = Σ_{0<l<=c} w_l (x_c − x_l) (the LWS crossover tests' column), its padding, the strided x access,
+// and the identity S2 = Σ_{j<l<c} w_l (x_c − x_l) = (ψ_c − ψ_j) − (x_c − x_j)·α'_j the tests rely on
+// (rounding ~eps·(x_c − x_j)·α'_j from the cancellation, plus ~eps·ψ_c).
+TEST(IntervalCost, PsiColumnMatchesDefinition) {
+  for (const Shape shape : {Shape::kLogNormal, Shape::kNormal, Shape::kIntegers, Shape::kClustered}) {
+    for (const bool weighted : {false, true}) {
+      const size_t n = 300;
+      const auto x = testing::random_sorted(n, shape, 11 + static_cast<uint64_t>(shape));
+      const auto w = testing::random_weights(n, 12 + static_cast<uint64_t>(shape));
+      const IntervalCost cost(x, weighted ? std::span<const double>(w) : std::span<const double>());
+      auto wt = [&](size_t l) { return weighted ? w[l] : 1.0; };
+      double total = 0.0;
+      for (size_t l = 1; l < n; ++l) total += wt(l);
+      const double range = x.back() - x.front();
+      for (size_t c = 0; c < n; ++c) {
+        double direct = 0.0;
+        for (size_t l = 1; l <= c; ++l) direct += wt(l) * (x[c] - x[l]);
+        ASSERT_NEAR(cost.psi()[c], direct, 1e-13 * (1.0 + direct)) << "c=" << c;
+        for (size_t k = 0; k <= IntervalCost::kColumnPad; ++k) {
+          ASSERT_EQ(cost.x_at(c)[k * IntervalCost::kXStride], x[std::min(c + k, n - 1)]);
+        }
+      }
+      for (size_t k = 1; k <= IntervalCost::kColumnPad; ++k) ASSERT_EQ(cost.psi()[n - 1 + k], cost.psi()[n - 1]);
+      for (size_t j = 0; j < n; j += 7) {
+        for (size_t c = j + 1; c < n; c += 5) {
+          double s2 = 0.0;
+          for (size_t l = j + 1; l < c; ++l) s2 += wt(l) * (x[c] - x[l]);
+          const double via_psi = (cost.psi()[c] - cost.psi()[j]) - (x[c] - x[j]) * cost.weight_between(0, j);
+          EXPECT_NEAR(via_psi, s2, 1e-13 * (range * total + 1.0)) << j << "," << c;
+        }
+      }
+    }
+  }
+}
+
 TEST(ZipmlSolver, MatchesBruteForce) {
   for (uint64_t seed = 0; seed < 40; ++seed) {
     const size_t n = 3 + seed % 9;
