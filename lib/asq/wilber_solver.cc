@@ -93,7 +93,7 @@ double density_penalty(const IntervalCost& cost, size_t intervals) {
   std::vector<std::pair<double, double>> segments;  // (m, runs)
   segments.reserve(n / kDensitySegment + 1);
   double free_mass = 0.0;
-  for_each_density_segment(
+  for_each_density_segment<true>(
       n, [&](size_t i) { return cost.x(i); }, [&](size_t i, size_t j) { return cost.weight_between(i, j); },
       [&](size_t i, size_t j, double, double mass) {
         size_t runs = 0;
@@ -105,12 +105,10 @@ double density_penalty(const IntervalCost& cost, size_t intervals) {
   double u = k / free_mass;
   for (int iteration = 0; iteration < 16; ++iteration) {  // fixed point of the saturated set
     double saturated = 0.0, mass = 0.0;
-    for (const auto& [m, runs] : segments) {
-      if (m * u >= runs) {
-        saturated += runs;
-      } else {
-        mass += m;
-      }
+    for (const auto& [m, runs] : segments) {  // selects, not branches: saturation follows no pattern
+      const bool full = m * u >= runs;
+      saturated += full ? runs : 0.0;
+      mass += full ? 0.0 : m;
     }
     const double next = (k - saturated) / mass;
     if (!(next > 0.0) || !std::isfinite(next) || next == u) break;
@@ -285,6 +283,7 @@ Path solve_wilber_path(const IntervalCost& cost, size_t intervals, double window
   if (intervals <= 1) return b.path;
   // a: a level at every distinct value costs 0 = the minimum over any number of links.
   HullPoint a;
+  a.path.reserve(n);
   a.path.push_back(0);
   for (size_t i = 1; i < n; ++i) {
     if (cost.x(i) != cost.x(a.path.back())) a.path.push_back(static_cast<uint32_t>(i));

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "lib/asq/asq_solver.h"
+#include "lib/asq/density_segments.h"
 #include "lib/asq/exact_solvers.h"
 #include "lib/asq/interval_cost.h"
 #include "tests/lib/asq/asq_test_data.h"
@@ -116,6 +117,21 @@ TEST(IntervalCost, PsiColumnMatchesDefinition) {
       }
     }
   }
+}
+
+// The density estimate's cube root against std::cbrt over the whole double range (the fast path covers
+// [1e-290, 1e290]; outside, zero, infinity and NaN it is std::cbrt).
+TEST(DensitySegments, EstimateCbrtMatchesStdCbrt) {
+  Rng rng(5);
+  for (int i = 0; i < 20000; ++i) {
+    const double v = std::ldexp(0.5 + rng.uniform(), static_cast<int>(rng.below(2001)) - 1000);
+    ASSERT_NEAR(estimate_cbrt(v), std::cbrt(v), 1e-10 * std::cbrt(v)) << v;
+  }
+  for (const double v : {0.0, 1e-300, 1e-290, 1.0, 8.0, 27.0, 1e290, 1e300, 1.7e308}) {
+    ASSERT_NEAR(estimate_cbrt(v), std::cbrt(v), 1e-10 * std::cbrt(v)) << v;
+  }
+  EXPECT_EQ(estimate_cbrt(INFINITY), INFINITY);
+  EXPECT_TRUE(std::isnan(estimate_cbrt(NAN)));
 }
 
 TEST(ZipmlSolver, MatchesBruteForce) {
