@@ -314,18 +314,37 @@ size_t make_uniform_grid(std::span<const double> x, std::span<const double> weig
                       : accumulate_uniform<false>(x, weights, lo, 1.0 / step, n_cells, point_weight);
   // Room for every point (growing only: a reused grid is not cleared again), then without branches
   // (a fifth to a half of the points are non-empty, in no pattern): every point is written at k and
-  // kept by advancing k.
+  // kept by advancing k (k <= t, so every write is in range).
   if (grid.points.size() < grid_points) {
     grid.points.resize(grid_points);
     grid.weights.resize(grid_points);
   }
-  grid.points[0] = lo;
-  grid.weights[0] = point_weight[0];
+  // Two points per SSE2 step: both written at k and k + (first kept), k advanced by the kept count;
+  // g_t = lo + t·Δ as in the scalar tail.
+  double* points = grid.points.data();
+  double* kept_weights = grid.weights.data();
+  points[0] = lo;
+  kept_weights[0] = point_weight[0];
   point_weight[0] = 0.0;
-  size_t k = 1;
-  for (size_t t = 1; t < n_cells; ++t) {
-    grid.points[k] = lo + static_cast<double>(t) * step;
-    grid.weights[k] = point_weight[t];
+  size_t k = 1, t = 1;
+  const __m128d vlo = _mm_set1_pd(lo), vstep = _mm_set1_pd(step), two = _mm_set1_pd(2.0), zero = _mm_setzero_pd();
+  __m128d vt = _mm_set_pd(2.0, 1.0);
+  for (; t + 2 <= n_cells; t += 2) {
+    const __m128d w = _mm_loadu_pd(point_weight + t);
+    _mm_storeu_pd(point_weight + t, zero);
+    const __m128d g = _mm_add_pd(vlo, _mm_mul_pd(vt, vstep));
+    vt = _mm_add_pd(vt, two);
+    const int keep = nonempty_only ? _mm_movemask_pd(_mm_cmpgt_pd(w, zero)) : 3;
+    _mm_storel_pd(points + k, g);
+    _mm_storel_pd(kept_weights + k, w);
+    k += static_cast<size_t>(keep & 1);
+    _mm_storeh_pd(points + k, g);
+    _mm_storeh_pd(kept_weights + k, w);
+    k += static_cast<size_t>(keep >> 1);
+  }
+  for (; t < n_cells; ++t) {
+    points[k] = lo + static_cast<double>(t) * step;
+    kept_weights[k] = point_weight[t];
     k += !nonempty_only || point_weight[t] > 0.0;
     point_weight[t] = 0.0;
   }
