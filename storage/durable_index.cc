@@ -7,6 +7,10 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <cstdarg>
 #include <filesystem>
@@ -148,6 +152,24 @@ std::unique_ptr<DurableIndex> DurableIndex::create(const std::string& path, cons
   return self;
 }
 
+namespace {
+
+// After a reopen, hands the heap's free pages back to the system when they add up to something: an IVF
+// index's lists grow in many steps while `codes` is read chunk by chunk, and the buffers they outgrow
+// stay in the heap as free fragments (Fashion-MNIST IVF256,RaBitQ1: ~5 MiB free for 7.8 MiB of codes,
+// of which malloc_trim returns ~3.8 MiB in ~0.6 ms). A flat index's arrays are reserved once, so its
+// reopen leaves far less free (~0.5 MiB) and skips the trim. glibc only; elsewhere nothing is done.
+void return_free_heap_pages(size_t loaded_bytes) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  const size_t free_bytes = mallinfo2().fordblks;
+  if (free_bytes >= std::max<size_t>(size_t{1} << 20, loaded_bytes / 16)) malloc_trim(0);
+#else
+  (void)loaded_bytes;
+#endif
+}
+
+}  // namespace
+
 std::unique_ptr<DurableIndex> DurableIndex::open(const std::string& path, const OpenOptions& options) {
   IPAQ_CHECK(std::filesystem::exists(path + "/CURRENT"), StorageError, "opening durable index ", path,
              ": no database there");
@@ -157,6 +179,7 @@ std::unique_ptr<DurableIndex> DurableIndex::open(const std::string& path, const 
     self->load_from_store(self->db_.get(), self->families_);
     self->attach_raw_source();
   }
+  return_free_heap_pages(self->count_ * self->header_.code_size);
   return self;
 }
 
