@@ -344,6 +344,9 @@ void IndexCodecIVF::shrink_to_fit() {
 void IndexCodecIVF::reset() {
   faiss::IndexIVF::reset();
   for (auto& t : l2_terms_) std::vector<float>().swap(t);
+  if (auto* packed = const_cast<PackedInvertedLists*>(packed_lists())) {
+    for (size_t list = 0; list < nlist; ++list) packed->clear_changes(list);  // nothing left to be stale
+  }
 }
 
 void IndexCodecIVF::check_compatible_for_merge(const faiss::Index& other_index) const {
@@ -425,8 +428,108 @@ void IndexCodecIVF::train_residual(idx_t n, const float* x) {
 
 void IndexCodecIVF::add_with_ids(idx_t n, const float* x, const idx_t* xids) {
   check_add_args(*this, kType, n, x);
-  faiss::IndexIVF::add_with_ids(n, x, xids);
+  faiss::IndexIVF::add_with_ids(n, x, xids);  // assigns, then add_core
   sync_packed();
+}
+
+void IndexCodecIVF::add_core(idx_t n, const float* x, const idx_t* xids, const idx_t* coarse_idx) {
+  IPAQ_CHECK(is_trained, StateError, kType, ": index is not trained");
+  IPAQ_CHECK_ARG(n >= 0 && (n == 0 || (x != nullptr && coarse_idx != nullptr)), kType,
+                 ": add_core needs n >= 0, vectors and their lists");
+  // Blocks bound the codes buffer, as FAISS's add_core does.
+  constexpr idx_t kBlock = 65536;
+  std::vector<uint8_t> codes(checked_mul(static_cast<size_t>(std::min(n, kBlock)), code_size, "codes"));
+  for (idx_t i0 = 0; i0 < n; i0 += kBlock) {
+    const idx_t m = std::min(kBlock, n - i0);
+    encode_vectors(m, x + i0 * d, coarse_idx + i0, codes.data());
+    append_codes(m, codes.data(), code_size, coarse_idx + i0, xids ? xids + i0 : nullptr);
+  }
+}
+
+void IndexCodecIVF::add_codes(idx_t n, const uint8_t* codes, const idx_t* xids) {
+  IPAQ_CHECK_ARG(n >= 0 && (n == 0 || codes != nullptr), kType, ": add_codes needs n >= 0 and codes");
+  IPAQ_CHECK(is_trained, StateError, kType, ": index is not trained");
+  const size_t stride = coarse_code_size() + code_size;
+  std::vector<idx_t> lists(static_cast<size_t>(n));
+  for (idx_t i = 0; i < n; ++i) lists[i] = checked_list_number(*this, codes + static_cast<size_t>(i) * stride, kType);
+  append_codes(n, codes + coarse_code_size(), stride, lists.data(), xids);
+  sync_packed();  // L2 terms of lists that were not in sync before (codes added behind the index's back)
+}
+
+void IndexCodecIVF::append_codes(idx_t n, const uint8_t* codes, size_t stride, const idx_t* list_nos,
+                                 const idx_t* xids) {
+  direct_map.check_can_add(xids);
+  // Entries grouped by list (a stable counting sort), so that each list is appended to once: its packed
+  // blocks are written a run of entries at a time, not entry by entry as FAISS's add_entry calls would.
+  std::vector<size_t> begin(nlist + 1, 0), order(static_cast<size_t>(n)), old_size(nlist);
+  for (idx_t i = 0; i < n; ++i) {
+    if (list_nos[i] >= 0) ++begin[static_cast<size_t>(list_nos[i]) + 1];
+  }
+  for (size_t list = 0; list < nlist; ++list) {
+    begin[list + 1] += begin[list];
+    old_size[list] = invlists->list_size(list);
+  }
+  {
+    std::vector<size_t> next(begin.begin(), begin.end() - 1);
+    for (idx_t i = 0; i < n; ++i) {
+      if (list_nos[i] >= 0) order[next[static_cast<size_t>(list_nos[i])]++] = static_cast<size_t>(i);
+    }
+  }
+  std::vector<size_t> todo;
+  for (size_t list = 0; list < nlist; ++list) {
+    if (begin[list + 1] > begin[list]) todo.push_back(list);
+  }
+  const bool l2 = metric_type == faiss::METRIC_L2;
+  auto* packed = const_cast<PackedInvertedLists*>(packed_lists());
+  try {
+    // Lists are independent (FAISS allows concurrent appends to different lists).
+    for_each_run(todo.size(), 1, [&](size_t t, size_t /*one*/) {
+      const size_t list = todo[t], first = begin[list], count = begin[list + 1] - first;
+      std::vector<uint8_t> run(count * code_size);
+      std::vector<idx_t> ids(count);
+      for (size_t j = 0; j < count; ++j) {
+        const size_t i = order[first + j];
+        std::copy_n(codes + i * stride, code_size, run.data() + j * code_size);
+        ids[j] = xids ? xids[i] : ntotal + static_cast<idx_t>(i);
+      }
+      invlists->add_entries(list, count, ids.data(), run.data());
+      // L2 terms of the new entries from their codes, as sync_packed() computes them (if the list's terms
+      // are in sync; otherwise sync_packed() redoes the list).
+      if (!l2 || l2_terms_[list].size() != old_size[list]) return;
+      std::vector<float>& terms = l2_terms_[list];
+      // Changes marked at offsets the terms do not reach (a cut list, reset) leave the terms valid; one
+      // inside them means sync_packed() recomputes the list.
+      if (packed != nullptr && packed->first_changed(list) != PackedInvertedLists::kUnchanged) {
+        if (packed->first_changed(list) < old_size[list]) return;
+        packed->clear_changes(list);
+      }
+      std::vector<float> centroid(static_cast<size_t>(d));
+      quantizer->reconstruct(static_cast<idx_t>(list), centroid.data());
+      const auto state = codec_->prepare_query(centroid.data());
+      terms.resize(old_size[list] + count);
+      float* out = terms.data() + old_size[list];
+      codec_->estimate_ip(*state, count, run.data(), out);
+      for (size_t j = 0; j < count; ++j) out[j] = codec_->stored_norm_sq(run.data() + j * code_size) + 2.0f * out[j];
+    });
+  } catch (...) {
+    // All or nothing: cut every list back (shrinking never throws), then clear the cuts' change marks.
+    for (size_t list : todo) {
+      if (invlists->list_size(list) > old_size[list]) invlists->resize(list, old_size[list]);
+      if (l2 && l2_terms_[list].size() > old_size[list]) l2_terms_[list].resize(old_size[list]);
+    }
+    sync_packed();
+    throw;
+  }
+  faiss::DirectMapAdd dm_adder(direct_map, static_cast<size_t>(n), xids);
+  for (idx_t i = 0; i < n; ++i) {
+    if (list_nos[i] < 0) dm_adder.add(static_cast<size_t>(i), -1, 0);  // not added (FAISS's convention)
+  }
+  for (size_t list : todo) {
+    for (size_t j = begin[list]; j < begin[list + 1]; ++j) {
+      dm_adder.add(order[j], static_cast<idx_t>(list), old_size[list] + (j - begin[list]));
+    }
+  }
+  ntotal += n;
 }
 
 void IndexCodecIVF::check_l2_terms_synced() const {

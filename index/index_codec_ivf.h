@@ -80,6 +80,14 @@ class IndexCodecIVF : public faiss::IndexIVF, public ScoreBoundProvider {
   // weighted objective, nq < 1, null queries or non-finite values.
   void set_query_workload(idx_t nq, const float* queries);
   void add_with_ids(idx_t n, const float* x, const idx_t* xids) override;
+  // FAISS's add_core (encode, append, direct map), appending list by list (append_codes) instead of entry by
+  // entry; L2 terms computed from the new codes.
+  void add_core(idx_t n, const float* x, const idx_t* xids, const idx_t* coarse_idx) override;
+  // faiss::IndexIVF::add_sa_codes list by list: n standalone codes (sa_encode: list number then code,
+  // n * sa_code_size() bytes), ids xids or ntotal, ntotal + 1, ...; L2 terms synced. A list number out of
+  // range → InvalidArgument before anything is added; if an append throws, no list keeps any of the n.
+  // (FAISS's add_sa_codes, not virtual, still works: entry by entry, then sync_packed() is needed.)
+  void add_codes(idx_t n, const uint8_t* codes, const idx_t* xids);
   void search(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
               const faiss::SearchParameters* params = nullptr) const override;
   // See "Search" above. keys / coarse_dis: n * nprobe (nprobe = params->nprobe or this->nprobe, at most
@@ -150,6 +158,10 @@ class IndexCodecIVF : public faiss::IndexIVF, public ScoreBoundProvider {
   std::vector<std::vector<float>> l2_terms_;  // L2 only: per list, ||r_i||^2 + 2 <c, r̂_i>
 
   void check_l2_terms_synced() const;
+  // Appends n codes (row i at codes + i * stride) to lists list_nos[i] (-1: not added, as FAISS) with ids
+  // xids[i] or ntotal + i: grouped by list, one add_entries per list (lists in parallel), the L2 terms of
+  // lists in sync computed from the codes; all or nothing; then the direct map and ntotal.
+  void append_codes(idx_t n, const uint8_t* codes, size_t stride, const idx_t* list_nos, const idx_t* xids);
   // search_preassigned after its checks (search() makes them once per call).
   void scan_preassigned(idx_t n, const float* x, idx_t k, size_t nprobe, const idx_t* keys, float* distances,
                         idx_t* labels, bool store_pairs, const faiss::SearchParametersIVF* params,

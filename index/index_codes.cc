@@ -42,8 +42,11 @@ void add_to_ivf(faiss::IndexIVF& ivf, idx_t n, const uint8_t* codes, const idx_t
   for (idx_t i = 0; i < n; ++i) {
     checked_list_number(ivf, codes + static_cast<size_t>(i) * stride, "add_sa_codes");
   }
-  ivf.add_sa_codes(n, codes, ids);
-  if (auto* codec_ivf = dynamic_cast<IndexCodecIVF*>(&ivf)) codec_ivf->sync_packed();
+  if (auto* codec_ivf = dynamic_cast<IndexCodecIVF*>(&ivf)) {
+    codec_ivf->add_codes(n, codes, ids);  // list by list, L2 terms included
+  } else {
+    ivf.add_sa_codes(n, codes, ids);
+  }
 }
 
 // Mirrors IndexFastScan::add after compute_codes: grow the block array, pack the new range.

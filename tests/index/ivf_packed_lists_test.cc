@@ -66,6 +66,17 @@ void expect_same_search(const faiss::Index& a, const faiss::Index& b, const std:
   EXPECT_EQ(Da, Db);
 }
 
+// Runs body(descriptor, metric) for a 4-bit layout (RaBitQ1) and an 8-bit one (TQ3), under both metrics.
+template <class Body>
+void for_layouts_and_metrics(Body&& body) {
+  for (const char* descriptor : {"RaBitQ1", "TQ3"}) {
+    for (faiss::MetricType metric : {faiss::METRIC_L2, faiss::METRIC_INNER_PRODUCT}) {
+      SCOPED_TRACE(std::string(descriptor) + (metric == faiss::METRIC_L2 ? " L2" : " IP"));
+      body(descriptor, metric);
+    }
+  }
+}
+
 std::vector<uint8_t> list_codes(const faiss::InvertedLists& lists, size_t list) {
   const size_t n = lists.list_size(list);
   faiss::InvertedLists::ScopedCodes codes(&lists, list);
@@ -247,31 +258,28 @@ TEST(IndexCodecIVF, RemoveIdsThenSearchEqualsAFreshBuild) {
   const size_t nb = 1500, nlist = 8;
   const auto base = testing::random_vectors(nb, kDim, 1.0f, 84);
   const auto queries = testing::random_vectors(12, kDim, 1.0f, 85);
-  for (const char* descriptor : {"RaBitQ1", "TQ3"}) {
-    for (faiss::MetricType metric : {faiss::METRIC_L2, faiss::METRIC_INNER_PRODUCT}) {
-      SCOPED_TRACE(std::string(descriptor) + (metric == faiss::METRIC_L2 ? " L2" : " IP"));
-      auto full = make_trained(descriptor, metric, nlist, base);
-      auto fresh = empty_copy(*full);
-      full->add(static_cast<idx_t>(nb), base.data());
-      std::vector<idx_t> drop;
-      for (size_t i = 0; i < nb; ++i) {
-        if (i % 3 == 0 || (i >= 500 && i < 620)) drop.push_back(static_cast<idx_t>(i));
-      }
-      faiss::IDSelectorBatch sel(drop.size(), drop.data());
-      EXPECT_EQ(full->remove_ids(sel), drop.size());
-      std::vector<float> kept;
-      std::vector<idx_t> kept_ids;
-      for (size_t i = 0; i < nb; ++i) {
-        if (sel.is_member(static_cast<idx_t>(i))) continue;
-        kept.insert(kept.end(), base.begin() + i * kDim, base.begin() + (i + 1) * kDim);
-        kept_ids.push_back(static_cast<idx_t>(i));
-      }
-      fresh->add_with_ids(static_cast<idx_t>(kept_ids.size()), kept.data(), kept_ids.data());
-      ASSERT_EQ(full->ntotal, fresh->ntotal);
-      for (size_t nprobe : {1, 3, 8}) expect_same_search(*full, *fresh, queries, 10, nprobe);
-      EXPECT_DOUBLE_EQ(full->storage_bytes_per_vector(), fresh->storage_bytes_per_vector());
+  for_layouts_and_metrics([&](const char* descriptor, faiss::MetricType metric) {
+    auto full = make_trained(descriptor, metric, nlist, base);
+    auto fresh = empty_copy(*full);
+    full->add(static_cast<idx_t>(nb), base.data());
+    std::vector<idx_t> drop;
+    for (size_t i = 0; i < nb; ++i) {
+      if (i % 3 == 0 || (i >= 500 && i < 620)) drop.push_back(static_cast<idx_t>(i));
     }
-  }
+    faiss::IDSelectorBatch sel(drop.size(), drop.data());
+    EXPECT_EQ(full->remove_ids(sel), drop.size());
+    std::vector<float> kept;
+    std::vector<idx_t> kept_ids;
+    for (size_t i = 0; i < nb; ++i) {
+      if (sel.is_member(static_cast<idx_t>(i))) continue;
+      kept.insert(kept.end(), base.begin() + i * kDim, base.begin() + (i + 1) * kDim);
+      kept_ids.push_back(static_cast<idx_t>(i));
+    }
+    fresh->add_with_ids(static_cast<idx_t>(kept_ids.size()), kept.data(), kept_ids.data());
+    ASSERT_EQ(full->ntotal, fresh->ntotal);
+    for (size_t nprobe : {1, 3, 8}) expect_same_search(*full, *fresh, queries, 10, nprobe);
+    EXPECT_DOUBLE_EQ(full->storage_bytes_per_vector(), fresh->storage_bytes_per_vector());
+  });
 }
 
 // merge_from appends the other index's entries list by list (through assembled codes) and empties it:
@@ -281,29 +289,26 @@ TEST(IndexCodecIVF, MergeFromEqualsOneBuild) {
   const size_t nb = 1200, nlist = 8, k = 10;
   const auto base = testing::random_vectors(nb, kDim, 1.0f, 86);
   const auto queries = testing::random_vectors(12, kDim, 1.0f, 87);
-  for (const char* descriptor : {"RaBitQ1", "TQ3"}) {
-    for (faiss::MetricType metric : {faiss::METRIC_L2, faiss::METRIC_INNER_PRODUCT}) {
-      SCOPED_TRACE(std::string(descriptor) + (metric == faiss::METRIC_L2 ? " L2" : " IP"));
-      auto all = make_trained(descriptor, metric, nlist, base);
-      auto a = empty_copy(*all), b = empty_copy(*all);
-      all->add(static_cast<idx_t>(nb), base.data());
-      a->add(static_cast<idx_t>(nb / 3), base.data());
-      std::vector<idx_t> ids(nb - nb / 3);
-      for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<idx_t>(nb / 3 + i);
-      b->add_with_ids(static_cast<idx_t>(ids.size()), base.data() + (nb / 3) * kDim, ids.data());
-      a->merge_from(*b, 0);
-      ASSERT_EQ(a->ntotal, static_cast<idx_t>(nb));
-      EXPECT_EQ(b->ntotal, 0);
-      expect_same_search(*a, *all, queries, k, 3);
-      for (size_t list = 0; list < nlist; ++list) {
-        EXPECT_EQ(list_codes(*a->invlists, list), list_codes(*all->invlists, list));
-      }
-      std::vector<float> D(k);
-      std::vector<idx_t> I(k);
-      b->search(1, queries.data(), static_cast<idx_t>(k), D.data(), I.data());
-      EXPECT_EQ(std::count(I.begin(), I.end(), idx_t{-1}), static_cast<long>(k));
+  for_layouts_and_metrics([&](const char* descriptor, faiss::MetricType metric) {
+    auto all = make_trained(descriptor, metric, nlist, base);
+    auto a = empty_copy(*all), b = empty_copy(*all);
+    all->add(static_cast<idx_t>(nb), base.data());
+    a->add(static_cast<idx_t>(nb / 3), base.data());
+    std::vector<idx_t> ids(nb - nb / 3);
+    for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<idx_t>(nb / 3 + i);
+    b->add_with_ids(static_cast<idx_t>(ids.size()), base.data() + (nb / 3) * kDim, ids.data());
+    a->merge_from(*b, 0);
+    ASSERT_EQ(a->ntotal, static_cast<idx_t>(nb));
+    EXPECT_EQ(b->ntotal, 0);
+    expect_same_search(*a, *all, queries, k, 3);
+    for (size_t list = 0; list < nlist; ++list) {
+      EXPECT_EQ(list_codes(*a->invlists, list), list_codes(*all->invlists, list));
     }
-  }
+    std::vector<float> D(k);
+    std::vector<idx_t> I(k);
+    b->search(1, queries.data(), static_cast<idx_t>(k), D.data(), I.data());
+    EXPECT_EQ(std::count(I.begin(), I.end(), idx_t{-1}), static_cast<long>(k));
+  });
 }
 
 // update_vectors with the Array direct map (FAISS's entry moves done by IndexCodecIVF, codes released)
@@ -478,6 +483,95 @@ TEST(IndexCodecIVF, RangeSearchMatchesTheScalarIndex) {
       EXPECT_GT(found, 0u);
     }
   }
+}
+
+// Throws from add_entries on one list (an allocation failure stand-in), after `allowed` successful calls.
+class FailingLists : public PackedInvertedLists {
+ public:
+  using PackedInvertedLists::PackedInvertedLists;
+  size_t add_entries(size_t list_no, size_t n_entry, const idx_t* ids, const uint8_t* codes) override {
+    if (list_no == fail_list && allowed-- <= 0) throw StateError("injected add_entries failure");
+    return PackedInvertedLists::add_entries(list_no, n_entry, ids, codes);
+  }
+  size_t fail_list = 0;
+  std::atomic<int> allowed{1 << 30};
+};
+
+// The add paths append list by list (IndexCodecIVF::add_core, add_codes): the same lists, codes, ids,
+// direct map and search as FAISS's entry-by-entry add_sa_codes followed by sync_packed(), for adds in
+// chunks; an append that throws leaves no list with any of the chunk (all or nothing) and the index
+// searchable; list numbers out of range are refused before anything is added; FAISS's -1 list (not
+// assigned) adds nothing but counts in ntotal, as FAISS's add_core.
+TEST(IndexCodecIVF, AddsListByListEqualFaissEntryByEntry) {
+  const size_t nb = 1500, nlist = 8, chunk = 400;
+  const auto base = testing::random_vectors(nb, kDim, 1.0f, 97);
+  const auto queries = testing::random_vectors(10, kDim, 1.0f, 98);
+  for_layouts_and_metrics([&](const char* descriptor, faiss::MetricType metric) {
+    auto by_add = make_trained(descriptor, metric, nlist, base);
+    auto by_codes = empty_copy(*by_add), by_entry = empty_copy(*by_add);
+    for (auto* ix : {by_add.get(), by_codes.get(), by_entry.get()}) ix->make_direct_map(true);
+    std::vector<uint8_t> codes(nb * by_add->sa_code_size());
+    by_add->sa_encode(static_cast<idx_t>(nb), base.data(), codes.data());
+    for (size_t first = 0; first < nb; first += chunk) {
+      const idx_t m = static_cast<idx_t>(std::min(chunk, nb - first));
+      by_add->add(m, base.data() + first * kDim);
+      by_codes->add_codes(m, codes.data() + first * by_add->sa_code_size(), nullptr);
+      by_entry->faiss::IndexIVF::add_sa_codes(m, codes.data() + first * by_add->sa_code_size(), nullptr);
+    }
+    by_entry->sync_packed();
+    for (auto* ix : {by_codes.get(), by_entry.get()}) {
+      ASSERT_EQ(ix->ntotal, by_add->ntotal);
+      for (size_t list = 0; list < nlist; ++list) {
+        EXPECT_EQ(list_codes(*ix->invlists, list), list_codes(*by_add->invlists, list));
+        faiss::InvertedLists::ScopedIds a(ix->invlists, list), b(by_add->invlists, list);
+        EXPECT_TRUE(std::equal(a.get(), a.get() + ix->invlists->list_size(list), b.get()));
+        size_t na = 0, nb_terms = 0;
+        const float* ta = ix->l2_terms(list, &na);
+        const float* tb = by_add->l2_terms(list, &nb_terms);
+        ASSERT_EQ(na, nb_terms);
+        EXPECT_TRUE(std::equal(ta, ta + na, tb));
+      }
+      EXPECT_EQ(ix->direct_map.array, by_add->direct_map.array);
+      expect_same_search(*ix, *by_add, queries, 10, 3);
+    }
+  });
+
+  // All or nothing: list 5's append throws after the others went in.
+  auto index = make_trained("RaBitQ1", faiss::METRIC_L2, nlist, base);
+  auto* failing = new FailingLists(nlist, index->codec());
+  index->replace_invlists(failing, true);
+  index->add(static_cast<idx_t>(chunk), base.data());
+  auto reference = empty_copy(*index);
+  reference->add(static_cast<idx_t>(chunk), base.data());
+  failing->fail_list = 5;
+  failing->allowed = 0;
+  EXPECT_THROW(index->add(static_cast<idx_t>(chunk), base.data() + chunk * kDim), StateError);
+  EXPECT_EQ(index->ntotal, static_cast<idx_t>(chunk));
+  for (size_t list = 0; list < nlist; ++list) {
+    EXPECT_EQ(list_codes(*index->invlists, list), list_codes(*reference->invlists, list)) << "list " << list;
+  }
+  expect_same_search(*index, *reference, queries, 10, 3);
+  failing->allowed = 1 << 30;
+  index->add(static_cast<idx_t>(chunk), base.data() + chunk * kDim);
+  reference->add(static_cast<idx_t>(chunk), base.data() + chunk * kDim);
+  expect_same_search(*index, *reference, queries, 10, 3);
+
+  // A list number out of range: refused, nothing added.
+  std::vector<uint8_t> code(index->sa_code_size());
+  index->sa_encode(1, base.data(), code.data());
+  std::vector<uint8_t> two(2 * code.size());
+  std::copy(code.begin(), code.end(), two.begin());
+  std::copy(code.begin(), code.end(), two.begin() + static_cast<long>(code.size()));
+  two[code.size()] = static_cast<uint8_t>(nlist);  // the second code's list number (one byte for 8 lists)
+  const idx_t before = index->ntotal;
+  EXPECT_THROW(index->add_codes(2, two.data(), nullptr), InvalidArgument);
+  EXPECT_EQ(index->ntotal, before);
+
+  // FAISS's -1 list: not added, counted.
+  std::vector<idx_t> lists = {-1, 2};
+  index->add_core(2, base.data(), nullptr, lists.data());
+  EXPECT_EQ(index->ntotal, before + 2);
+  EXPECT_EQ(index->invlists->compute_ntotal(), static_cast<size_t>(before + 1));
 }
 
 }  // namespace
