@@ -1,5 +1,7 @@
 #include "lib/asq/interval_cost.h"
 
+#include <emmintrin.h>
+
 #include <algorithm>
 #include <cmath>
 #include <utility>
@@ -7,23 +9,26 @@
 namespace ipaq::asq {
 namespace {
 
-// Running sum carried as an unrenormalised pair: hi is the plain floating-point sum and lo collects the
-// exact rounding error of every addition (Knuth's TwoSum), so each step depends on the previous one only
-// through two additions (latency 4 cycles each; renormalising hi + lo every step chained ~24 cycles per
-// point and dominated the construction). value() renormalises, giving the same ~106-bit sum: lo's own
-// rounding is ~eps·|lo| <= n·eps²·|hi|.
-struct RunningSum {
-  double hi = 0.0, lo = 0.0;
-  void add(double v) {
-    const double s = hi + v;
-    const double bv = s - hi;
-    lo += (hi - (s - bv)) + (v - bv);
+// Two running sums in the lanes of SSE2 registers (the x86-64 baseline), each carried as an
+// unrenormalised pair: hi is the plain floating-point sum and lo collects the exact rounding error of
+// every addition (Knuth's TwoSum), so each step depends on the previous one only through two additions
+// (renormalising hi + lo every step chained ~24 cycles per point and dominated the construction).
+// renormalised() gives the same ~106-bit sums: lo's own rounding is ~eps·|lo| <= n·eps²·|hi|.
+struct RunningSums {
+  __m128d hi = _mm_setzero_pd(), lo = _mm_setzero_pd();
+  void add(__m128d v) {
+    const __m128d s = _mm_add_pd(hi, v);
+    const __m128d bv = _mm_sub_pd(s, hi);
+    lo = _mm_add_pd(lo, _mm_add_pd(_mm_sub_pd(hi, _mm_sub_pd(s, bv)), _mm_sub_pd(v, bv)));
     hi = s;
   }
-  // (sum, residue) with |residue| <= ulp(sum)/2.
-  std::pair<double, double> value() const {
-    const double sum = hi + lo;
-    return {sum, lo - (sum - hi)};
+  // Sums and residues with |residue| <= ulp(sum)/2 per lane.
+  struct Value {
+    __m128d sum, residue;
+  };
+  Value renormalised() const {
+    const __m128d sum = _mm_add_pd(hi, lo);
+    return {sum, _mm_sub_pd(lo, _mm_sub_pd(sum, hi))};
   }
 };
 
@@ -37,27 +42,25 @@ IntervalCost::IntervalCost(std::span<const double> sorted_x, std::span<const dou
       unit_weights_(weights.empty()) {
   points_.resize(n_ + kColumnPad);
   psi_.resize(n_ + kColumnPad);
-  RunningSum alpha, beta, gamma, psi;
+  // Lanes (α, β) and (γ, ψ); ψ_i = ψ_{i−1} + (weight of points 1..i−1)·(x_i − x_{i−1}), non-negative terms.
+  RunningSums alpha_beta, gamma_psi;
   const double w0 = n_ == 0 || unit_weights_ ? 1.0 : weights[0];
   for (size_t i = 0; i < n_; ++i) {
-    const double x = sorted_x[i], w = unit_weights_ ? 1.0 : weights[i];
-    // ψ_i = ψ_{i−1} + (weight of points 1..i−1)·(x_i − x_{i−1}): non-negative terms.
-    if (i > 0) psi.add(((alpha.hi - w0) + alpha.lo) * (x - sorted_x[i - 1]));
-    alpha.add(w);
-    beta.add(w * x);
-    gamma.add(w * x * x);
-    const auto [a_hi, a_lo] = alpha.value();
-    const auto [b_hi, b_lo] = beta.value();
-    const auto [g_hi, g_lo] = gamma.value();
-    points_[i] = Point{x,
-                       a_hi,
-                       b_hi,
-                       g_hi,
-                       static_cast<float>(a_lo),
-                       static_cast<float>(b_lo),
-                       static_cast<float>(g_lo),
-                       0.0f};
-    psi_[i] = psi.hi + psi.lo;
+    const double x = sorted_x[i], w = unit_weights_ ? 1.0 : weights[i], wx = w * x;
+    const double alpha_hi = _mm_cvtsd_f64(alpha_beta.hi), alpha_lo = _mm_cvtsd_f64(alpha_beta.lo);
+    const double psi_term = i > 0 ? ((alpha_hi - w0) + alpha_lo) * (x - sorted_x[i - 1]) : 0.0;
+    alpha_beta.add(_mm_set_pd(wx, w));
+    gamma_psi.add(_mm_set_pd(psi_term, wx * x));
+    const auto [ab, ab_residue] = alpha_beta.renormalised();
+    const auto [gp, gp_residue] = gamma_psi.renormalised();
+    // Point{x, α, β, γ, α_lo, β_lo, γ_lo, 0}: the residues as floats (ψ's residue not kept).
+    Point& point = points_[i];
+    point.x = x;
+    _mm_storeu_pd(&point.alpha_hi, ab);
+    point.gamma_hi = _mm_cvtsd_f64(gp);
+    _mm_storeu_ps(&point.alpha_lo,
+                  _mm_movelh_ps(_mm_cvtpd_ps(ab_residue), _mm_cvtpd_ps(_mm_move_sd(_mm_setzero_pd(), gp_residue))));
+    psi_[i] = _mm_cvtsd_f64(_mm_unpackhi_pd(gp, gp));
   }
   for (size_t i = n_; i < n_ + kColumnPad && n_ > 0; ++i) {
     points_[i] = points_[n_ - 1];
