@@ -282,12 +282,15 @@ Path solve_wilber_path(const IntervalCost& cost, size_t intervals, double window
   HullPoint b{{0, static_cast<uint32_t>(n - 1)}, cost(0, n - 1), std::numeric_limits<double>::infinity()};
   if (intervals <= 1) return b.path;
   // a: a level at every distinct value costs 0 = the minimum over any number of links.
+  // (The first index of each run of equal values; written without branches.)
   HullPoint a;
-  a.path.reserve(n);
-  a.path.push_back(0);
+  a.path.resize(n);
+  size_t runs = 1;
   for (size_t i = 1; i < n; ++i) {
-    if (cost.x(i) != cost.x(a.path.back())) a.path.push_back(static_cast<uint32_t>(i));
+    a.path[runs] = static_cast<uint32_t>(i);
+    runs += cost.x(i) != cost.x(i - 1);
   }
+  a.path.resize(runs);
   if (a.path.size() == 1) {
     a.path.push_back(static_cast<uint32_t>(n - 1));
   } else {
