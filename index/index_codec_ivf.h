@@ -30,6 +30,10 @@
 // replaced by the caller): FAISS's ArrayInvertedLists with full codes, scored by the codec's scalar
 // estimate_ip.
 //
+// Adds (add / add_with_ids through add_core, add_codes for ipaq::add_sa_codes) append list by list: one
+// add_entries call per list and batch, the L2 terms computed from the new codes; FAISS's own entry-by-entry
+// paths (faiss::IndexIVF::add_sa_codes, copy_subset_to) work too, followed by sync_packed().
+//
 // Search. search() assigns the queries (the coarse quantizer, in per-thread slices of the queries as
 // FAISS does) and runs search_preassigned(), overridden: per query, per probed list it scores the list's
 // packed sub-codes + side bytes + L2 terms (three sequential streams) through CodeScorer's SIMD kernels —
