@@ -192,7 +192,8 @@ class CountingLists : public PackedInvertedLists {
 // query) and search_preassigned with store_pairs assemble no code; reconstruct assembles one. With
 // store_pairs the labels are (list, offset) pairs of the entries the plain search returns, at the same
 // distances; a selector with store_pairs is refused; max_codes = 1 stops each query after its first
-// non-empty list (the same results as nprobe = 1 when that list is the nearest one).
+// non-empty list (the same results as nprobe = 1 when that list is the nearest one); a bad list number
+// thrown inside the OpenMP loop reaches the caller as InvalidArgument.
 TEST(IndexCodecIVF, SearchReadsThePackedListsDirectly) {
   const size_t nb = 2000, nq = 16, k = 10, nlist = 16;
   const auto base = testing::random_vectors(nb, kDim, 1.0f, 82);
@@ -235,6 +236,12 @@ TEST(IndexCodecIVF, SearchReadsThePackedListsDirectly) {
     for (size_t r = 0; r < k; ++r) EXPECT_EQ(I1[r], I[r]);  // one query alone = the same query in a batch
     EXPECT_THROW(index->search_preassigned(static_cast<idx_t>(nq), queries.data(), static_cast<idx_t>(k),
                                            keys.data(), coarse.data(), Dp.data(), Ip.data(), true, &with_sel),
+                 InvalidArgument);
+    // A list number out of range met inside the parallel loop over queries comes out as InvalidArgument.
+    std::vector<idx_t> bad_keys = keys;
+    bad_keys[(nq - 1) * params.nprobe + 1] = static_cast<idx_t>(nlist + 3);
+    EXPECT_THROW(index->search_preassigned(static_cast<idx_t>(nq), queries.data(), static_cast<idx_t>(k),
+                                           bad_keys.data(), coarse.data(), Dp.data(), Ip.data(), false, &params),
                  InvalidArgument);
 
     faiss::SearchParametersIVF one_list = params, max_codes = params;
