@@ -41,6 +41,13 @@ faiss::Index* checked_quantizer(const std::unique_ptr<faiss::Index>& quantizer, 
   return quantizer.get();
 }
 
+// Resizes a list's L2 terms to `size`, growing the capacity by at least 1/8 as the packed lists do
+// (ivf_packed_lists.h) rather than std::vector's doubling: at most ~12.5 % slack.
+void grow_terms(std::vector<float>& terms, size_t size) {
+  if (size > terms.capacity()) terms.reserve(std::max(size, terms.capacity() + terms.capacity() / 8));
+  terms.resize(size);
+}
+
 // The centroids of a flat coarse quantizer, read in place (null for other quantizers).
 const float* flat_centroids(const faiss::Index& quantizer) {
   const auto* flat = dynamic_cast<const faiss::IndexFlat*>(&quantizer);
@@ -284,11 +291,12 @@ void IndexCodecIVF::sync_packed(bool full) {
     std::unique_ptr<faiss::InvertedLists::ScopedCodes> list_codes;
     if (packed == nullptr) list_codes = std::make_unique<faiss::InvertedLists::ScopedCodes>(invlists, list);
     std::vector<uint8_t> run(packed != nullptr ? kRun * code_size : 0);
+    terms.reserve(size);  // the list's final count is known here
     for (size_t first = terms.size(); first < size;) {
       const size_t m = std::min(kRun, size - first);
       const uint8_t* codes = list_codes ? list_codes->get() + first * code_size : run.data();
       if (packed != nullptr) packed->read_codes(list, first, m, run.data());
-      terms.resize(first + m);
+      grow_terms(terms, first + m);
       codec_->estimate_ip(*state, m, codes, terms.data() + first);
       for (size_t i = 0; i < m; ++i) {
         terms[first + i] = codec_->stored_norm_sq(codes + i * code_size) + 2.0f * terms[first + i];
@@ -506,7 +514,7 @@ void IndexCodecIVF::append_codes(idx_t n, const uint8_t* codes, size_t stride, c
       std::vector<float> centroid(static_cast<size_t>(d));
       quantizer->reconstruct(static_cast<idx_t>(list), centroid.data());
       const auto state = codec_->prepare_query(centroid.data());
-      terms.resize(old_size[list] + count);
+      grow_terms(terms, old_size[list] + count);
       float* out = terms.data() + old_size[list];
       codec_->estimate_ip(*state, count, run.data(), out);
       for (size_t j = 0; j < count; ++j) out[j] = codec_->stored_norm_sq(run.data() + j * code_size) + 2.0f * out[j];
