@@ -45,6 +45,21 @@ TEST(AsqBadInput, Solve) {
   EXPECT_EQ(levels_for_bits(16), 65536u);
 }
 
+// The approximate solver takes unsorted input and finds non-finite values in its SIMD min/max pass: at
+// every position of the eight-value steps and of the scalar tail, NaN and both infinities.
+TEST(AsqBadInput, ApproxFindsNonFiniteAnywhere) {
+  for (const size_t n : {1, 7, 8, 9, 23, 64}) {
+    for (size_t pos = 0; pos < n; ++pos) {
+      for (const double bad : {NAN, INFINITY, -INFINITY}) {
+        std::vector<double> x(n);
+        for (size_t i = 0; i < n; ++i) x[i] = 1.0 + static_cast<double>((i * 7) % 5);
+        x[pos] = bad;
+        expect_invalid([&] { solve_approx(x, {}, 4); }, "not finite");
+      }
+    }
+  }
+}
+
 TEST(AsqBadInput, Rounding) {
   std::vector<float> x{0.5f}, out(1);
   std::vector<uint16_t> idx(1);
