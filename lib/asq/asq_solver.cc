@@ -108,7 +108,9 @@ Solution solve_sorted_exact(std::span<const double> sorted_x, std::span<const do
   }
   if (out.levels.size() <= s) return out;  // every distinct value is a level: cost 0
   if (solver == Solver::kAuto) solver = auto_solver(n, s);
-  IntervalCost cost(sorted_x, weights, reuse ? std::move(*reuse) : IntervalCost::Storage{});
+  // Only the Lagrangian solver's LWS reads the ψ column (8 bytes per point; 128 MB at d = 2^24).
+  IntervalCost cost(sorted_x, weights, reuse ? std::move(*reuse) : IntervalCost::Storage{},
+                    solver == Solver::kWilber);
   const Path path = run_exact(solver, cost, s - 1);
   out.cost = path_cost(cost, path);
   if (reuse) *reuse = std::move(cost).release();

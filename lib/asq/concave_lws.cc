@@ -1,5 +1,7 @@
 #include "lib/asq/concave_lws.h"
 
+#include "lib/core/error.h"
+
 namespace ipaq::asq {
 
 ConcaveLws::ConcaveLws(const IntervalCost& cost)
@@ -7,7 +9,9 @@ ConcaveLws::ConcaveLws(const IntervalCost& cost)
       f_(cost.size()),
       parent_(new uint32_t[cost.size()]),
       rows_(new uint32_t[cost.size()]),
-      starts_(new uint32_t[cost.size() + 1]) {}
+      starts_(new uint32_t[cost.size() + 1]) {
+  IPAQ_CHECK_ARG(cost.has_psi(), "asq: the LWS needs the interval costs' psi column");
+}
 
 template <bool kUnitWeights>
 void ConcaveLws::run(double penalty) {

@@ -35,13 +35,14 @@ struct RunningSums {
 }  // namespace
 
 IntervalCost::IntervalCost(std::span<const double> sorted_x, std::span<const double> weights,
-                           Storage&& storage)
+                           Storage&& storage, bool with_psi)
     : points_(std::move(storage.points)),
       psi_(std::move(storage.psi)),
       n_(sorted_x.size()),
       unit_weights_(weights.empty()) {
   points_.resize(n_ + kColumnPad);
-  psi_.resize(n_ + kColumnPad);
+  psi_.resize(with_psi ? n_ + kColumnPad : 0);
+  double* psi = with_psi ? psi_.data() : nullptr;
   // Lanes (α, β) and (γ, ψ); ψ_i = ψ_{i−1} + (weight of points 1..i−1)·(x_i − x_{i−1}), non-negative terms.
   RunningSums alpha_beta, gamma_psi;
   const double w0 = n_ == 0 || unit_weights_ ? 1.0 : weights[0];
@@ -60,11 +61,11 @@ IntervalCost::IntervalCost(std::span<const double> sorted_x, std::span<const dou
     point.gamma_hi = _mm_cvtsd_f64(gp);
     _mm_storeu_ps(&point.alpha_lo,
                   _mm_movelh_ps(_mm_cvtpd_ps(ab_residue), _mm_cvtpd_ps(_mm_move_sd(_mm_setzero_pd(), gp_residue))));
-    psi_[i] = _mm_cvtsd_f64(_mm_unpackhi_pd(gp, gp));
+    if (psi) psi[i] = _mm_cvtsd_f64(_mm_unpackhi_pd(gp, gp));
   }
   for (size_t i = n_; i < n_ + kColumnPad && n_ > 0; ++i) {
     points_[i] = points_[n_ - 1];
-    psi_[i] = psi_[n_ - 1];
+    if (psi) psi[i] = psi[n_ - 1];
   }
 }
 

@@ -49,8 +49,10 @@ class IntervalCost {
   // weights empty = unit weights; else weights.size() == sorted_x.size() (checked by the caller).
   IntervalCost(std::span<const double> sorted_x, std::span<const double> weights)
       : IntervalCost(sorted_x, weights, Storage{}) {}
-  // Same, reusing the capacity of `storage`.
-  IntervalCost(std::span<const double> sorted_x, std::span<const double> weights, Storage&& storage);
+  // Same, reusing the capacity of `storage`; with_psi = false leaves out the ψ column (8 bytes per point),
+  // which only the LWS (concave_lws.h) reads: QUIVER and ZipML do without it.
+  IntervalCost(std::span<const double> sorted_x, std::span<const double> weights, Storage&& storage,
+               bool with_psi = true);
   // Gives the records back for reuse; the object is empty afterwards.
   Storage release() && { return Storage{std::move(points_), std::move(psi_)}; }
 
@@ -63,6 +65,7 @@ class IntervalCost {
   // non-negative terms, rounded once), so Σ_{j<l<c} w_l (x_c − x_l) = (ψ_c − ψ_j) − (x_c − x_j)·α'_j with
   // α'_j = weight_between(0, j).
   const double* psi() const { return psi_.data(); }
+  bool has_psi() const { return !psi_.empty(); }
   bool unit_weights() const { return unit_weights_; }
 
   // C(k, j) for k <= j < size().

@@ -254,6 +254,7 @@ Path windowed_path(const IntervalCost& cost, size_t intervals, const Windows& w)
 }
 
 Path windowed_path(const IntervalCost& cost, size_t intervals, const Windows& w) {
+  IPAQ_CHECK_ARG(cost.has_psi(), "asq: the windowed DP needs the interval costs' psi column");
   return cost.unit_weights() ? windowed_path<true>(cost, intervals, w) : windowed_path<false>(cost, intervals, w);
 }
 

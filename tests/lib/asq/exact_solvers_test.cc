@@ -4,9 +4,11 @@
 #include <cmath>
 
 #include "lib/asq/asq_solver.h"
+#include "lib/asq/concave_lws.h"
 #include "lib/asq/density_segments.h"
 #include "lib/asq/exact_solvers.h"
 #include "lib/asq/interval_cost.h"
+#include "lib/core/error.h"
 #include "tests/lib/asq/asq_test_data.h"
 
 namespace ipaq::asq {
@@ -117,6 +119,21 @@ TEST(IntervalCost, PsiColumnMatchesDefinition) {
       }
     }
   }
+}
+
+// Interval costs built without the ψ column (what QUIVER and ZipML get) give the same costs and QUIVER path;
+// the LWS refuses them instead of reading past the empty column.
+TEST(IntervalCost, WithoutPsiColumn) {
+  const auto x = testing::random_sorted(200, Shape::kLogNormal, 21);
+  const IntervalCost with(x, {});
+  const IntervalCost without(x, {}, IntervalCost::Storage{}, false);
+  EXPECT_TRUE(with.has_psi());
+  EXPECT_FALSE(without.has_psi());
+  for (size_t k = 0; k < x.size(); k += 9) {
+    for (size_t j = k; j < x.size(); j += 7) ASSERT_EQ(without(k, j), with(k, j));
+  }
+  EXPECT_EQ(solve_quiver_path(without, 7), solve_quiver_path(with, 7));
+  EXPECT_THROW(ConcaveLws{without}, InvalidArgument);
 }
 
 // The density estimate's cube root against std::cbrt over the whole double range (the fast path covers
