@@ -14,9 +14,9 @@
 //                Wilber's online SMAWK; here a candidate-list concave LWS pass, concave_lws.h), λ
 //                probed on the convex hull of OPT(k) until exactly s−1 intervals (ties spliced);
 //                O(d) memory (~76 bytes per point: interval costs with ψ 56, LWS 20), time nearly
-//                independent of s (1–6 LWS passes after
-//                a scout on a 1/16 subsample for d >= 2^16, or a first penalty from a density
-//                estimate of the law OPT(K) ≈ (∫f^{1/3})³/(6K²) on smaller weighted inputs).
+//                independent of s (1–6 LWS passes after a scout on a 1/16 subsample for d >= 2^16,
+//                or a first penalty from a density estimate of the law OPT(K) ≈ (∫f^{1/3})³/(6K²)
+//                on smaller weighted inputs).
 //   kAuto        kQuiverAccel for s <= 4, kWilber above (crossover measured at d = 2^16 … 2^24,
 //                bench/RESULTS.md).
 // Approximate solver:
