@@ -195,7 +195,9 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
   // Pushes dist_[0, m), the entries [b, b + m) of the current list, into the heap.
   template <class C>
   size_t push(size_t b, size_t m, const idx_t* ids, float* distances, idx_t* labels, size_t k) const {
-    // The selector is asked about the stored ids even when positions are returned (store_pairs).
+    // The selector is asked about the stored ids. Our own scan passes no ids under store_pairs, and
+    // search_preassigned refuses a selector with store_pairs; FAISS's callers of get_InvertedListScanner
+    // pass the list's ids in either mode.
     if (sel) {
       for (size_t i = 0; i < m; ++i) {
         if (!sel->is_member(ids[b + i])) dist_[i] = C::neutral();
@@ -368,16 +370,42 @@ void IndexCodecIVF::check_compatible_for_merge(const faiss::Index& other_index) 
 }
 
 void IndexCodecIVF::merge_from(faiss::Index& other_index, idx_t add_id) {
-  faiss::IndexIVF::merge_from(other_index, add_id);  // checks first (check_compatible_for_merge)
+  // FAISS's InvertedLists::merge_from, list by list, without its OpenMP loop that lets add_entries'
+  // exceptions terminate the process: all or nothing (on failure every list is cut back to its old size,
+  // the other index is left as it was); the other index is emptied only on success.
+  check_compatible_for_merge(other_index);
+  auto& other = static_cast<IndexCodecIVF&>(other_index);
+  std::vector<size_t> old_size(nlist);
+  for (size_t list = 0; list < nlist; ++list) old_size[list] = invlists->list_size(list);
+  try {
+    for_each_run(nlist, 1, [&](size_t list, size_t /*one*/) {
+      const size_t count = other.invlists->list_size(list);
+      if (count == 0) return;
+      faiss::InvertedLists::ScopedIds ids(other.invlists, list);
+      faiss::InvertedLists::ScopedCodes codes(other.invlists, list);
+      std::vector<idx_t> new_ids(ids.get(), ids.get() + count);
+      for (idx_t& id : new_ids) id += add_id;
+      invlists->add_entries(list, count, new_ids.data(), codes.get());
+    });
+  } catch (...) {
+    for (size_t list = 0; list < nlist; ++list) {
+      if (invlists->list_size(list) > old_size[list]) invlists->resize(list, old_size[list]);
+    }
+    sync_packed();  // clears the cuts' change marks (the terms never went past the old sizes)
+    throw;
+  }
+  for (size_t list = 0; list < nlist; ++list) other.invlists->resize(list, 0);
+  ntotal += other.ntotal;
+  other.ntotal = 0;
   sync_packed();
-  static_cast<IndexCodecIVF&>(other_index).sync_packed();  // its lists are now empty
+  other.sync_packed();  // its lists are now empty
 }
 
 size_t IndexCodecIVF::remove_ids(const faiss::IDSelector& sel) {
   // FAISS moves each list's last entries into the holes (update_entry) and cuts the lists (resize): the
   // packed lists follow entry by entry; the L2 terms of moved entries are recomputed.
   const size_t removed = faiss::IndexIVF::remove_ids(sel);
-  sync_packed(uses_fastscan() ? false : true);
+  sync_packed(!uses_fastscan());
   return removed;
 }
 
@@ -390,31 +418,41 @@ void IndexCodecIVF::update_vectors(int nv, const idx_t* idx, const float* v) {
   IPAQ_CHECK_ARG(nv >= 0 && (nv == 0 || (idx != nullptr && v != nullptr)), kType,
                  ": update_vectors needs nv >= 0 and non-null arrays");
   check_add_args(*this, kType, nv, v);
+  // Every id checked before any vector moves (a bad one later in the batch would leave a partial update).
+  std::vector<idx_t>& map = direct_map.array;
+  for (int i = 0; i < nv; ++i) {
+    const idx_t id = idx[i];
+    IPAQ_CHECK_ARG(id >= 0 && static_cast<size_t>(id) < map.size() && map[static_cast<size_t>(id)] >= 0, kType,
+                   ": update_vectors id ", id, " is not in the index (ids [0, ", map.size(), "))");
+  }
   std::vector<idx_t> assign(static_cast<size_t>(nv));
   quantizer->assign(nv, v, assign.data());
   std::vector<uint8_t> codes(checked_mul(static_cast<size_t>(nv), code_size, "codes"));
   encode_vectors(nv, v, assign.data(), codes.data());
   // FAISS's DirectMap::update_codes, with the moved code released: per vector, the list's last entry
-  // fills the old slot, then the new code is appended to its new list.
-  std::vector<idx_t>& map = direct_map.array;
-  for (int i = 0; i < nv; ++i) {
-    const idx_t id = idx[i];
-    IPAQ_CHECK_ARG(id >= 0 && static_cast<size_t>(id) < map.size(), kType, ": update_vectors id ", id,
-                   " out of range [0, ", map.size(), ")");
-    const int64_t old_list = faiss::lo_listno(map[id]), offset = faiss::lo_offset(map[id]);
-    const size_t last = invlists->list_size(static_cast<size_t>(old_list)) - 1;
-    if (static_cast<size_t>(offset) != last) {
-      const idx_t moved = invlists->get_single_id(static_cast<size_t>(old_list), last);
-      map[moved] = faiss::lo_build(old_list, offset);
-      faiss::InvertedLists::ScopedCodes code(invlists, static_cast<size_t>(old_list), last);
-      invlists->update_entry(static_cast<size_t>(old_list), static_cast<size_t>(offset), moved, code.get());
+  // fills the old slot, then the new code is appended to its new list. Should a list operation throw, the
+  // L2 terms are brought back in sync with whatever the lists hold before the exception leaves.
+  try {
+    for (int i = 0; i < nv; ++i) {
+      const idx_t id = idx[i];
+      const int64_t old_list = faiss::lo_listno(map[id]), offset = faiss::lo_offset(map[id]);
+      const size_t last = invlists->list_size(static_cast<size_t>(old_list)) - 1;
+      if (static_cast<size_t>(offset) != last) {
+        const idx_t moved = invlists->get_single_id(static_cast<size_t>(old_list), last);
+        map[moved] = faiss::lo_build(old_list, offset);
+        faiss::InvertedLists::ScopedCodes code(invlists, static_cast<size_t>(old_list), last);
+        invlists->update_entry(static_cast<size_t>(old_list), static_cast<size_t>(offset), moved, code.get());
+      }
+      invlists->resize(static_cast<size_t>(old_list), last);
+      const size_t list = static_cast<size_t>(assign[i]);
+      map[id] = faiss::lo_build(static_cast<int64_t>(list), invlists->list_size(list));
+      invlists->add_entry(list, id, codes.data() + static_cast<size_t>(i) * code_size);
     }
-    invlists->resize(static_cast<size_t>(old_list), last);
-    const size_t list = static_cast<size_t>(assign[i]);
-    map[id] = faiss::lo_build(static_cast<int64_t>(list), invlists->list_size(list));
-    invlists->add_entry(list, id, codes.data() + static_cast<size_t>(i) * code_size);
+  } catch (...) {
+    sync_packed(!uses_fastscan());
+    throw;
   }
-  sync_packed(uses_fastscan() ? false : true);
+  sync_packed(!uses_fastscan());
 }
 
 
@@ -440,10 +478,19 @@ void IndexCodecIVF::add_with_ids(idx_t n, const float* x, const idx_t* xids) {
   sync_packed();
 }
 
+// List numbers must be < nlist (FAISS's add_core passes them unchecked); < 0 means not assigned, skipped.
+static void check_list_numbers(faiss::Index::idx_t n, const faiss::Index::idx_t* list_nos, size_t nlist) {
+  for (faiss::Index::idx_t i = 0; i < n; ++i) {
+    IPAQ_CHECK_ARG(list_nos[i] < 0 || static_cast<size_t>(list_nos[i]) < nlist, kType, ": vector ", i,
+                   " has list number ", list_nos[i], ", out of range [0, ", nlist, ")");
+  }
+}
+
 void IndexCodecIVF::add_core(idx_t n, const float* x, const idx_t* xids, const idx_t* coarse_idx) {
   IPAQ_CHECK(is_trained, StateError, kType, ": index is not trained");
   IPAQ_CHECK_ARG(n >= 0 && (n == 0 || (x != nullptr && coarse_idx != nullptr)), kType,
                  ": add_core needs n >= 0, vectors and their lists");
+  check_list_numbers(n, coarse_idx, nlist);  // before encoding: the residual reads the list's centroid
   // Blocks bound the codes buffer, as FAISS's add_core does.
   constexpr idx_t kBlock = 65536;
   std::vector<uint8_t> codes(checked_mul(static_cast<size_t>(std::min(n, kBlock)), code_size, "codes"));
@@ -467,6 +514,7 @@ void IndexCodecIVF::add_codes(idx_t n, const uint8_t* codes, const idx_t* xids) 
 void IndexCodecIVF::append_codes(idx_t n, const uint8_t* codes, size_t stride, const idx_t* list_nos,
                                  const idx_t* xids) {
   direct_map.check_can_add(xids);
+  check_list_numbers(n, list_nos, nlist);  // all before anything is added: begin[] below is indexed by them
   // Entries grouped by list (a stable counting sort), so that each list is appended to once: its packed
   // blocks are written a run of entries at a time, not entry by entry as FAISS's add_entry calls would.
   std::vector<size_t> begin(nlist + 1, 0), order(static_cast<size_t>(n)), old_size(nlist);
@@ -704,9 +752,8 @@ void IndexCodecIVF::sa_decode(idx_t n, const uint8_t* bytes, float* x) const {
 }
 
 void IndexCodecIVF::reconstruct_from_offset(int64_t list_no, int64_t offset, float* recons) const {
-  const uint8_t* code = invlists->get_single_code(static_cast<size_t>(list_no), static_cast<size_t>(offset));
-  codec_->decode(1, code, recons);
-  invlists->release_codes(static_cast<size_t>(list_no), code);
+  faiss::InvertedLists::ScopedCodes code(invlists, static_cast<size_t>(list_no), static_cast<size_t>(offset));
+  codec_->decode(1, code.get(), recons);
   std::vector<float> centroid(static_cast<size_t>(d));
   quantizer->reconstruct(list_no, centroid.data());
   for (size_t j = 0; j < centroid.size(); ++j) recons[j] += centroid[j];

@@ -202,6 +202,15 @@ void PackedInvertedLists::update_entries(size_t list_no, size_t offset, size_t n
   IPAQ_CHECK_ARG(offset <= size && n_entry <= size - offset, kType, "::update_entries: entries [", offset, ", ",
                  offset, " + ", n_entry, ") of list ", list_no, " out of range [0, ", size, ")");
   if (n_entry == 0) return;
+  IPAQ_CHECK_ARG(ids != nullptr && codes != nullptr, kType, "::update_entries: null ids or codes");
+  if (layout4_) {
+    // store() refuses a sub-code >= 16 only when it reaches that entry's block: all entries are checked
+    // first, so that a refused update leaves the list (ids, codes, change mark) as it was.
+    std::vector<uint8_t> sub(checked_mul(n_entry, nsub_, "sub-codes"));
+    codec_.extract_sub_codes(n_entry, codes, sub.data());
+    IPAQ_CHECK_ARG(std::all_of(sub.begin(), sub.end(), [](uint8_t c) { return c < 16; }), kType,
+                   "::update_entries: a sub-code is not < 16 (corrupted code), list ", list_no, " unchanged");
+  }
   List& list = lists_[list_no];
   changed_[list_no] = std::min(changed_[list_no], offset);
   std::copy_n(ids, n_entry, list.ids.data() + offset);

@@ -19,6 +19,7 @@
 #include "lib/codecs/codec.h"
 #include "lib/core/error.h"
 #include "tests/index/index_test_util.h"
+#include "tests/index/ivf_test_support.h"
 #include "tests/index/test_codecs.h"
 
 namespace ipaq {
@@ -26,6 +27,9 @@ namespace {
 
 using idx_t = faiss::Index::idx_t;
 constexpr size_t kDim = 64;
+using testing::empty_copy;
+using testing::FailingLists;
+using testing::for_layouts_and_metrics;
 
 // 4-bit LUT with one group (RaBitQ1) and two groups (TQP3), 8-bit LUT (TQ3), 4-bit scalar codes (TQ4).
 const char* const kCodecs[] = {"RaBitQ1", "TQP3", "TQ3", "TQ4"};
@@ -40,19 +44,6 @@ std::unique_ptr<IndexCodecIVF> make_trained(const std::string& descriptor, faiss
   return index;
 }
 
-// An index with the same centroids and codec state and no vectors (through the index file).
-std::unique_ptr<IndexCodecIVF> empty_copy(const IndexCodecIVF& index) {
-  std::string bytes;
-  write_index(&index, &bytes);
-  std::unique_ptr<faiss::Index> read = read_index_bytes(bytes);
-  auto* ivf = dynamic_cast<IndexCodecIVF*>(read.get());
-  EXPECT_NE(ivf, nullptr);
-  read.release();
-  std::unique_ptr<IndexCodecIVF> copy(ivf);
-  copy->reset();
-  return copy;
-}
-
 void expect_same_search(const faiss::Index& a, const faiss::Index& b, const std::vector<float>& queries,
                         size_t k, size_t nprobe) {
   const size_t nq = queries.size() / kDim;
@@ -64,17 +55,6 @@ void expect_same_search(const faiss::Index& a, const faiss::Index& b, const std:
   b.search(static_cast<idx_t>(nq), queries.data(), static_cast<idx_t>(k), Db.data(), Ib.data(), &params);
   EXPECT_EQ(Ia, Ib);
   EXPECT_EQ(Da, Db);
-}
-
-// Runs body(descriptor, metric) for a 4-bit layout (RaBitQ1) and an 8-bit one (TQ3), under both metrics.
-template <class Body>
-void for_layouts_and_metrics(Body&& body) {
-  for (const char* descriptor : {"RaBitQ1", "TQ3"}) {
-    for (faiss::MetricType metric : {faiss::METRIC_L2, faiss::METRIC_INNER_PRODUCT}) {
-      SCOPED_TRACE(std::string(descriptor) + (metric == faiss::METRIC_L2 ? " L2" : " IP"));
-      body(descriptor, metric);
-    }
-  }
 }
 
 std::vector<uint8_t> list_codes(const faiss::InvertedLists& lists, size_t list) {
@@ -491,18 +471,6 @@ TEST(IndexCodecIVF, RangeSearchMatchesTheScalarIndex) {
     }
   }
 }
-
-// Throws from add_entries on one list (an allocation failure stand-in), after `allowed` successful calls.
-class FailingLists : public PackedInvertedLists {
- public:
-  using PackedInvertedLists::PackedInvertedLists;
-  size_t add_entries(size_t list_no, size_t n_entry, const idx_t* ids, const uint8_t* codes) override {
-    if (list_no == fail_list && allowed-- <= 0) throw StateError("injected add_entries failure");
-    return PackedInvertedLists::add_entries(list_no, n_entry, ids, codes);
-  }
-  size_t fail_list = 0;
-  std::atomic<int> allowed{1 << 30};
-};
 
 // The add paths append list by list (IndexCodecIVF::add_core, add_codes): the same lists, codes, ids,
 // direct map and search as FAISS's entry-by-entry add_sa_codes followed by sync_packed(), for adds in
