@@ -85,7 +85,8 @@ class IndexCodecIVF : public faiss::IndexIVF, public ScoreBoundProvider {
   void set_query_workload(idx_t nq, const float* queries);
   void add_with_ids(idx_t n, const float* x, const idx_t* xids) override;
   // FAISS's add_core (encode, append, direct map), appending list by list (append_codes) instead of entry by
-  // entry; L2 terms computed from the new codes.
+  // entry; L2 terms computed from the new codes. A list number >= nlist → InvalidArgument before anything
+  // is encoded or added; list numbers < 0 (FAISS's -1, not assigned) are skipped as FAISS skips them.
   void add_core(idx_t n, const float* x, const idx_t* xids, const idx_t* coarse_idx) override;
   // faiss::IndexIVF::add_sa_codes list by list: n standalone codes (sa_encode: list number then code,
   // n * sa_code_size() bytes), ids xids or ntotal, ntotal + 1, ...; L2 terms synced. A list number out of
@@ -110,12 +111,14 @@ class IndexCodecIVF : public faiss::IndexIVF, public ScoreBoundProvider {
   void reset() override;
   size_t remove_ids(const faiss::IDSelector& sel) override;
   // FAISS's update_vectors, with the Array direct map's entry moves done here (FAISS's DirectMap::update_codes
-  // does not release the code it reads, which PackedInvertedLists allocates); L2 terms synced after.
+  // does not release the code it reads, which PackedInvertedLists allocates); L2 terms synced after. Every
+  // id is checked first (in range and in a list), else InvalidArgument with nothing changed.
   void update_vectors(int nv, const idx_t* idx, const float* v) override;
   // FAISS's merge_from (other's lists appended list by list, other emptied), then both indexes' L2 terms
-  // synced.
+  // synced; without FAISS's OpenMP loop (an exception there terminates): all or nothing, if an append
+  // throws every list is cut back, the other index is left as it was, and the exception reaches the caller.
   void merge_from(faiss::Index& other, idx_t add_id) override;
-  // Run by FAISS's merge_from: other must be an IndexCodecIVF whose codec has the same trained state
+  // Run by merge_from: other must be an IndexCodecIVF whose codec has the same trained state
   // (Codec::serialize bytes; codes of a codec trained on other data would decode wrongly), else
   // InvalidArgument; then FAISS's own checks (d, nlist, code size, the same coarse centroids).
   void check_compatible_for_merge(const faiss::Index& other) const override;

@@ -27,9 +27,9 @@
 // buffer); writes to different lists may run concurrently (FAISS's add_core and remove_ids do); writes to
 // one list must not overlap with anything on that list. The codec must outlive the lists (IndexCodecIVF
 // owns both and deletes the lists first).
-// Errors: a code whose sub-code is out of range → InvalidArgument (add_entries: the list is as before the
-// call; update_entries: the runs before the bad code are written); offsets or list numbers out of range →
-// InvalidArgument.
+// Errors: a code whose sub-code is out of range → InvalidArgument, the list as before the call (add_entries
+// cuts it back; update_entries checks every sub-code before writing); offsets or list numbers out of
+// range → InvalidArgument.
 #pragma once
 
 #include <faiss/invlists/InvertedLists.h>
