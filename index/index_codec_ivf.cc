@@ -430,8 +430,9 @@ void IndexCodecIVF::update_vectors(int nv, const idx_t* idx, const float* v) {
   std::vector<uint8_t> codes(checked_mul(static_cast<size_t>(nv), code_size, "codes"));
   encode_vectors(nv, v, assign.data(), codes.data());
   // FAISS's DirectMap::update_codes, with the moved code released: per vector, the list's last entry
-  // fills the old slot, then the new code is appended to its new list. Should a list operation throw, the
-  // L2 terms are brought back in sync with whatever the lists hold before the exception leaves.
+  // fills the old slot, then the new code is appended to its new list. Should a list operation throw (ids
+  // are checked above; only an allocation can), the vectors before are updated, the one being moved is in
+  // no list (direct map: list -1), and the L2 terms are synced with the lists before the exception leaves.
   try {
     for (int i = 0; i < nv; ++i) {
       const idx_t id = idx[i];
@@ -444,9 +445,10 @@ void IndexCodecIVF::update_vectors(int nv, const idx_t* idx, const float* v) {
         invlists->update_entry(static_cast<size_t>(old_list), static_cast<size_t>(offset), moved, code.get());
       }
       invlists->resize(static_cast<size_t>(old_list), last);
-      const size_t list = static_cast<size_t>(assign[i]);
-      map[id] = faiss::lo_build(static_cast<int64_t>(list), invlists->list_size(list));
+      const size_t list = static_cast<size_t>(assign[i]), at = invlists->list_size(list);
+      map[id] = faiss::lo_build(-1, 0);  // in no list until the append succeeds (FAISS's "not added")
       invlists->add_entry(list, id, codes.data() + static_cast<size_t>(i) * code_size);
+      map[id] = faiss::lo_build(static_cast<int64_t>(list), at);
     }
   } catch (...) {
     sync_packed(!uses_fastscan());

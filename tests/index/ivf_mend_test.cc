@@ -110,6 +110,7 @@ TEST(IvfMend, UpdateVectorsBadIdChangesNothing) {
   const auto queries = testing::random_vectors(8, kDim, 1.0f, 305);
   for_layouts_and_metrics([&](const char* descriptor, faiss::MetricType metric) {
     auto index = trained(descriptor, metric, base);
+    auto twin = empty_copy(*index);  // before the skipped vector below (the index file would refuse it)
     index->make_direct_map(true);
     index->add(390, base.data());
     const idx_t skipped[1] = {-1};
@@ -121,6 +122,22 @@ TEST(IvfMend, UpdateVectorsBadIdChangesNothing) {
       EXPECT_TRUE(snapshot(*index, queries) == before) << bad;
     }
     const idx_t ids[3] = {3, 200, 7};
+    if (std::string(descriptor) == "RaBitQ1") {
+      // An append that throws part-way (an allocation failure stand-in): the L2 terms stay in sync (the index
+      // still searches), and the vector being moved is in no list, not pointing at another's entry.
+      auto* failing = new FailingLists(kNlist, twin->codec());
+      twin->replace_invlists(failing, true);
+      twin->make_direct_map(true);
+      twin->add(390, base.data());
+      std::vector<idx_t> assign(3);
+      twin->quantizer->assign(3, fresh.data(), assign.data());
+      failing->fail_list = static_cast<size_t>(assign[1]);
+      failing->allowed = assign[0] == assign[1] ? 1 : 0;  // the second vector's append fails
+      EXPECT_THROW(twin->update_vectors(3, ids, fresh.data()), StateError);
+      snapshot(*twin, queries);  // search checks that every entry has its L2 term
+      EXPECT_LT(twin->direct_map.array[200], 0);
+      EXPECT_GE(twin->direct_map.array[3], 0);
+    }
     index->update_vectors(3, ids, fresh.data());
     EXPECT_EQ(index->ntotal, 391);
     std::vector<float> got(kDim), want(kDim);
