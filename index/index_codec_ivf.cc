@@ -48,6 +48,60 @@ void grow_terms(std::vector<float>& terms, size_t size) {
   terms.resize(size);
 }
 
+// The L2 terms ||r_i||^2 + 2 est<c, r_i> of entries of one list, the centroid c prepared as a query: the
+// ONE computation behind add, sync_packed (reopen, FAISS's paths) and update, so that searches after each
+// agree exactly. Codecs with a LUT form: the centroid's FLOAT LUT (no 8-bit quantization) summed over each
+// entry's sub-codes, in sub-code order per group, then finish_lut_sums with the side bytes — the estimate
+// estimate_ip() gives, up to float rounding of the two sums (each of lut_nsub() terms: within
+// (lut_nsub() - 1) * eps * sum |LUT terms| of the exact sum, times the finish's factor; ivf_l2_terms_test).
+// Other codecs: the scalar estimate_ip over the codes.
+class L2TermWriter {
+ public:
+  L2TermWriter(const Codec& codec, const float* centroid)
+      : codec_(codec), state_(codec.prepare_query(centroid)), group_begin_(codec.lut_group_begin()) {
+    lut_form_ = codec.lut_bits() > 0 && !state_->lut.empty();
+  }
+  // m row-major codes (m * code_size bytes) -> out: m terms.
+  void from_codes(size_t m, const uint8_t* codes, float* out) {
+    if (!lut_form_) {
+      codec_.estimate_ip(*state_, m, codes, out);
+      for (size_t i = 0; i < m; ++i) out[i] = codec_.stored_norm_sq(codes + i * codec_.code_size()) + 2.0f * out[i];
+      return;
+    }
+    sub_.resize(m * codec_.lut_nsub());
+    codec_.extract_sub_codes(m, codes, sub_.data());
+    from_sub(m, sub_.data(), codes + codec_.lut_side_offset(), codec_.code_size(), out);
+  }
+  // m entries as sub-codes (m * lut_nsub() bytes) + side rows (row i at side + i * side_stride); LUT form only.
+  void from_sub(size_t m, const uint8_t* sub, const uint8_t* side, size_t side_stride, float* out) {
+    const size_t nsub = codec_.lut_nsub(), groups = group_begin_.size() - 1;
+    const size_t width = size_t{1} << codec_.lut_bits();
+    const float* lut = state_->lut.data();
+    sums_.resize(m * groups);
+    for (size_t i = 0; i < m; ++i) {
+      const uint8_t* s = sub + i * nsub;
+      for (size_t g = 0; g < groups; ++g) {
+        float acc = 0.0f;
+        for (size_t j = group_begin_[g]; j < group_begin_[g + 1]; ++j) acc += lut[j * width + s[j]];
+        sums_[i * groups + g] = acc;
+      }
+    }
+    codec_.finish_lut_sums(*state_, m, side, side_stride, sums_.data(), out);
+    norms_.resize(m);
+    codec_.side_norms_sq(m, side, side_stride, norms_.data());
+    for (size_t i = 0; i < m; ++i) out[i] = norms_[i] + 2.0f * out[i];
+  }
+  bool lut_form() const { return lut_form_; }
+
+ private:
+  const Codec& codec_;
+  std::unique_ptr<QueryState> state_;
+  std::vector<size_t> group_begin_;
+  bool lut_form_ = false;
+  std::vector<uint8_t> sub_;
+  std::vector<float> sums_, norms_;
+};
+
 // The centroids of a flat coarse quantizer, read in place (null for other quantizers).
 const float* flat_centroids(const faiss::Index& quantizer) {
   const auto* flat = dynamic_cast<const faiss::IndexFlat*>(&quantizer);
@@ -286,22 +340,27 @@ void IndexCodecIVF::sync_packed(bool full) {
     const size_t list = todo[t];
     std::vector<float> centroid(static_cast<size_t>(d));
     quantizer->reconstruct(static_cast<idx_t>(list), centroid.data());
-    const auto state = codec_->prepare_query(centroid.data());
+    L2TermWriter writer(*codec_, centroid.data());
     const size_t size = invlists->list_size(list);
     std::vector<float>& terms = l2_terms_[list];
-    // Through assembled codes a run at a time (packed lists), or the list's codes.
+    // Packed 4-bit lists: their sub-codes and side bytes as they are, a run at a time; other packed lists
+    // through assembled codes; without packed lists, the list's codes.
+    const FastScanLayout* layout4 = packed != nullptr && writer.lut_form() ? packed->layout4() : nullptr;
     std::unique_ptr<faiss::InvertedLists::ScopedCodes> list_codes;
     if (packed == nullptr) list_codes = std::make_unique<faiss::InvertedLists::ScopedCodes>(invlists, list);
-    std::vector<uint8_t> run(packed != nullptr ? kRun * code_size : 0);
+    std::vector<uint8_t> run(packed != nullptr ? kRun * std::max(code_size, codec_->lut_nsub()) : 0);
     terms.reserve(size);  // the list's final count is known here
     for (size_t first = terms.size(); first < size;) {
       const size_t m = std::min(kRun, size - first);
-      const uint8_t* codes = list_codes ? list_codes->get() + first * code_size : run.data();
-      if (packed != nullptr) packed->read_codes(list, first, m, run.data());
       grow_terms(terms, first + m);
-      codec_->estimate_ip(*state, m, codes, terms.data() + first);
-      for (size_t i = 0; i < m; ++i) {
-        terms[first + i] = codec_->stored_norm_sq(codes + i * code_size) + 2.0f * terms[first + i];
+      if (layout4 != nullptr) {
+        unpack_4bit_codes_at(*layout4, first, m, packed->packed(list), run.data());
+        writer.from_sub(m, run.data(), packed->side(list) + first * packed->side_size(), packed->side_size(),
+                        terms.data() + first);
+      } else {
+        const uint8_t* codes = list_codes ? list_codes->get() + first * code_size : run.data();
+        if (packed != nullptr) packed->read_codes(list, first, m, run.data());
+        writer.from_codes(m, codes, terms.data() + first);
       }
       first += m;
     }
@@ -563,11 +622,8 @@ void IndexCodecIVF::append_codes(idx_t n, const uint8_t* codes, size_t stride, c
       }
       std::vector<float> centroid(static_cast<size_t>(d));
       quantizer->reconstruct(static_cast<idx_t>(list), centroid.data());
-      const auto state = codec_->prepare_query(centroid.data());
       grow_terms(terms, old_size[list] + count);
-      float* out = terms.data() + old_size[list];
-      codec_->estimate_ip(*state, count, run.data(), out);
-      for (size_t j = 0; j < count; ++j) out[j] = codec_->stored_norm_sq(run.data() + j * code_size) + 2.0f * out[j];
+      L2TermWriter(*codec_, centroid.data()).from_codes(count, run.data(), terms.data() + old_size[list]);
     });
   } catch (...) {
     // All or nothing: cut every list back (shrinking never throws), then clear the cuts' change marks.
