@@ -78,12 +78,19 @@ class L2TermWriter {
     const size_t width = size_t{1} << codec_.lut_bits();
     const float* lut = state_->lut.data();
     sums_.resize(m * groups);
-    for (size_t i = 0; i < m; ++i) {
-      const uint8_t* s = sub + i * nsub;
+    // kLanes vectors at a time: independent add chains (the loop is latency-bound otherwise), each vector's
+    // sum still in sub-code order, so the bits do not depend on m or on where a run starts.
+    constexpr size_t kLanes = 8;
+    for (size_t i0 = 0; i0 < m; i0 += kLanes) {
+      const size_t lanes = std::min(kLanes, m - i0);
+      const uint8_t* s = sub + i0 * nsub;
       for (size_t g = 0; g < groups; ++g) {
-        float acc = 0.0f;
-        for (size_t j = group_begin_[g]; j < group_begin_[g + 1]; ++j) acc += lut[j * width + s[j]];
-        sums_[i * groups + g] = acc;
+        float acc[kLanes] = {};
+        for (size_t j = group_begin_[g]; j < group_begin_[g + 1]; ++j) {
+          const float* row = lut + j * width;
+          for (size_t l = 0; l < lanes; ++l) acc[l] += row[s[l * nsub + j]];
+        }
+        for (size_t l = 0; l < lanes; ++l) sums_[(i0 + l) * groups + g] = acc[l];
       }
     }
     codec_.finish_lut_sums(*state_, m, side, side_stride, sums_.data(), out);
