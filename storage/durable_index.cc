@@ -267,13 +267,13 @@ void DurableIndex::ensure_writable() {
   try {
     open_db(/*create=*/false);
   } catch (...) {
-    // Still serving from the read-only instance; a failed DB::Open released the lock it was handed, so
-    // take it again (if another process got it meanwhile, the next write fails to open as well).
+    // Still serving from the read-only instance. If the failed DB::Open had taken the parked lock, its
+    // instance's unlock parked it again (confirm_store_lock_handover not called): the LOCK stays held.
     db_ = std::move(reader);
     families_ = std::move(reader_families);
-    park_store_lock(*env_, path_).PermitUncheckedError();
     throw;
   }
+  confirm_store_lock_handover(*env_);
   read_only_ = false;
   try {
     if (state != store_state(*db_)) {

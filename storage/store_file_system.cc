@@ -65,6 +65,7 @@ class StoreFileSystem : public rocksdb::FileSystemWrapper {
       std::lock_guard guard(mutex_);
       if (parked_ != nullptr && name == parked_name_) {
         *lock = parked_;
+        handed_ = parked_;
         parked_ = nullptr;
         return rocksdb::IOStatus::OK();
       }
@@ -72,9 +73,31 @@ class StoreFileSystem : public rocksdb::FileSystemWrapper {
     return target()->LockFile(name, options, lock, dbg);
   }
 
+  // An unlock of the handed-over lock before confirm_handover (the instance of a DB::Open that failed
+  // after taking it) parks the lock again instead of releasing it: the file stays locked throughout.
+  rocksdb::IOStatus UnlockFile(rocksdb::FileLock* lock, const rocksdb::IOOptions& options,
+                               rocksdb::IODebugContext* dbg) override {
+    {
+      std::lock_guard guard(mutex_);
+      if (lock != nullptr && lock == handed_) {
+        parked_ = handed_;
+        handed_ = nullptr;
+        return rocksdb::IOStatus::OK();
+      }
+    }
+    return target()->UnlockFile(lock, options, dbg);
+  }
+
+  void confirm_handover() {
+    std::lock_guard guard(mutex_);
+    handed_ = nullptr;
+  }
+
   rocksdb::IOStatus park_lock(const std::string& name) {
     std::lock_guard guard(mutex_);
-    if (parked_ != nullptr) return rocksdb::IOStatus::InvalidArgument("a LOCK is already parked: ", parked_name_);
+    if (parked_ != nullptr || handed_ != nullptr) {
+      return rocksdb::IOStatus::InvalidArgument("a LOCK is already parked: ", parked_name_);
+    }
     rocksdb::FileLock* lock = nullptr;
     rocksdb::IOStatus s = target()->LockFile(name, rocksdb::IOOptions(), &lock, nullptr);
     if (s.ok()) {
@@ -94,6 +117,7 @@ class StoreFileSystem : public rocksdb::FileSystemWrapper {
  private:
   std::mutex mutex_;
   rocksdb::FileLock* parked_ = nullptr;  // taken by park_lock, not yet handed over or released
+  rocksdb::FileLock* handed_ = nullptr;  // handed to a DB::Open, not yet confirmed by confirm_handover
   std::string parked_name_;
 };
 
@@ -124,5 +148,7 @@ rocksdb::Status park_store_lock(rocksdb::Env& store_env, const std::string& db_p
 }
 
 void release_parked_store_lock(rocksdb::Env& store_env) { store_file_system(store_env).release_parked_lock(); }
+
+void confirm_store_lock_handover(rocksdb::Env& store_env) { store_file_system(store_env).confirm_handover(); }
 
 }  // namespace ipaq::storage

@@ -43,5 +43,9 @@ bool is_options_file(std::string_view path);
 rocksdb::Status park_store_lock(rocksdb::Env& store_env, const std::string& db_path);
 // Releases a parked lock that no DB::Open took over; does nothing otherwise.
 void release_parked_store_lock(rocksdb::Env& store_env);
+// Until this is called, the handed-over lock is not released by an UnlockFile (the one a failed DB::Open's
+// instance makes): it goes back to being parked, so the file stays locked. Call it once the DB::Open that
+// took the lock succeeded; afterwards closing that database releases the lock as usual.
+void confirm_store_lock_handover(rocksdb::Env& store_env);
 
 }  // namespace ipaq::storage

@@ -22,6 +22,20 @@ class BudgetFileSystem : public rocksdb::FileSystemWrapper {
 
   void set_budget(int64_t bytes) { budget_.store(bytes); }
 
+  // LockFile / UnlockFile calls that reached this file system (RocksDB locks only its LOCK file).
+  int lock_calls() const { return lock_calls_.load(); }
+  int unlock_calls() const { return unlock_calls_.load(); }
+  rocksdb::IOStatus LockFile(const std::string& name, const rocksdb::IOOptions& options, rocksdb::FileLock** lock,
+                             rocksdb::IODebugContext* dbg) override {
+    ++lock_calls_;
+    return target()->LockFile(name, options, lock, dbg);
+  }
+  rocksdb::IOStatus UnlockFile(rocksdb::FileLock* lock, const rocksdb::IOOptions& options,
+                               rocksdb::IODebugContext* dbg) override {
+    ++unlock_calls_;
+    return target()->UnlockFile(lock, options, dbg);
+  }
+
   rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
                                     std::unique_ptr<rocksdb::FSWritableFile>* result,
                                     rocksdb::IODebugContext* dbg) override {
@@ -61,6 +75,8 @@ class BudgetFileSystem : public rocksdb::FileSystemWrapper {
     std::atomic<int64_t>* budget_;
   };
 
+  std::atomic<int> lock_calls_{0};
+  std::atomic<int> unlock_calls_{0};
   std::atomic<int64_t> budget_{-1};
 };
 

@@ -329,16 +329,22 @@ TEST(DurableIndexDamage, DiskFullRejectsABulkLoadAndKeepsEarlierData) {
 }
 
 // The first write after a reopen opens the database read-write; when that open fails (disk full while it
-// writes its MANIFEST), the write is rejected, the index keeps serving from what it read, the store stays
-// locked, and the next write once there is space succeeds.
+// writes its MANIFEST, after it took the handed-over LOCK), the write is rejected, the index keeps serving
+// from what it read, the store stays locked throughout (the failed instance's unlock never reaches the
+// file system: no moment in which another open could take the lock), and the next write once there is
+// space succeeds.
 TEST(DurableIndexDamage, DiskFullWhenAReopenedStoreStartsWritingKeepsItServingAndLocked) {
   SmallDisk disk;
   auto& [dir, budget_fs, env, options, index] = disk;
   add_batch(*index, 0);
   index.reset();
+  const int locks = budget_fs->lock_calls(), unlocks = budget_fs->unlock_calls();
   index = DurableIndex::open(dir.sub("db"), options);
+  EXPECT_EQ(budget_fs->lock_calls(), locks + 1) << "open() takes the LOCK";
   budget_fs->set_budget(0);
   EXPECT_THROW(add_batch(*index, 1), StorageError);
+  EXPECT_EQ(budget_fs->unlock_calls(), unlocks) << "the failed DB::Open's unlock reached the file system";
+  EXPECT_EQ(budget_fs->lock_calls(), locks + 1) << "the lock was taken again instead of kept";
   expect_batches(*index, 1);
   EXPECT_THROW(DurableIndex::open(dir.sub("db"), options), StorageError) << "still locked";
   EXPECT_EQ(open_in_another_process(dir.sub("db")), 0) << "still locked for another process";
@@ -346,6 +352,7 @@ TEST(DurableIndexDamage, DiskFullWhenAReopenedStoreStartsWritingKeepsItServingAn
   add_batch(*index, 1);
   expect_batches(*index, 2);
   index.reset();
+  EXPECT_EQ(budget_fs->unlock_calls(), unlocks + 1) << "close() releases the lock once";
   expect_batches(*DurableIndex::open(dir.sub("db"), options), 2);
 }
 
