@@ -540,7 +540,6 @@ void DurableIndex::rebuild_from_store() {
 void DurableIndex::train(idx_t n, const float* x, idx_t nq, const float* queries) {
   std::unique_lock lock(mutex_);
   check_usable("train");
-  ensure_writable();
   IPAQ_CHECK(!trained_, StateError, "DurableIndex::train: ", path_, " is already trained");
   IPAQ_CHECK_ARG(n > 0 && x != nullptr, "DurableIndex::train: needs n > 0 training vectors, got ", n);
   check_finite(x, checked_mul(n, header_.dim, "DurableIndex::train: n * d"), "DurableIndex::train: vectors");
@@ -556,6 +555,7 @@ void DurableIndex::train(idx_t n, const float* x, idx_t nq, const float* queries
   write_index(index.get(), &trained);
   StoreHeader header = header_;
   header.code_size = index->sa_code_size();
+  ensure_writable();
   rocksdb::WriteBatch batch;
   batch.Put(families_[kMetaSlot], kTrainedIndexKey, trained);
   batch.Put(families_[kMetaSlot], kHeaderKey, encode_header(header));
@@ -573,10 +573,10 @@ bool DurableIndex::is_trained() const {
 void DurableIndex::add_with_ids(idx_t n, const float* x, const idx_t* ids) {
   std::unique_lock lock(mutex_);
   check_usable("add_with_ids");
-  ensure_writable();
   check_new_rows("add_with_ids", n, x, ids);
   if (n == 0) return;
   const std::vector<uint8_t> codes = encode(n, x);
+  ensure_writable();
   rocksdb::WriteBatch batch;
   put_rows(batch, n, x, ids, codes.data());
   batch.Put(families_[kMetaSlot], kCountKey, encode_count(count_ + n));
@@ -588,7 +588,6 @@ void DurableIndex::add_with_ids(idx_t n, const float* x, const idx_t* ids) {
 void DurableIndex::upsert(idx_t n, const float* x, const idx_t* ids) {
   std::unique_lock lock(mutex_);
   check_usable("upsert");
-  ensure_writable();
   check_rows("upsert", n, x, ids);
   if (n == 0) return;
   const std::vector<bool> present = stored(n, ids);
@@ -597,6 +596,7 @@ void DurableIndex::upsert(idx_t n, const float* x, const idx_t* ids) {
     if (present[i]) replaced.push_back(ids[i]);
   }
   const std::vector<uint8_t> codes = encode(n, x);
+  ensure_writable();
   rocksdb::WriteBatch batch;
   put_rows(batch, n, x, ids, codes.data());  // Put overwrites the replaced rows in the same batch
   const uint64_t new_count = count_ + (n - replaced.size());
@@ -609,13 +609,13 @@ void DurableIndex::upsert(idx_t n, const float* x, const idx_t* ids) {
 void DurableIndex::remove(idx_t n, const idx_t* ids) {
   std::unique_lock lock(mutex_);
   check_usable("remove");
-  ensure_writable();
   check_rows("remove", n, nullptr, ids);
   if (n == 0) return;
   const std::vector<bool> present = stored(n, ids);
   for (idx_t i = 0; i < n; ++i) {
     IPAQ_CHECK_ARG(present[i], "DurableIndex::remove: id ", ids[i], " is not stored; nothing was removed");
   }
+  ensure_writable();
   rocksdb::WriteBatch batch;
   for (idx_t i = 0; i < n; ++i) {
     const RowKey key = encode_row_key(ids[i]);
@@ -632,13 +632,13 @@ void DurableIndex::remove(idx_t n, const idx_t* ids) {
 void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
   std::unique_lock lock(mutex_);
   check_usable("bulk_load");
-  ensure_writable();
   // The vectors are checked for NaN/Inf below, while the raw file is already being written (the files
   // are only scratch until the ingestion).
   const bool ids_increasing = check_new_rows("bulk_load", n, nullptr, ids);
   if (n == 0) return;
   IPAQ_CHECK(trained_, StateError, "DurableIndex::bulk_load: ", path_, " is not trained");
   IPAQ_CHECK_ARG(x != nullptr, "DurableIndex::bulk_load: vectors are null");
+  ensure_writable();
   BulkRows rows;
   rows.n = static_cast<size_t>(n);
   rows.ids = ids;
@@ -788,10 +788,16 @@ void DurableIndex::check_consistency() const {
 
 // ---- lifetime -----------------------------------------------------------------------------------
 
+void DurableIndex::prepare_for_writes() {
+  std::unique_lock lock(mutex_);
+  check_usable("prepare_for_writes");
+  ensure_writable();
+}
+
 void DurableIndex::flush() {
   std::unique_lock lock(mutex_);
   check_usable("flush");
-  ensure_writable();
+  if (read_only_) return;  // never written since open(): nothing in memtables or the WAL to persist
   rocksdb::FlushOptions flush_options;
   flush_options.wait = true;
   throw_if_error(db_->Flush(flush_options, families_), "flushing " + path_);

@@ -146,8 +146,13 @@ class DurableIndex {
   // exactly the same ids. Throws FormatError describing the first disagreement.
   void check_consistency() const;
 
-  // Persists memtables to SST files (all families atomically) and syncs the WAL.
+  // Persists memtables to SST files (all families atomically) and syncs the WAL. On an index not written
+  // since open() (still served by the read-only instance) does nothing: it has nothing to persist.
   void flush();
+  // Opens the database read-write now, which the first write after open() otherwise does (for callers
+  // that want that cost, or its failure, up front; writes nothing else). No-op once it has happened.
+  // Rejected calls and writes of 0 rows do not trigger it.
+  void prepare_for_writes();
   // Releases the database and its LOCK; every later call throws StateError. Flushes nothing, except once
   // more than 8 WAL files have piled up over reopens (see drop_stale_wal_files in durable_index.cc).
   void close();

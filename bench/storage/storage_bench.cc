@@ -268,11 +268,11 @@ void run(const std::string& name, size_t n, size_t d, const float* x, const std:
       opened.reset();
       open_cpu.push_back(cpu_seconds_of([&] { opened = DurableIndex::open(db); }));
       opened.reset();
-      // Reopen, then what the first write adds: the read-write open (a 0-row add_with_ids triggers it and
+      // Reopen, then what the first write adds: the read-write open (prepare_for_writes triggers it and
       // writes no row).
       auto writable = [&] {
         opened = DurableIndex::open(db);
-        opened->add_with_ids(0, nullptr, nullptr);
+        opened->prepare_for_writes();
       };
       double w = 0;
       writable_cpu.push_back(cpu_seconds_of([&] { w = seconds_of(writable); }));

@@ -9,10 +9,12 @@
 #include <rocksdb/db.h>
 #include <rocksdb/file_system.h>
 
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <mutex>
 
+#include "lib/core/error.h"
 #include "storage/durable_index.h"
 #include "storage/store_file_system.h"
 #include "storage/store_schema.h"
@@ -207,6 +209,46 @@ TEST(StoreFileSystem, AReopenWritesNothingAndItsFirstWriteSyncsManifestAndCurren
   for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
   delete db;
   EXPECT_GE(counting->file_syncs("OPTIONS"), 1);
+}
+
+// Rejected writes, writes of 0 rows and a flush after a reopen neither open the database read-write nor
+// change any file (an argument error stays InvalidArgument, whatever the disk); prepare_for_writes does
+// open it read-write (the image changes), and the rejected calls left the index fully usable.
+TEST(StoreFileSystem, RejectedAndEmptyWritesAfterAReopenChangeNoFile) {
+  testing::TempDir dir;
+  const std::string path = dir.sub("db");
+  make_store(path);
+  const auto before = directory_image(path);
+  const std::vector<float> x = testing::gaussian_rows(kRows, 2, kDim, 5);
+  std::vector<float> nan_row = x;
+  nan_row[3] = std::nanf("");
+  const idx_t fresh[2] = {kRows, kRows + 1}, stored_id[1] = {7}, twice[2] = {kRows, kRows}, missing[1] = {kRows};
+  {
+    auto index = DurableIndex::open(path);
+    EXPECT_THROW(index->add_with_ids(2, nan_row.data(), fresh), ipaq::InvalidArgument);
+    EXPECT_THROW(index->add_with_ids(1, x.data(), stored_id), ipaq::InvalidArgument) << "already stored";
+    EXPECT_THROW(index->add_with_ids(2, x.data(), twice), ipaq::InvalidArgument);
+    EXPECT_THROW(index->add_with_ids(-1, x.data(), fresh), ipaq::InvalidArgument);
+    EXPECT_THROW(index->upsert(2, nan_row.data(), fresh), ipaq::InvalidArgument);
+    EXPECT_THROW(index->remove(1, missing), ipaq::InvalidArgument);
+    EXPECT_THROW(index->bulk_load(2, x.data(), stored_id), ipaq::InvalidArgument);
+    EXPECT_THROW(index->bulk_load(2, nullptr, fresh), ipaq::InvalidArgument);
+    EXPECT_THROW(index->train(2, x.data(), 0, nullptr), ipaq::StateError) << "already trained";
+    index->add_with_ids(0, nullptr, nullptr);
+    index->upsert(0, nullptr, nullptr);
+    index->remove(0, nullptr);
+    index->bulk_load(0, nullptr, nullptr);
+    index->flush();
+    expect_all_rows(*index);
+  }
+  EXPECT_EQ(directory_image(path), before);
+  {
+    auto index = DurableIndex::open(path);
+    index->prepare_for_writes();
+    index->prepare_for_writes();  // once is enough
+    expect_all_rows(*index);
+  }
+  EXPECT_NE(directory_image(path), before) << "prepare_for_writes opened the database read-write";
 }
 
 TEST(StoreFileSystem, AStoreOpensTheSameWithoutAnyOptionsFile) {
