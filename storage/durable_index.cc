@@ -153,16 +153,28 @@ std::unique_ptr<DurableIndex> DurableIndex::create(const std::string& path, cons
 
 namespace {
 
-// After a reopen, hands the heap's free pages back to the system when they add up to something: an IVF
-// index's lists grow in many steps while `codes` is read chunk by chunk, and the buffers they outgrow
-// stay in the heap as free fragments (Fashion-MNIST IVF256,RaBitQ1: ~5 MiB free for 7.8 MiB of codes,
-// of which malloc_trim returns ~3.8 MiB in ~0.6 ms). A flat index's arrays are reserved once, so its
-// reopen leaves far less free (~0.5 MiB) and skips the trim. glibc only; elsewhere nothing is done.
-void return_free_heap_pages(size_t loaded_bytes) {
+// Free bytes in the heap (glibc's mallinfo2 fordblks); 0 where that is not available.
+size_t free_heap_bytes() {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
-  const size_t free_bytes = mallinfo2().fordblks;
-  if (free_bytes >= std::max<size_t>(size_t{1} << 20, loaded_bytes / 16)) malloc_trim(0);
+  return mallinfo2().fordblks;
 #else
+  return 0;
+#endif
+}
+
+// After a reopen, hands the heap's free pages back to the system when the reopen itself left enough of
+// them (free bytes now minus `free_before`, sampled before it loaded; what the rest of the process keeps
+// free is not this index's business): an IVF index's lists grow in many steps while `codes` is read
+// chunk by chunk, and the buffers they outgrow stay in the heap as free fragments (see bench/RESULTS.md
+// for measured sizes). A flat index's arrays are reserved once, so its reopen leaves little free and
+// skips the trim. glibc only; elsewhere nothing is done.
+void return_free_heap_pages(size_t free_before, size_t loaded_bytes) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  const size_t free_now = free_heap_bytes();
+  const size_t left_by_load = free_now > free_before ? free_now - free_before : 0;
+  if (left_by_load >= std::max<size_t>(size_t{1} << 20, loaded_bytes / 16)) malloc_trim(0);
+#else
+  (void)free_before;
   (void)loaded_bytes;
 #endif
 }
@@ -173,12 +185,13 @@ std::unique_ptr<DurableIndex> DurableIndex::open(const std::string& path, const 
   IPAQ_CHECK(std::filesystem::exists(path + "/CURRENT"), StorageError, "opening durable index ", path,
              ": no database there");
   std::unique_ptr<DurableIndex> self(new DurableIndex(path, options));
+  const size_t free_before = free_heap_bytes();
   if (!self->open_read_only()) {
     self->open_db(/*create=*/false);
     self->load_from_store(self->db_.get(), self->families_);
     self->attach_raw_source();
   }
-  return_free_heap_pages(self->count_ * self->header_.code_size);
+  return_free_heap_pages(free_before, self->count_ * self->header_.code_size);
   return self;
 }
 
