@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 #include <future>
 
@@ -197,14 +198,22 @@ std::unique_ptr<DurableIndex> DurableIndex::open(const std::string& path, const 
 
 namespace {
 
-// The info log of a read-only instance: discards everything. RocksDB would otherwise rotate the store's
-// LOG file on every open (a rename and a new file, never purged by a read-only instance); what such an
-// instance could report (corruption, I/O errors) reaches the caller as a Status anyway.
-class SilentLogger : public rocksdb::Logger {
+// The info log of a read-only instance: writes no file (RocksDB would otherwise rotate the store's LOG
+// file on every open: a rename and a new file, never purged by a read-only instance). Its WARN, ERROR and
+// FATAL messages go to stderr, as the read-write instance keeps them (at WARN level) in its LOG; the
+// rest (INFO, DEBUG, the options dump logged as headers) is dropped.
+class StderrWarningLogger : public rocksdb::Logger {
  public:
-  SilentLogger() : Logger(rocksdb::InfoLogLevel::HEADER_LEVEL) {}
-  using rocksdb::Logger::Logv;
+  StderrWarningLogger() : Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  void LogHeader(const char*, va_list) override {}
   void Logv(const char*, va_list) override {}
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < rocksdb::InfoLogLevel::WARN_LEVEL || level >= rocksdb::InfoLogLevel::HEADER_LEVEL) return;
+    static const char* const kNames[] = {"DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
+    std::fprintf(stderr, "rocksdb (read-only) [%s] ", kNames[static_cast<int>(level)]);
+    std::vfprintf(stderr, format, ap);
+    std::fputc('\n', stderr);
+  }
 };
 
 // The state a store was read in: last sequence number and the live table files of every family. Any
@@ -242,7 +251,7 @@ bool DurableIndex::open_read_only() {
   SchemaOptions schema;
   schema.env = env_.get();
   rocksdb::DBOptions db_options = make_db_options(schema);
-  db_options.info_log = std::make_shared<SilentLogger>();
+  db_options.info_log = std::make_shared<StderrWarningLogger>();
   // A read-only instance deletes no file; with this option its iterators and reads would hand their
   // cleanup to a purge job, which this RocksDB asserts only an instance opened read-write schedules.
   db_options.avoid_unnecessary_blocking_io = false;
