@@ -366,19 +366,56 @@ TEST(DurableIndex, SearchesNeverSeeHalfAWrite) {
   expect_searches_never_see_half_a_write(*index, {});
 }
 
-// After a reopen the index serves from a read-only RocksDB instance; the first upsert below swaps it for
-// the read-write one while the readers rerank from `raw` (under ASan a search still holding the closed
-// instance would be a use after free).
+// After a reopen the index serves from a read-only RocksDB instance; its first write swaps it for the
+// read-write one while readers rerank from `raw` (under ASan a search still holding the closed instance
+// would be a use after free). Each round reopens, waits until both readers are searching, makes the first
+// write, and lets them search on after it: the searches run before, during and after every swap.
 TEST(DurableIndex, SearchesNeverSeeHalfAWriteAcrossTheFirstWriteAfterAReopen) {
   TempDir dir;
   {
     auto index = make_flat(dir.sub("db"));
     write_group_version(*index, 0);
   }
-  auto index = DurableIndex::open(dir.sub("db"), fast_options());
   SearchOptions rerank;
   rerank.rerank_factor = 1;
-  expect_searches_never_see_half_a_write(*index, rerank);
+  const std::vector<float> query = gaussian_rows(0, 1, kDim, 13);
+  constexpr int kRounds = 12;
+  for (int round = 1; round <= kRounds; ++round) {
+    auto index = DurableIndex::open(dir.sub("db"), fast_options());
+    std::atomic<bool> done{false};
+    std::atomic<int> searches[2] = {0, 0};
+    std::atomic<int> torn{0};
+    auto reader = [&](int r) {
+      std::vector<float> d(kGroup);
+      std::vector<idx_t> l(kGroup);
+      while (!done.load()) {
+        index->search(1, query.data(), kGroup, d.data(), l.data(), rerank);
+        for (size_t i = 0; i < kGroup; ++i) {
+          if (l[i] < 0 || d[i] != d[0]) {
+            ++torn;
+            break;
+          }
+        }
+        ++searches[r];
+      }
+    };
+    auto wait_for = [&](int before0, int before1) {
+      while (searches[0].load() < before0 + 2 || searches[1].load() < before1 + 2) std::this_thread::yield();
+    };
+    std::thread r0(reader, 0), r1(reader, 1);
+    wait_for(0, 0);
+    const int at_write0 = searches[0].load(), at_write1 = searches[1].load();
+    write_group_version(*index, round);  // the first write: swaps the instances
+    wait_for(searches[0].load(), searches[1].load());
+    done = true;
+    r0.join();
+    r1.join();
+    EXPECT_GE(at_write0, 2) << "round " << round;
+    EXPECT_GE(at_write1, 2) << "round " << round;
+    EXPECT_EQ(torn.load(), 0) << "round " << round;
+    EXPECT_EQ(index->size(), kGroup);
+    index->close();
+  }
 }
 
 }  // namespace
