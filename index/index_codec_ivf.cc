@@ -145,7 +145,7 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
 
   void set_list(idx_t list, float /*coarse_dis*/) override {
     list_no = list;
-    centroid_state_.reset();
+    centroid_terms_.reset();
     const float* centroid = centroids_;
     if (centroid != nullptr) {
       centroid += static_cast<size_t>(list) * static_cast<size_t>(index_.d);
@@ -234,10 +234,10 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
       scorer_.distances(m, codes, out);
       return;
     }
-    if (!centroid_state_) centroid_state_ = index_.codec().prepare_query(centroid_ptr_);
+    // The terms as the index stores them (same function, same bits).
+    if (!centroid_terms_) centroid_terms_ = std::make_unique<L2TermWriter>(index_.codec(), centroid_ptr_);
     terms_.resize(m);
-    index_.codec().estimate_ip(*centroid_state_, m, codes, terms_.data());
-    for (size_t i = 0; i < m; ++i) terms_[i] = index_.codec().stored_norm_sq(codes + i * code_size) + 2.0f * terms_[i];
+    centroid_terms_->from_codes(m, codes, terms_.data());
     scorer_.distances(m, codes, out, terms_.data());
   }
 
@@ -284,7 +284,7 @@ class CodecIVFScanner : public faiss::InvertedListScanner {
   const float* centroids_;           // the flat coarse quantizer's centroids (null: reconstruct)
   const float* centroid_ptr_ = nullptr;  // the current list's centroid
   std::vector<float> centroid_;
-  mutable std::unique_ptr<QueryState> centroid_state_;  // L2, given codes: the centroid as a query
+  mutable std::unique_ptr<L2TermWriter> centroid_terms_;  // L2, given codes: the centroid's term writer
   mutable std::vector<float> terms_;
   mutable std::vector<float> dist_;
 };
