@@ -20,7 +20,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <thread>
 
 #include "lib/core/error.h"
@@ -143,12 +145,98 @@ TEST(DurableIndexCrash, KillNineDuringIngestLosesNoAcknowledgedBatch) {
   EXPECT_EQ(d_durable, d_fresh);
 }
 
+// The child of the test below: reopens the store, adds batch `b` and dies without closing (as a killed
+// process would: the WAL holds the batch, no flush, no close).
+int add_and_die_child(const std::string& path, size_t b) {
+  try {
+    auto index = DurableIndex::open(path);
+    const std::vector<float> x = batch_rows(b);
+    const std::vector<idx_t> ids = id_range(static_cast<idx_t>(b * kBatch), kBatch);
+    index->add_with_ids(kBatch, x.data(), ids.data());
+  } catch (const std::exception& e) {
+    fprintf(stderr, "add child: %s\n", e.what());
+    _exit(2);
+  }
+  _exit(0);
+}
+
+// Runs add_and_die_child in a fresh process (re-executed binary) and waits for it.
+void add_in_dying_process(const std::string& path, size_t b) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const std::string batch = std::to_string(b);
+    execl("/proc/self/exe", "durable_index_crash_test", "--add-child", path.c_str(), batch.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the child failed";
+}
+
+// Every row of batches 0..batches-1 is stored and is its own nearest neighbour (flat index).
+void expect_batches(const DurableIndex& index, size_t batches) {
+  ASSERT_EQ(index.size(), batches * kBatch);
+  for (size_t b = 0; b < batches; ++b) {
+    const std::vector<float> x = batch_rows(b);
+    std::vector<float> d(kBatch);
+    std::vector<idx_t> l(kBatch);
+    index.search(kBatch, x.data(), 1, d.data(), l.data());
+    for (size_t i = 0; i < kBatch; ++i) ASSERT_EQ(l[i], static_cast<idx_t>(b * kBatch + i)) << "batch " << b;
+  }
+  index.check_consistency();
+}
+
+size_t table_files(const std::string& dir) {
+  size_t n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) n += entry.path().extension() == ".sst";
+  return n;
+}
+
+// A store whose WAL a dead process left (records never flushed, no clean close) is opened (served by the
+// read-only instance, which replays the WAL), searched, then written (the read-write open recovers the
+// same WAL), closed and reopened: every row is there. With accept_torn_wal_tail, open() uses the
+// read-write instance from the start, and its recovery is flushed (a new table file).
+TEST(DurableIndexCrash, AStoreLeftWithAWalByADeadProcessOpensSearchesAndTakesWrites) {
+  for (const bool tolerant : {false, true}) {
+    SCOPED_TRACE(tolerant ? "accept_torn_wal_tail" : "strict");
+    TempDir dir;
+    const std::string path = dir.sub("db");
+    IndexSpec spec;
+    spec.dim = kDim;
+    spec.descriptor = "Flat";
+    spec.metric = faiss::METRIC_L2;
+    DurableIndex::create(path, spec).reset();
+    add_in_dying_process(path, 0);
+    add_in_dying_process(path, 1);
+    OpenOptions options;
+    options.accept_torn_wal_tail = tolerant;
+    const size_t tables_before = table_files(path);
+    {
+      auto index = DurableIndex::open(path, options);
+      expect_batches(*index, 2);
+      const std::vector<float> x = batch_rows(2);
+      const std::vector<idx_t> ids = id_range(static_cast<idx_t>(2 * kBatch), kBatch);
+      index->add_with_ids(kBatch, x.data(), ids.data());
+      expect_batches(*index, 3);
+      if (tolerant) {
+        EXPECT_GT(table_files(path), tables_before) << "the tolerant recovery is flushed";
+      }
+    }
+    expect_batches(*DurableIndex::open(path), 3);
+  }
+}
+
 }  // namespace
 }  // namespace ipaq::storage
 
 int main(int argc, char** argv) {
   if (argc == 4 && std::strcmp(argv[1], "--ingest-child") == 0) {
     return ipaq::storage::ingest_child(argv[2], std::atoi(argv[3]));
+  }
+  if (argc == 4 && std::strcmp(argv[1], "--add-child") == 0) {
+    return ipaq::storage::add_and_die_child(argv[2], std::strtoull(argv[3], nullptr, 10));
   }
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
