@@ -274,8 +274,11 @@ bool DurableIndex::open_read_only() {
 
 // Called with the writer lock held, before a write touches db_ (nothing reads db_ meanwhile: searches,
 // rerank reads and checks hold the shared lock). Opens the read-write instance (it takes over the parked
-// LOCK) and, if the store is not in the state that was read (it cannot change while the lock is held;
-// checked anyway), rebuilds memory from it; then the read-only instance is closed.
+// LOCK) and, if the store's files are not in the state that was read, rebuilds memory from it; then the
+// read-only instance is closed. No other process can write while the lock is held, but the read-write
+// recovery itself can change the files: it flushes a memtable that fills while it replays the WAL (a WAL
+// larger than write_buffer_size), where the read-only instance kept everything in memory. The rows are
+// the same then; the reload is redundant but keeps memory provably equal to what db_ holds.
 void DurableIndex::ensure_writable() {
   if (!read_only_) return;
   const std::vector<std::string> state = store_state(*db_);
@@ -352,9 +355,9 @@ void DurableIndex::load_from_store(rocksdb::DB* db, const std::vector<rocksdb::C
   const size_t code_size = header_.code_size;
   reserve_in_memory(static_cast<idx_t>(std::min<uint64_t>(count_, max_codes_in_store(*db, families))));
   uint64_t found = 0;
-  // Appended on this thread, chunk by chunk as it is read. (Session 3 appended on a second thread while
-  // the next chunk was read: ~1 ms less wall time on a free core, but ~0.7 ms more CPU, and on a machine
-  // whose cores are taken the reopen waited for that thread: 28-44 ms instead of 12-24 ms.)
+  // Appended on this thread, chunk by chunk as it is read: a second appending thread saves little wall
+  // time on a free core, costs CPU, and makes the reopen wait for it when the cores are busy (figures in
+  // bench/RESULTS.md).
   const size_t chunk_rows = static_cast<size_t>(std::min<uint64_t>(count_, kReloadChunkRows));
   std::vector<idx_t> chunk_ids;
   std::vector<uint8_t> chunk_codes;
