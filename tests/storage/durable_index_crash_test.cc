@@ -44,6 +44,14 @@ constexpr int kRounds = 20;
 
 std::vector<float> batch_rows(size_t batch) { return gaussian_rows(batch * kBatch, kBatch, kDim, kDataSeed); }
 
+IndexSpec l2_spec(const char* descriptor) {
+  IndexSpec spec;
+  spec.dim = kDim;
+  spec.descriptor = descriptor;
+  spec.metric = faiss::METRIC_L2;
+  return spec;
+}
+
 // The child: ingest forever, acknowledging each batch on `ack_fd`.
 int ingest_child(const std::string& path, int ack_fd) {
   try {
@@ -64,11 +72,7 @@ TEST(DurableIndexCrash, KillNineDuringIngestLosesNoAcknowledgedBatch) {
   TempDir dir;
   const std::string path = dir.sub("db");
   {
-    IndexSpec spec;
-    spec.dim = kDim;
-    spec.descriptor = "IVF8,RaBitQ1";
-    spec.metric = faiss::METRIC_L2;
-    auto index = DurableIndex::create(path, spec);
+    auto index = DurableIndex::create(path, l2_spec("IVF8,RaBitQ1"));
     const std::vector<float> train = gaussian_rows(1 << 20, 1000, kDim, kDataSeed);
     index->train(1000, train.data());
   }
@@ -203,11 +207,7 @@ TEST(DurableIndexCrash, AStoreLeftWithAWalByADeadProcessOpensSearchesAndTakesWri
     SCOPED_TRACE(tolerant ? "accept_torn_wal_tail" : "strict");
     TempDir dir;
     const std::string path = dir.sub("db");
-    IndexSpec spec;
-    spec.dim = kDim;
-    spec.descriptor = "Flat";
-    spec.metric = faiss::METRIC_L2;
-    DurableIndex::create(path, spec).reset();
+    DurableIndex::create(path, l2_spec("Flat")).reset();
     add_in_dying_process(path, 0);
     add_in_dying_process(path, 1);
     OpenOptions options;
