@@ -12,7 +12,9 @@
 // fast-scan path up to its LUT quantization), so the L2 form equals ||q - c||^2 + ||r||^2 - 2 est<q - c, r>.
 // ||q - c||^2 and <q, c> are recomputed per list (FAISS's fvec kernels), not taken from coarse_dis.
 // The per-entry term ||r||^2 + 2 <c, r̂> (one float per vector: the codec's stored norm plus twice the
-// scalar estimate of <c, r> with the centroid prepared once per list) is kept in memory beside each list,
+// estimate of <c, r> with the centroid prepared once per list — codecs with a LUT form: its exact float
+// LUT summed over the sub-codes + finish_lut_sums, equal to the scalar estimate_ip up to float rounding;
+// one function for add, sync_packed and the given-codes scanner) is kept in memory beside each list,
 // not in the codes: it is derived from the codes, so sa_encode codes, add_sa_codes and the index file
 // format are unchanged; sync_packed() computes it for new or changed entries (add, add_sa_codes,
 // read_index, remove_ids, update_vectors, merge_from call it).
