@@ -108,6 +108,7 @@ void DurableIndex::open_db(bool create) {
             "OpenOptions::accept_torn_wal_tail drops just that record)";
   }
   throw_if_error(status, what);
+  confirm_store_lock_handover(*env_);  // a parked LOCK this open took is now released only by its close
   db_.reset(db);
 }
 
@@ -298,7 +299,6 @@ void DurableIndex::ensure_writable() {
     families_ = std::move(reader_families);
     throw;
   }
-  confirm_store_lock_handover(*env_);
   read_only_ = false;
   try {
     if (state != store_state(*db_)) {
