@@ -9,7 +9,8 @@
 // a read-only instance (no file written, no sync), from which it also serves searches and rerank reads;
 // the first write opens the database read-write (RocksDB's open writes and syncs a new MANIFEST, CURRENT
 // and an OPTIONS file, and starts a WAL), handing it the lock, so a store that is only searched is never
-// written to. The codes are appended chunk by chunk as they are read.
+// written to. A call rejected by its argument checks, a write of 0 rows and a flush() before any write do
+// not open it read-write (prepare_for_writes() does it on request). The codes are appended chunk by chunk as they are read.
 //
 // Writes: every add_with_ids / upsert / remove is validated first (ids >= 0 and unique in the call,
 // vectors finite, ids new for add / present for remove), then encoded, then written as ONE
