@@ -26,11 +26,7 @@ constexpr size_t kNlist = 6;
 
 std::unique_ptr<IndexCodecIVF> make_trained(const std::string& descriptor, const std::vector<float>& train,
                                             bool fastscan) {
-  auto q = std::make_unique<faiss::IndexFlatL2>(static_cast<int>(kDim));
-  auto index = std::make_unique<IndexCodecIVF>(std::move(q), kNlist, make_codec(descriptor, kDim),
-                                               faiss::METRIC_L2, fastscan);
-  index->train(static_cast<idx_t>(train.size() / kDim), train.data());
-  return index;
+  return testing::trained_ivf(descriptor, kDim, faiss::METRIC_L2, kNlist, train, fastscan);
 }
 
 std::vector<float> terms_of(const IndexCodecIVF& index, size_t list) {

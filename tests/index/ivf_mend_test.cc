@@ -28,12 +28,7 @@ using testing::FailingLists;
 using testing::for_layouts_and_metrics;
 
 std::unique_ptr<IndexCodecIVF> trained(const char* descriptor, faiss::MetricType metric, const std::vector<float>& x) {
-  std::unique_ptr<faiss::Index> q;
-  if (metric == faiss::METRIC_L2) q = std::make_unique<faiss::IndexFlatL2>(static_cast<int>(kDim));
-  else q = std::make_unique<faiss::IndexFlatIP>(static_cast<int>(kDim));
-  auto index = std::make_unique<IndexCodecIVF>(std::move(q), kNlist, make_codec(descriptor, kDim), metric, true);
-  index->train(static_cast<idx_t>(x.size() / kDim), x.data());
-  return index;
+  return testing::trained_ivf(descriptor, kDim, metric, kNlist, x);
 }
 
 // Everything a refused call must leave as it was: per list the ids and assembled codes, the direct map,

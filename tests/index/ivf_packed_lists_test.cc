@@ -36,12 +36,7 @@ const char* const kCodecs[] = {"RaBitQ1", "TQP3", "TQ3", "TQ4"};
 
 std::unique_ptr<IndexCodecIVF> make_trained(const std::string& descriptor, faiss::MetricType metric, size_t nlist,
                                             const std::vector<float>& train, bool fastscan = true) {
-  std::unique_ptr<faiss::Index> q;
-  if (metric == faiss::METRIC_L2) q = std::make_unique<faiss::IndexFlatL2>(static_cast<int>(kDim));
-  else q = std::make_unique<faiss::IndexFlatIP>(static_cast<int>(kDim));
-  auto index = std::make_unique<IndexCodecIVF>(std::move(q), nlist, make_codec(descriptor, kDim), metric, fastscan);
-  index->train(static_cast<idx_t>(train.size() / kDim), train.data());
-  return index;
+  return testing::trained_ivf(descriptor, kDim, metric, nlist, train, fastscan);
 }
 
 void expect_same_search(const faiss::Index& a, const faiss::Index& b, const std::vector<float>& queries,
