@@ -13,19 +13,6 @@ namespace {
 
 constexpr const char* kType = "PackedInvertedLists";
 
-// Sub-codes of vectors [first, first + n) of an 8-bit packed array (byte 64s + lane of the vector's block,
-// fastscan_8bit_layout.h), the at-position twin of unpack_8bit_codes.
-void unpack_8bit_codes_at(const FastScan8Layout& layout, size_t first, size_t n, const uint8_t* packed,
-                          uint8_t* sub) {
-  constexpr size_t kBlock = FastScan8Layout::kBlockSize;
-  const size_t nsub = layout.nsub();
-  for (size_t v = 0; v < n; ++v) {
-    const size_t i = first + v;
-    const uint8_t* lane = packed + (i / kBlock) * layout.block_bytes() + i % kBlock;
-    for (size_t s = 0; s < nsub; ++s) sub[v * nsub + s] = lane[s * kBlock];
-  }
-}
-
 // Writes the sub-codes of m vectors at lanes lane0 .. lane0 + m - 1 of one 4-bit block (sub: m * nsub bytes):
 // byte 32p + lane of the block is pair p of that lane's vector, both nibbles (fastscan_layout.h), so
 // whole bytes are stored and the block's other lanes are untouched — for appends and overwrites of a few

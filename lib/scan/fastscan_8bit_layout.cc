@@ -36,10 +36,15 @@ void pack_8bit_codes(const FastScan8Layout& layout, size_t n, const uint8_t* sub
   for (size_t i = 0; i < n; ++i) pack_8bit_code_at(layout, i, sub + i * layout.nsub(), packed);
 }
 
-void unpack_8bit_codes(const FastScan8Layout& layout, size_t n, const uint8_t* packed, uint8_t* sub) {
-  for (size_t i = 0; i < n; ++i) {
-    for (size_t s = 0; s < layout.nsub(); ++s) sub[i * layout.nsub() + s] = packed[byte_offset(layout, i, s)];
+void unpack_8bit_codes_at(const FastScan8Layout& layout, size_t first, size_t n, const uint8_t* packed,
+                          uint8_t* sub) {
+  for (size_t v = 0; v < n; ++v) {
+    for (size_t s = 0; s < layout.nsub(); ++s) sub[v * layout.nsub() + s] = packed[byte_offset(layout, first + v, s)];
   }
+}
+
+void unpack_8bit_codes(const FastScan8Layout& layout, size_t n, const uint8_t* packed, uint8_t* sub) {
+  unpack_8bit_codes_at(layout, 0, n, packed, sub);
 }
 
 }  // namespace ipaq

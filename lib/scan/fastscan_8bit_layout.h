@@ -54,4 +54,9 @@ void pack_8bit_code_at(const FastScan8Layout& layout, size_t i, const uint8_t* s
 // The inverse of pack: packed (packed_bytes(n) bytes) -> sub: n * nsub bytes.
 void unpack_8bit_codes(const FastScan8Layout& layout, size_t n, const uint8_t* packed, uint8_t* sub);
 
+// Sub-codes of vectors [first, first + n) of a packed array holding at least first + n vectors -> sub:
+// n * nsub bytes (unpack_8bit_codes is the case first = 0).
+void unpack_8bit_codes_at(const FastScan8Layout& layout, size_t first, size_t n, const uint8_t* packed,
+                          uint8_t* sub);
+
 }  // namespace ipaq
