@@ -17,6 +17,7 @@
 #include "index/code_scorer.h"
 #include "index/index_checks.h"
 #include "index/index_codec_flat.h"
+#include "index/ivf_lut_sums.h"
 #include "index/parallel_runs.h"
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
@@ -76,23 +77,8 @@ class L2TermWriter {
   void from_sub(size_t m, const uint8_t* sub, const uint8_t* side, size_t side_stride, float* out) {
     const size_t nsub = codec_.lut_nsub(), groups = group_begin_.size() - 1;
     const size_t width = size_t{1} << codec_.lut_bits();
-    const float* lut = state_->lut.data();
     sums_.resize(m * groups);
-    // kLanes vectors at a time: independent add chains (the loop is latency-bound otherwise), each vector's
-    // sum still in sub-code order, so the bits do not depend on m or on where a run starts.
-    constexpr size_t kLanes = 8;
-    for (size_t i0 = 0; i0 < m; i0 += kLanes) {
-      const size_t lanes = std::min(kLanes, m - i0);
-      const uint8_t* s = sub + i0 * nsub;
-      for (size_t g = 0; g < groups; ++g) {
-        float acc[kLanes] = {};
-        for (size_t j = group_begin_[g]; j < group_begin_[g + 1]; ++j) {
-          const float* row = lut + j * width;
-          for (size_t l = 0; l < lanes; ++l) acc[l] += row[s[l * nsub + j]];
-        }
-        for (size_t l = 0; l < lanes; ++l) sums_[(i0 + l) * groups + g] = acc[l];
-      }
-    }
+    lut_sums(m, nsub, width, sub, state_->lut.data(), group_begin_.data(), groups, sums_.data());
     codec_.finish_lut_sums(*state_, m, side, side_stride, sums_.data(), out);
     norms_.resize(m);
     codec_.side_norms_sq(m, side, side_stride, norms_.data());
@@ -410,6 +396,15 @@ double IndexCodecIVF::storage_bytes_per_vector() const {
   }
   for (const auto& terms : l2_terms_) bytes += terms.size() * sizeof(float);
   return static_cast<double>(bytes) / static_cast<double>(ntotal);
+}
+
+size_t IndexCodecIVF::unused_capacity_bytes() const {
+  const PackedInvertedLists* lists = packed_lists();
+  if (lists == nullptr) return 0;
+  const PackedInvertedLists::Bytes size = lists->bytes(), capacity = lists->capacities();
+  size_t bytes = (capacity.ids - size.ids) + (capacity.packed - size.packed) + (capacity.side - size.side);
+  for (const auto& terms : l2_terms_) bytes += (terms.capacity() - terms.size()) * sizeof(float);
+  return bytes;
 }
 
 void IndexCodecIVF::shrink_to_fit() {
