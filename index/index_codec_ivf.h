@@ -160,6 +160,10 @@ class IndexCodecIVF : public faiss::IndexIVF, public ScoreBoundProvider {
   double storage_bytes_per_vector() const;
   // Releases the lists' growth slack (after a bulk load made of many appends).
   void shrink_to_fit();
+  // Bytes allocated beyond the sizes by the packed lists' three arrays and the L2 terms (growth slack;
+  // 0 after one append of every entry into empty lists of >= 16 entries each, e.g. a durable reopen, or
+  // after shrink_to_fit). 0 without packed lists (FAISS's lists: not tracked).
+  size_t unused_capacity_bytes() const;
 
  private:
   std::unique_ptr<faiss::Index> quantizer_owner_;

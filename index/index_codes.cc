@@ -38,15 +38,15 @@ void check_positional_ids(const faiss::Index& index, idx_t n, const idx_t* ids) 
 }
 
 void add_to_ivf(faiss::IndexIVF& ivf, idx_t n, const uint8_t* codes, const idx_t* ids) {
+  if (auto* codec_ivf = dynamic_cast<IndexCodecIVF*>(&ivf)) {
+    codec_ivf->add_codes(n, codes, ids);  // list by list, L2 terms included; checks every list number first
+    return;
+  }
   const size_t stride = ivf.coarse_code_size() + ivf.code_size;
   for (idx_t i = 0; i < n; ++i) {
     checked_list_number(ivf, codes + static_cast<size_t>(i) * stride, "add_sa_codes");
   }
-  if (auto* codec_ivf = dynamic_cast<IndexCodecIVF*>(&ivf)) {
-    codec_ivf->add_codes(n, codes, ids);  // list by list, L2 terms included
-  } else {
-    ivf.add_sa_codes(n, codes, ids);
-  }
+  ivf.add_sa_codes(n, codes, ids);
 }
 
 // Mirrors IndexFastScan::add after compute_codes: grow the block array, pack the new range.
@@ -136,6 +136,24 @@ void reserve_sa_codes(faiss::Index& index, idx_t n) {
   } else if (auto* pre = dynamic_cast<faiss::IndexPreTransform*>(&index)) {
     reserve_sa_codes(*pre->index, n);
   }
+}
+
+size_t unused_capacity_bytes(const faiss::Index& index) {
+  auto slack = [](const auto& v) { return (v.capacity() - v.size()) * sizeof(v[0]); };
+  if (const auto* flat = dynamic_cast<const IndexCodecFlat*>(&index)) {
+    return slack(flat->codes) + slack(flat->packed_codes()) + slack(flat->side_bytes());
+  } else if (const auto* ivf = dynamic_cast<const IndexCodecIVF*>(&index)) {
+    return ivf->unused_capacity_bytes();
+  } else if (const auto* fc = dynamic_cast<const faiss::IndexFlatCodes*>(&index)) {
+    return slack(fc->codes);
+  } else if (const auto* idmap = dynamic_cast<const faiss::IndexIDMap*>(&index)) {
+    return unused_capacity_bytes(*idmap->index) + slack(idmap->id_map);
+  } else if (const auto* rerank = dynamic_cast<const IndexRerank*>(&index)) {
+    return unused_capacity_bytes(rerank->base());
+  } else if (const auto* pre = dynamic_cast<const faiss::IndexPreTransform*>(&index)) {
+    return unused_capacity_bytes(*pre->index);
+  }
+  return 0;
 }
 
 }  // namespace ipaq

@@ -33,4 +33,10 @@ void add_sa_codes(faiss::Index& index, faiss::Index::idx_t n, const uint8_t* cod
 // chunks neither reallocates nor leaves slack. A no-op for other types. n < 0 → InvalidArgument.
 void reserve_sa_codes(faiss::Index& index, faiss::Index::idx_t n);
 
+// Bytes the index's code and id arrays hold allocated beyond their sizes (growth slack), for the types
+// add_sa_codes handles: IndexCodecFlat's code arrays, IndexCodecIVF's packed lists and L2 terms
+// (IndexCodecIVF::unused_capacity_bytes), IndexIDMap's ids, FAISS's flat codes; wrappers (IndexIDMap,
+// IndexRerank, IndexPreTransform) add their inner index's. 0 for other types.
+size_t unused_capacity_bytes(const faiss::Index& index);
+
 }  // namespace ipaq

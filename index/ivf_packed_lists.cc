@@ -223,11 +223,20 @@ void PackedInvertedLists::resize(size_t list_no, size_t new_size) {
 }
 
 PackedInvertedLists::Bytes PackedInvertedLists::bytes() const {
+  return total_bytes(/*capacity=*/false);
+}
+
+PackedInvertedLists::Bytes PackedInvertedLists::capacities() const {
+  return total_bytes(/*capacity=*/true);
+}
+
+PackedInvertedLists::Bytes PackedInvertedLists::total_bytes(bool capacity) const {
+  auto count = [capacity](const auto& v) { return (capacity ? v.capacity() : v.size()) * sizeof(v[0]); };
   Bytes b;
   for (const List& list : lists_) {
-    b.ids += list.ids.size() * sizeof(idx_t);
-    b.packed += list.packed.size();
-    b.side += list.side.size();
+    b.ids += count(list.ids);
+    b.packed += count(list.packed);
+    b.side += count(list.side);
   }
   return b;
 }

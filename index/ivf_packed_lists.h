@@ -90,6 +90,8 @@ class PackedInvertedLists : public faiss::InvertedLists {
     size_t ids = 0, packed = 0, side = 0;  // array sizes (not capacities), all lists
   };
   Bytes bytes() const;
+  // The same three arrays' capacities (what is allocated: sizes + growth slack).
+  Bytes capacities() const;
   // Releases the growth slack of every list (capacity = size).
   void shrink_to_fit();
 
@@ -100,6 +102,7 @@ class PackedInvertedLists : public faiss::InvertedLists {
     std::vector<uint8_t> side;
   };
   size_t packed_bytes(size_t n) const;
+  Bytes total_bytes(bool capacity) const;  // sizes or capacities of the three arrays, all lists
   // Capacity for `count` entries in all three arrays, growing by >= 1/8 (see the header).
   void reserve_entries(List& list, size_t count) const;
   // Packs the sub-codes and copies the side bytes of entries [first, first + n) (codes: n * code_size
