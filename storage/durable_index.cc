@@ -353,12 +353,20 @@ void DurableIndex::load_from_store(rocksdb::DB* db, const std::vector<rocksdb::C
   install_index(std::move(index), /*attach_raw=*/false);  // db may be a read-only instance
 
   const size_t code_size = header_.code_size;
-  reserve_in_memory(static_cast<idx_t>(std::min<uint64_t>(count_, max_codes_in_store(*db, families))));
+  const uint64_t expected = std::min<uint64_t>(count_, max_codes_in_store(*db, families));
+  reserve_in_memory(static_cast<idx_t>(expected));
   uint64_t found = 0;
-  // Appended on this thread, chunk by chunk as it is read: a second appending thread saves little wall
-  // time on a free core, costs CPU, and makes the reopen wait for it when the cores are busy (figures in
-  // bench/RESULTS.md).
-  const size_t chunk_rows = static_cast<size_t>(std::min<uint64_t>(count_, kReloadChunkRows));
+  // Appended on this thread as it is read: a second appending thread saves little wall time on a free
+  // core, costs CPU, and makes the reopen wait for it when the cores are busy (figures in
+  // bench/RESULTS.md). Flat indexes: chunk by chunk (their arrays are reserved above). IVF indexes: the
+  // whole store in ONE append, from a transient buffer of every code (count x (list number + code) bytes,
+  // one allocation, freed when the load returns): each list is then allocated once at its final size and
+  // each list's centroid is prepared once for the L2 terms; appended in 4096-row chunks, every list grew
+  // ~16 entries per chunk (reallocations, ~38 B/vector of slack and free fragments) and every centroid
+  // was prepared once per chunk (the reopen cost 4.5x a codes scan in CPU; bench/RESULTS.md).
+  const size_t chunk_rows = handles_ids_natively(codec_index_)
+                                ? static_cast<size_t>(expected)
+                                : static_cast<size_t>(std::min<uint64_t>(count_, kReloadChunkRows));
   std::vector<idx_t> chunk_ids;
   std::vector<uint8_t> chunk_codes;
   chunk_ids.reserve(chunk_rows);
@@ -377,7 +385,7 @@ void DurableIndex::load_from_store(rocksdb::DB* db, const std::vector<rocksdb::C
     IPAQ_CHECK_FORMAT(value.size() == code_size, "durable index ", path_, ": code of id ", chunk_ids.back(), " has ",
                       value.size(), " bytes, expected ", code_size);
     chunk_codes.insert(chunk_codes.end(), value.data(), value.data() + value.size());
-    if (chunk_ids.size() == kReloadChunkRows) append_chunk();
+    if (chunk_ids.size() == chunk_rows) append_chunk();
   }
   throw_if_error(it->status(), "reopening durable index " + path_ + ": scanning codes");
   if (!chunk_ids.empty()) append_chunk();
@@ -769,6 +777,12 @@ size_t DurableIndex::code_bytes() const {
 size_t DurableIndex::id_bytes() const {
   std::shared_lock lock(mutex_);
   return id_map_ != nullptr ? id_map_->id_bytes() : 0;
+}
+
+size_t DurableIndex::unused_capacity_bytes() const {
+  std::shared_lock lock(mutex_);
+  check_usable("unused_capacity_bytes");
+  return ipaq::unused_capacity_bytes(*codec_index_);
 }
 
 std::unique_ptr<faiss::Index> DurableIndex::trained_index_copy() const {

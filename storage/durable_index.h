@@ -138,6 +138,10 @@ class DurableIndex {
   // Bytes of ids held beside them by the id layer: 0 while the ids form one contiguous run (IdRangeMap)
   // and for IVF indexes (their lists hold the ids, counted by the index itself).
   size_t id_bytes() const;
+  // Bytes the in-memory index's code arrays (IVF: its lists, their ids and L2 terms) hold allocated beyond
+  // their sizes (ipaq::unused_capacity_bytes). After open() of an IVF store: 0 when every list holds >= 16
+  // entries (each list is allocated once, at its final size); flat stores: 0 (reserved up front).
+  size_t unused_capacity_bytes() const;
 
   // A copy of the stored trained index holding no vectors (e.g. to build a reference index, or for
   // `ipaq info`); null before training.

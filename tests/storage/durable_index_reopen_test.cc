@@ -10,6 +10,7 @@
 #include <rocksdb/file_system.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -289,6 +290,46 @@ TEST(DurableIndexReopen, ManyReopensKeepWalFilesAndInfoLogsBounded) {
   EXPECT_LE(info_logs, 5u);
   auto index = DurableIndex::open(path);
   expect_all_rows(*index);
+}
+
+// An IVF store grown by many small adds (each list reallocated step by step: slack) and a bulk load is
+// reopened with each list allocated once at its final size — one append of the whole store, not chunk by
+// chunk: no unused capacity in the lists, their ids and L2 terms (a container-size check, not RSS) — and
+// searches exactly as before the close (same labels, same distance bits). 45,000 rows: appended in
+// 4096-row chunks (the old reopen), lists grow by less than the 1/8 growth step from the 9th chunk on and
+// keep slack, which this test detects.
+TEST(DurableIndexReopen, AnIvfReopenSizesEveryListOnceAndSearchesAsBefore) {
+  testing::TempDir dir;
+  const std::string path = dir.sub("db");
+  constexpr size_t kAdded = 6000, kBatch = 250, kIvfRows = 45000, kQueries = 40, kK = 10;
+  IndexSpec spec = flat_spec();
+  spec.descriptor = "IVF8,RaBitQ1";
+  const std::vector<float> x = testing::gaussian_rows(0, kIvfRows, kDim, 17);
+  const std::vector<float> queries = testing::gaussian_rows(kIvfRows, kQueries, kDim, 17);
+  SearchOptions options;
+  options.nprobe = 3;
+  std::vector<float> d_before(kQueries * kK), d_after(kQueries * kK);
+  std::vector<idx_t> l_before(kQueries * kK), l_after(kQueries * kK);
+  {
+    auto index = DurableIndex::create(path, spec);
+    index->train(2000, x.data());
+    for (size_t first = 0; first < kAdded; first += kBatch) {
+      const std::vector<idx_t> ids = testing::id_range(static_cast<idx_t>(first), kBatch);
+      index->add_with_ids(kBatch, x.data() + first * kDim, ids.data());
+    }
+    EXPECT_GT(index->unused_capacity_bytes(), 0u);  // grown step by step
+    const std::vector<idx_t> ids = testing::id_range(kAdded, kIvfRows - kAdded);
+    index->bulk_load(kIvfRows - kAdded, x.data() + kAdded * kDim, ids.data());
+    index->search(kQueries, queries.data(), kK, d_before.data(), l_before.data(), options);
+    index->close();
+  }
+  auto index = DurableIndex::open(path);
+  ASSERT_EQ(index->size(), kIvfRows);
+  EXPECT_EQ(index->unused_capacity_bytes(), 0u);
+  index->search(kQueries, queries.data(), kK, d_after.data(), l_after.data(), options);
+  EXPECT_EQ(l_after, l_before);
+  EXPECT_EQ(std::memcmp(d_after.data(), d_before.data(), d_before.size() * sizeof(float)), 0);
+  index->check_consistency();
 }
 
 }  // namespace
