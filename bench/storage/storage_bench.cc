@@ -17,6 +17,10 @@
 // database, so they always run one bulk_load). descriptor: any ipaq::index_factory string a durable index
 // accepts, e.g. "IVF256,RaBitQ1" (IVF indexes train on the first 20,000 vectors).
 //   storage_bench --rss <db path>          (internal) prints "rss_before rss_after code_bytes held ids"
+//   storage_bench --reopen-loop <db path> <reps>   opens and closes the store reps times (a loop to profile
+//                                                  with perf); prints the median open wall and CPU time
+// STORAGE_BENCH_KEEP=<dir> in the environment: the bulk-loaded store is copied to <dir> before the work
+// directory is removed (a store for --reopen-loop).
 #include <rocksdb/db.h>
 #include <rocksdb/sst_file_writer.h>
 
@@ -24,6 +28,7 @@
 #include <chrono>
 #include <ctime>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -72,25 +77,30 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-long rss_kib() {
+// VmRSS (or another /proc/self/status field given with its colon, e.g. "VmHWM:") in KiB.
+long rss_kib(const std::string& field = "VmRSS:") {
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    if (line.rfind(field, 0) == 0) return std::stol(line.substr(field.size()));
   }
   return -1;
 }
 
-// Prints "rss_before rss_after code_bytes held_code_bytes id_bytes" (KiB, KiB, bytes, bytes, bytes):
+// Prints "rss_before rss_after code_bytes held_code_bytes id_bytes hwm_before hwm_after unused" (KiB, KiB,
+// bytes, bytes, bytes, KiB, KiB, bytes): hwm = peak RSS (VmHWM) before and after the open, unused = the
+// in-memory arrays' unused capacity (DurableIndex::unused_capacity_bytes);
 // held_code_bytes = what the in-memory index's code arrays hold for size() vectors (for an IndexCodecFlat
 // under fast scan: the packed 4-bit sub-codes in 32-vector blocks + the per-vector side bytes; otherwise
 // the code bytes), id_bytes = the id layer's array (0 while the ids are one contiguous run).
 // For an IVF index, held_code_bytes = the codec's code bytes without the list number (what the lists must
 // hold at least) and id_bytes = the 8-byte ids the lists keep (faiss::IndexIVF keeps every id).
 int print_rss_after_open(const std::string& path) {
+  const long hwm_before = rss_kib("VmHWM:");
   const long before = rss_kib();
   auto index = DurableIndex::open(path);
   const long after = rss_kib();
+  const long hwm_after = rss_kib("VmHWM:");
   size_t held = index->code_bytes();
   size_t id_bytes = index->id_bytes();
   const std::unique_ptr<faiss::Index> trained = index->trained_index_copy();
@@ -100,7 +110,8 @@ int print_rss_after_open(const std::string& path) {
     held = index->size() * (trained->sa_code_size() - ivf->coarse_code_size());
     id_bytes = index->size() * sizeof(idx_t);
   }
-  std::printf("%ld %ld %zu %zu %zu\n", before, after, index->code_bytes(), held, id_bytes);
+  std::printf("%ld %ld %zu %zu %zu %ld %ld %zu\n", before, after, index->code_bytes(), held, id_bytes, hwm_before,
+              hwm_after, index->unused_capacity_bytes());
   return 0;
 }
 
@@ -311,9 +322,10 @@ void run(const std::string& name, size_t n, size_t d, const float* x, const std:
   if (wanted("rss")) {
     const std::string command = self + " --rss " + db;
     FILE* p = popen(command.c_str(), "r");
-    long before = 0, after = 0;
-    size_t code_bytes = 0, held = 0, id_bytes = 0;
-    if (p == nullptr || std::fscanf(p, "%ld %ld %zu %zu %zu", &before, &after, &code_bytes, &held, &id_bytes) != 5) {
+    long before = 0, after = 0, hwm_before = 0, hwm_after = 0;
+    size_t code_bytes = 0, held = 0, id_bytes = 0, unused = 0;
+    if (p == nullptr || std::fscanf(p, "%ld %ld %zu %zu %zu %ld %ld %zu", &before, &after, &code_bytes, &held, &id_bytes,
+                                    &hwm_before, &hwm_after, &unused) != 8) {
       std::printf("  RSS: child failed\n");
     } else {
       const double added = (after - before) * 1024.0;
@@ -326,10 +338,30 @@ void run(const std::string& name, size_t n, size_t d, const float* x, const std:
                   "(%.1f B/vector) + rest %.1f MiB (%.1f B/vector)\n",
                   held / 1048576.0, double(held) / n, code_size, id_bytes / 1048576.0, double(id_bytes) / n,
                   rest / 1048576.0, rest / n);
+      std::printf("    peak RSS during the open: +%.1f MiB over RSS before it (peak before it: %.1f MiB); unused "
+                  "capacity of the in-memory arrays %.2f MiB\n",
+                  (hwm_after - before) / 1024.0, hwm_before / 1024.0, unused / 1048576.0);
     }
     if (p != nullptr) pclose(p);
   }
+  if (const char* keep = std::getenv("STORAGE_BENCH_KEEP"); keep != nullptr && *keep != '\0') {
+    fs::remove_all(keep);
+    fs::copy(db, keep, fs::copy_options::recursive);
+  }
   fs::remove_all(work);
+}
+
+int reopen_loop(const std::string& path, int reps) {
+  std::vector<double> wall, cpu;
+  for (int r = 0; r < reps; ++r) {
+    std::unique_ptr<DurableIndex> opened;
+    double w = 0;
+    cpu.push_back(cpu_seconds_of([&] { w = seconds_of([&] { opened = DurableIndex::open(path); }); }));
+    wall.push_back(w);
+    opened.reset();
+  }
+  std::printf("%d reopens of %s: median wall %.4f s, CPU %.4f s\n", reps, path.c_str(), median(wall), median(cpu));
+  return 0;
 }
 
 }  // namespace
@@ -338,6 +370,7 @@ int main(int argc, char** argv) {
   try {
     const std::string self = fs::canonical("/proc/self/exe").string();
     if (argc == 3 && std::strcmp(argv[1], "--rss") == 0) return print_rss_after_open(argv[2]);
+    if (argc == 4 && std::strcmp(argv[1], "--reopen-loop") == 0) return reopen_loop(argv[2], std::stoi(argv[3]));
     if (argc >= 3 && std::strcmp(argv[1], "synthetic") == 0) {
       const size_t n = std::stoul(argv[2]);
       const int reps = argc > 3 ? std::stoi(argv[3]) : 3;
