@@ -611,21 +611,44 @@ void IndexCodecIVF::append_codes(idx_t n, const uint8_t* codes, size_t stride, c
         std::copy_n(codes + i * stride, code_size, run.data() + j * code_size);
         ids[j] = xids ? xids[i] : ntotal + static_cast<idx_t>(i);
       }
-      invlists->add_entries(list, count, ids.data(), run.data());
-      // L2 terms of the new entries from their codes, as sync_packed() computes them (if the list's terms
-      // are in sync; otherwise sync_packed() redoes the list).
-      if (!l2 || l2_terms_[list].size() != old_size[list]) return;
-      std::vector<float>& terms = l2_terms_[list];
-      // Changes marked at offsets the terms do not reach (a cut list, reset) leave the terms valid; one
-      // inside them means sync_packed() recomputes the list.
-      if (packed != nullptr && packed->first_changed(list) != PackedInvertedLists::kUnchanged) {
-        if (packed->first_changed(list) < old_size[list]) return;
-        packed->clear_changes(list);
+      // L2 terms of the new entries, as sync_packed() computes them, if the list's terms are in sync
+      // (otherwise sync_packed() redoes the list). Changes marked at offsets the terms do not reach (a cut
+      // list, reset) leave them valid; one inside them means sync_packed() recomputes the list.
+      bool terms_in_sync = l2 && l2_terms_[list].size() == old_size[list];
+      if (terms_in_sync && packed != nullptr && packed->first_changed(list) != PackedInvertedLists::kUnchanged) {
+        terms_in_sync = packed->first_changed(list) >= old_size[list];
+        if (terms_in_sync) packed->clear_changes(list);
+      }
+      if (!terms_in_sync) {
+        invlists->add_entries(list, count, ids.data(), run.data());
+        return;
       }
       std::vector<float> centroid(static_cast<size_t>(d));
       quantizer->reconstruct(static_cast<idx_t>(list), centroid.data());
-      grow_terms(terms, old_size[list] + count);
-      L2TermWriter(*codec_, centroid.data()).from_codes(count, run.data(), terms.data() + old_size[list]);
+      L2TermWriter writer(*codec_, centroid.data());
+      std::vector<float>& terms = l2_terms_[list];
+      grow_terms(terms, old_size[list] + count);  // cut back by the catch below if the append throws
+      float* out = terms.data() + old_size[list];
+      if (packed != nullptr && writer.lut_form()) {
+        // From the sub-codes the packed list extracts as it packs them (not extracted a second time).
+        size_t covered = 0;
+        packed->set_sub_code_sink(list, [&](size_t b, size_t m, const uint8_t* sub) {
+          writer.from_sub(m, sub, run.data() + b * code_size + codec_->lut_side_offset(), code_size, out + b);
+          covered += m;
+        });
+        try {
+          invlists->add_entries(list, count, ids.data(), run.data());  // virtual: a subclass may wrap it
+        } catch (...) {
+          packed->set_sub_code_sink(list, {});
+          throw;
+        }
+        packed->set_sub_code_sink(list, {});
+        // A subclass that stored the entries without the base's store(): terms from the codes.
+        if (covered != count) writer.from_codes(count, run.data(), out);
+      } else {
+        invlists->add_entries(list, count, ids.data(), run.data());
+        writer.from_codes(count, run.data(), out);
+      }
     });
   } catch (...) {
     // All or nothing: cut every list back (shrinking never throws), then clear the cuts' change marks.

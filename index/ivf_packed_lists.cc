@@ -48,7 +48,8 @@ PackedInvertedLists::PackedInvertedLists(size_t nlist, const Codec& codec)
       side_offset_(codec.lut_side_offset()),
       block_size_(0),
       lists_(nlist),
-      changed_(nlist, kUnchanged) {
+      changed_(nlist, kUnchanged),
+      sinks_(nlist) {
   if (codec_has_4bit_lut(codec)) {
     layout4_ = std::make_unique<FastScanLayout>(nsub_, codec.lut_group_begin());
     block_size_ = FastScanLayout::kBlockSize;
@@ -129,13 +130,15 @@ void PackedInvertedLists::reserve_entries(List& list, size_t count) const {
   list.packed.reserve(packed_bytes(grown));
 }
 
-void PackedInvertedLists::store(List& list, size_t first, size_t n, const uint8_t* codes) const {
+void PackedInvertedLists::store(List& list, size_t first, size_t n, const uint8_t* codes,
+                                const SubCodeSink& sink) const {
   // One block's sub-codes at a time (per thread: FAISS adds to different lists concurrently).
   thread_local std::vector<uint8_t> sub;
   sub.resize(std::min(n, block_size_) * nsub_);
   for (size_t b = 0; b < n;) {
     const size_t at = first + b, m = std::min(n - b, block_size_ - at % block_size_);
     codec_.extract_sub_codes(m, codes + b * code_size, sub.data());
+    if (sink) sink(b, m, sub.data());
     if (layout8_) {
       for (size_t i = 0; i < m; ++i) pack_8bit_code_at(*layout8_, at + i, sub.data() + i * nsub_, list.packed.data());
     } else if (m == block_size_) {  // a whole block: the SIMD pack kernel
@@ -163,6 +166,11 @@ void PackedInvertedLists::truncate(List& list, size_t size) const noexcept {
   for (size_t r = 0; r < rows; ++r) std::memset(block + r * block_size_ + lane, 0, block_size_ - lane);
 }
 
+void PackedInvertedLists::set_sub_code_sink(size_t list_no, SubCodeSink sink) {
+  check_list(list_no, "set_sub_code_sink");
+  sinks_[list_no] = std::move(sink);
+}
+
 size_t PackedInvertedLists::add_entries(size_t list_no, size_t n_entry, const idx_t* ids, const uint8_t* codes) {
   check_list(list_no, "add_entries");
   List& list = lists_[list_no];
@@ -175,7 +183,7 @@ size_t PackedInvertedLists::add_entries(size_t list_no, size_t n_entry, const id
     list.ids.insert(list.ids.end(), ids, ids + n_entry);
     list.packed.resize(packed_bytes(total), 0);
     list.side.resize(checked_mul(total, side_size_, "side bytes"));
-    store(list, old, n_entry, codes);
+    store(list, old, n_entry, codes, sinks_[list_no]);
   } catch (...) {
     truncate(list, old);
     throw;
