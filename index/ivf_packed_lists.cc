@@ -13,31 +13,6 @@ namespace {
 
 constexpr const char* kType = "PackedInvertedLists";
 
-// Writes the sub-codes of m vectors at lanes lane0 .. lane0 + m - 1 of one 4-bit block (sub: m * nsub bytes):
-// byte 32p + lane of the block is pair p of that lane's vector, both nibbles (fastscan_layout.h), so
-// whole bytes are stored and the block's other lanes are untouched — for appends and overwrites of a few
-// vectors, where pack_4bit_codes_at would go nibble by nibble (pack_4bit_code_at) or zero the lanes after
-// a block it starts. Sub-codes >= 16 → InvalidArgument before anything is written.
-void pack_4bit_lanes(const FastScanLayout& layout, size_t lane0, size_t m, const uint8_t* sub, uint8_t* block) {
-  const size_t nsub = layout.nsub();
-  uint8_t any = 0;
-  for (size_t i = 0; i < m * nsub; ++i) any |= sub[i];
-  IPAQ_CHECK_ARG(any < 16, kType, ": a sub-code is not < 16 (corrupted code)");
-  const std::vector<size_t>& group_begin = layout.group_begin();
-  const std::vector<size_t>& pair_begin = layout.pair_begin();
-  for (size_t g = 0; g + 1 < group_begin.size(); ++g) {
-    for (size_t p = pair_begin[g]; p < pair_begin[g + 1]; ++p) {
-      const size_t lo = group_begin[g] + 2 * (p - pair_begin[g]);
-      const bool has_hi = lo + 1 < group_begin[g + 1];  // an odd group's last pair has no high nibble
-      uint8_t* row = block + p * FastScanLayout::kBlockSize + lane0;
-      for (size_t v = 0; v < m; ++v) {
-        const uint8_t* s = sub + v * nsub + lo;
-        row[v] = static_cast<uint8_t>(has_hi ? s[0] | s[1] << 4 : s[0]);
-      }
-    }
-  }
-}
-
 }  // namespace
 
 PackedInvertedLists::PackedInvertedLists(size_t nlist, const Codec& codec)
@@ -144,8 +119,7 @@ void PackedInvertedLists::store(List& list, size_t first, size_t n, const uint8_
     } else if (m == block_size_) {  // a whole block: the SIMD pack kernel
       pack_4bit_codes_at(*layout4_, at, m, sub.data(), list.packed.data());
     } else {
-      pack_4bit_lanes(*layout4_, at % block_size_, m, sub.data(),
-                      list.packed.data() + (at / block_size_) * layout4_->block_bytes());
+      pack_4bit_lanes_at(*layout4_, at, m, sub.data(), list.packed.data());
     }
     b += m;
   }

@@ -112,6 +112,30 @@ void pack_4bit_codes_at(const FastScanLayout& layout, size_t first, size_t n, co
   }
 }
 
+void pack_4bit_lanes_at(const FastScanLayout& layout, size_t first, size_t n, const uint8_t* sub, uint8_t* packed) {
+  constexpr size_t kBlock = FastScanLayout::kBlockSize;
+  const size_t lane0 = first % kBlock, nsub = layout.nsub();
+  IPAQ_CHECK_ARG(lane0 + n <= kBlock, "pack_4bit_lanes_at: vectors [", first, ", ", first + n,
+                 ") cross a block boundary");
+  uint8_t any = 0;
+  for (size_t i = 0; i < n * nsub; ++i) any |= sub[i];
+  IPAQ_CHECK_ARG(any < 16, "pack_4bit_lanes_at: a sub-code is not < 16");
+  uint8_t* block = packed + (first / kBlock) * layout.block_bytes();
+  const std::vector<size_t>& group_begin = layout.group_begin();
+  const std::vector<size_t>& pair_begin = layout.pair_begin();
+  for (size_t g = 0; g + 1 < group_begin.size(); ++g) {
+    for (size_t p = pair_begin[g]; p < pair_begin[g + 1]; ++p) {
+      const size_t lo = group_begin[g] + 2 * (p - pair_begin[g]);
+      const bool has_hi = lo + 1 < group_begin[g + 1];  // an odd group's last pair has no high nibble
+      uint8_t* row = block + p * kPairBytes + lane0;
+      for (size_t v = 0; v < n; ++v) {
+        const uint8_t* s = sub + v * nsub + lo;
+        row[v] = static_cast<uint8_t>(has_hi ? s[0] | s[1] << 4 : s[0]);
+      }
+    }
+  }
+}
+
 void pack_4bit_codes(const FastScanLayout& layout, size_t n, const uint8_t* sub, uint8_t* packed) {
   pack_4bit_codes_at(layout, 0, n, sub, packed);
 }

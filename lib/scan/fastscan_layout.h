@@ -77,6 +77,16 @@ void pack_4bit_codes_at(const FastScanLayout& layout, size_t first, size_t n, co
 // array whose size is already packed_bytes(i + 1) or more. Other vectors are left untouched.
 void pack_4bit_code_at(const FastScanLayout& layout, size_t i, const uint8_t* sub, uint8_t* packed);
 
+// Writes the sub-codes of vectors first .. first + n − 1 (sub: n * nsub bytes), which must lie in one block
+// (first % kBlockSize + n <= kBlockSize), into a packed array of packed_bytes(first + n) bytes or more,
+// whole bytes at a time: the byte of pair p in a vector's lane holds both its nibbles (an odd group's
+// padding nibble written 0), so the block's other lanes are untouched and nothing is zeroed — for
+// appending or overwriting a few vectors of a block, where pack_4bit_codes_at goes nibble by nibble
+// (pack_4bit_code_at). Equals pack_4bit_code_at per vector on lanes whose padding nibbles are 0 (as every
+// packer leaves them). A sub-code >= 16 → InvalidArgument before anything is written; a range crossing a
+// block boundary → InvalidArgument.
+void pack_4bit_lanes_at(const FastScanLayout& layout, size_t first, size_t n, const uint8_t* sub, uint8_t* packed);
+
 // The inverse of pack: packed (packed_bytes(n) bytes) -> sub: n * nsub bytes.
 void unpack_4bit_codes(const FastScanLayout& layout, size_t n, const uint8_t* packed, uint8_t* sub);
 

@@ -202,6 +202,36 @@ TEST(FastScanLayout, UnpackAtEqualsDocumentedLayout) {
   }
 }
 
+// pack_4bit_lanes_at (whole bytes per lane) equals pack_4bit_code_at vector by vector, appending into
+// zeroed lanes and overwriting packed ones, at every lane offset, with odd groups (padding nibbles); the
+// block's other lanes are untouched; a bad sub-code or a range crossing a block writes nothing.
+TEST(FastScanLayout, PackLanesAtEqualsPackingOneAtATime) {
+  const size_t n = 96, nsub = 11;
+  const FastScanLayout layout(nsub, {0, 5, 11});
+  const auto old_sub = random_sub_codes(n, nsub, 8);
+  const auto new_sub = random_sub_codes(n, nsub, 9);
+  for (bool overwrite : {false, true}) {
+    for (size_t first : {0, 1, 13, 31, 32, 40, 63, 64, 95}) {
+      for (size_t m : {0, 1, 2, 7, 19, 32}) {
+        if (first % 32 + m > 32) continue;
+        std::vector<uint8_t> base(layout.packed_bytes(n), 0);
+        // Appending: vectors before `first` packed, the rest zero. Overwriting: all packed.
+        pack_4bit_codes(layout, overwrite ? n : first, old_sub.data(), base.data());
+        std::vector<uint8_t> want = base, got = base;
+        for (size_t i = 0; i < m; ++i) pack_4bit_code_at(layout, first + i, new_sub.data() + i * nsub, want.data());
+        pack_4bit_lanes_at(layout, first, m, new_sub.data(), got.data());
+        ASSERT_EQ(got, want) << "overwrite " << overwrite << " first " << first << " m " << m;
+      }
+    }
+  }
+  std::vector<uint8_t> packed(layout.packed_bytes(n), 0x5A), before = packed;
+  auto bad = random_sub_codes(3, nsub, 10);
+  bad[2 * nsub + 10] = 16;
+  EXPECT_THROW(pack_4bit_lanes_at(layout, 4, 3, bad.data(), packed.data()), InvalidArgument);
+  EXPECT_THROW(pack_4bit_lanes_at(layout, 30, 3, new_sub.data(), packed.data()), InvalidArgument);
+  EXPECT_EQ(packed, before);
+}
+
 // Compaction in place equals packing the kept vectors afresh (free lanes of the last block zero),
 // for keep patterns that empty whole blocks, keep everything, keep nothing, or one in three.
 TEST(FastScanLayout, CompactEqualsPackingTheKeptVectors) {
