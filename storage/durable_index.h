@@ -10,7 +10,9 @@
 // the first write opens the database read-write (RocksDB's open writes and syncs a new MANIFEST, CURRENT
 // and an OPTIONS file, and starts a WAL), handing it the lock, so a store that is only searched is never
 // written to. A call rejected by its argument checks, a write of 0 rows and a flush() before any write do
-// not open it read-write (prepare_for_writes() does it on request). The codes are appended chunk by chunk as they are read.
+// not open it read-write (prepare_for_writes() does it on request); searches keep running while that
+// read-write open is under way (only the switch of instances excludes them). Flat indexes append the codes
+// chunk by chunk as they are read; IVF indexes append the whole store at once (each list sized once).
 //
 // Writes: every add_with_ids / upsert / remove is validated first (ids >= 0 and unique in the call,
 // vectors finite, ids new for add / present for remove), then encoded, then written as ONE
@@ -35,7 +37,8 @@
 //
 // Thread-safety: search(), size() and the accessors may run concurrently from many threads; writes
 // (train, add_with_ids, upsert, remove, bulk_load, flush, close) are serialized by a writer-preferring
-// shared mutex (writer_preferring_mutex.h) and exclude searches, so a search sees the state before or after a write, never part of it.
+// shared mutex (writer_preferring_mutex.h) and exclude searches, so a search sees the state before or after a write, never part of it;
+// a writer mutex keeps writers serial also while a first write's read-write open runs without excluding searches.
 // One process at a time: RocksDB's LOCK file, held from open() (or create()) to close(), makes a second
 // open (same or other process) fail with StorageError while the first keeps working.
 #pragma once
@@ -44,6 +47,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -165,11 +169,18 @@ class DurableIndex {
  private:
   DurableIndex(std::string path, const OpenOptions& options);
   void open_db(bool create);
+  // Opens the database read-write (or creates it) into `families` and returns the instance; throws on
+  // failure (StorageError / FormatError), nothing opened then. Touches no member but the store Env's lock.
+  std::unique_ptr<rocksdb::DB> open_db_instance(bool create, std::vector<rocksdb::ColumnFamilyHandle*>* families);
   // Takes the LOCK, opens a read-only instance and builds the in-memory index from it (see
   // durable_index.cc); false = the ordinary open is needed (nothing left open but the parked LOCK).
   bool open_read_only();
-  // Before any write: replaces the read-only instance by a read-write one (no-op when db_ is read-write).
-  void ensure_writable();
+  // Before any write, called with writer_mutex_ and `lock` (mutex_, exclusive) held: replaces the read-only
+  // instance by a read-write one (no-op when db_ is read-write). The read-write DB::Open runs with `lock`
+  // released — searches keep running on the in-memory index and the read-only instance — and only the
+  // switch of the instances takes it again; writer_mutex_ keeps every other writer out meanwhile, so what
+  // the caller checked before still holds. `lock` is held again when this returns or throws.
+  void ensure_writable(std::unique_lock<WriterPreferringMutex>& lock);
   rocksdb::Status close_db();
   // Reads header, trained state and count from `db` (this store's db_, or a read-only instance of it)
   // and rebuilds the in-memory index from its `codes`; the caller then calls attach_raw_source().
@@ -220,6 +231,9 @@ class DurableIndex {
   uint64_t count_ = 0;
   bool trained_ = false;
   mutable WriterPreferringMutex mutex_;
+  // Taken by every call that writes or closes (before mutex_): writers run one at a time, also while a
+  // first write's read-write open runs without mutex_ (ensure_writable). Searches never take it.
+  std::mutex writer_mutex_;
 };
 
 }  // namespace ipaq::storage

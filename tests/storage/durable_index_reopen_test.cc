@@ -9,11 +9,15 @@
 #include <rocksdb/db.h>
 #include <rocksdb/file_system.h>
 
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "lib/core/error.h"
 #include "storage/durable_index.h"
@@ -290,6 +294,86 @@ TEST(DurableIndexReopen, ManyReopensKeepWalFilesAndInfoLogsBounded) {
   EXPECT_LE(info_logs, 5u);
   auto index = DurableIndex::open(path);
   expect_all_rows(*index);
+}
+
+// Holds the first read-write open inside its new MANIFEST (NewWritableFile) once armed, until released
+// (at most 30 s, so a failing test cannot hang).
+class BlockingFileSystem : public rocksdb::FileSystemWrapper {
+ public:
+  explicit BlockingFileSystem(const std::shared_ptr<rocksdb::FileSystem>& base) : FileSystemWrapper(base) {}
+  const char* Name() const override { return "BlockingFileSystem"; }
+  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                    rocksdb::IODebugContext* dbg) override {
+    if (fs::path(name).filename().string().rfind("MANIFEST", 0) == 0) {
+      std::unique_lock lock(mutex_);
+      if (armed_) {
+        armed_ = false;
+        entered_ = true;
+        changed_.notify_all();
+        changed_.wait_for(lock, std::chrono::seconds(30), [&] { return released_; });
+      }
+    }
+    return target()->NewWritableFile(name, options, result, dbg);
+  }
+  void arm() {
+    std::lock_guard lock(mutex_);
+    armed_ = true;
+  }
+  bool wait_entered() {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::seconds(30), [&] { return entered_; });
+  }
+  void release() {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool armed_ = false, entered_ = false, released_ = false;
+};
+
+// Review finding 6: while a first write's read-write open is under way (held inside its MANIFEST by the
+// file system), searches are not blocked: one completes before the open is let go (it waited for the
+// whole open before, under the exclusive lock: this test then times out its search). Then the write
+// completes and its row is found.
+TEST(DurableIndexReopen, SearchesRunWhileTheFirstWriteOpensTheDatabaseReadWrite) {
+  testing::TempDir dir;
+  const std::string path = dir.sub("db");
+  make_store(path);
+  auto blocking = std::make_shared<BlockingFileSystem>(rocksdb::FileSystem::Default());
+  const std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(blocking);
+  OpenOptions options;
+  options.env = env.get();
+  auto index = DurableIndex::open(path, options);
+  blocking->arm();
+  const std::vector<float> added = testing::gaussian_rows(kRows, 1, kDim, 5);
+  const idx_t added_id = kRows;
+  std::thread writer([&] { index->add_with_ids(1, added.data(), &added_id); });
+  const bool entered = blocking->wait_entered();
+  const std::vector<float> x = testing::gaussian_rows(0, kRows, kDim, 5);
+  std::vector<float> d(kRows);
+  std::vector<idx_t> l(kRows, -1);
+  auto search = std::async(std::launch::async, [&] { index->search(kRows, x.data(), 1, d.data(), l.data()); });
+  const bool searched_during_open = search.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  blocking->release();
+  writer.join();
+  search.get();
+  EXPECT_TRUE(entered) << "the first write did not open the database read-write";
+  EXPECT_TRUE(searched_during_open) << "a search waited for the first write's read-write open";
+  for (size_t i = 0; i < kRows; ++i) ASSERT_EQ(l[i], static_cast<idx_t>(i));
+  ASSERT_EQ(index->size(), kRows + 1);
+  float d1 = 0;
+  idx_t l1 = -1;
+  index->search(1, added.data(), 1, &d1, &l1);
+  EXPECT_EQ(l1, added_id);
+  index->close();
+  auto reopened = DurableIndex::open(path);
+  EXPECT_EQ(reopened->size(), kRows + 1);
+  reopened->check_consistency();
 }
 
 // An IVF store grown by many small adds (each list reallocated step by step: slack) and a bulk load is
