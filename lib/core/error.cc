@@ -58,6 +58,42 @@ void check_finite(const double* x, size_t n, const char* what) {
   }
 }
 
+namespace {
+
+// Squared norm of one row summed in float32 with eight independent partial sums (so the compiler keeps
+// them in registers without -ffast-math). The sum is non-finite iff a value is non-finite or the float32
+// squared norm overflows (all terms are >= 0, so the order of summation cannot hide an overflow).
+float row_norm_sq_f32(const float* row, size_t d) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  size_t j = 0;
+  for (; j + 8 <= d; j += 8) {
+    for (int k = 0; k < 8; ++k) acc[k] += row[j + k] * row[j + k];
+  }
+  float s = 0;
+  for (; j < d; ++j) s += row[j] * row[j];
+  for (int k = 0; k < 8; ++k) s += acc[k];
+  return s;
+}
+
+}  // namespace
+
+void check_vectors(const float* x, size_t n, size_t d, const char* what) {
+  checked_mul(n, d, what);
+  for (size_t i = 0; i < n; ++i) {
+    const float* row = x + i * d;
+    if (std::isfinite(row_norm_sq_f32(row, d))) continue;
+    float largest = 0;
+    for (size_t j = 0; j < d; ++j) {
+      if (!std::isfinite(row[j])) {
+        throw InvalidArgument(format_message(what, ": row ", i, ": value ", j, " is not finite (", row[j], ")"));
+      }
+      largest = std::max(largest, std::fabs(row[j]));
+    }
+    throw InvalidArgument(
+        format_message(what, ": row ", i, ": squared norm overflows float32 (largest |value| ", largest, ")"));
+  }
+}
+
 size_t checked_mul(size_t a, size_t b, const char* what) {
   size_t r;
   if (__builtin_mul_overflow(a, b, &r)) {
