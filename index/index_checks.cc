@@ -7,24 +7,24 @@ namespace ipaq {
 
 namespace {
 
-void check_vectors(const faiss::Index& index, const char* type, faiss::Index::idx_t n, const float* x,
-                   const char* what) {
+void check_index_input(const faiss::Index& index, const char* type, faiss::Index::idx_t n, const float* x,
+                       const char* what) {
   IPAQ_CHECK_ARG(n >= 0, type, ": negative number of ", what, " (n = ", n, ")");
   IPAQ_CHECK_ARG(n == 0 || x != nullptr, type, ": null ", what, " array for n = ", n);
   IPAQ_CHECK(index.is_trained, StateError, type, ": index is not trained");
-  check_finite(x, checked_mul(static_cast<size_t>(n), static_cast<size_t>(index.d), what), what);
+  check_vectors(x, static_cast<size_t>(n), static_cast<size_t>(index.d), what);
 }
 
 }  // namespace
 
 void check_add_args(const faiss::Index& index, const char* type, faiss::Index::idx_t n, const float* x) {
-  check_vectors(index, type, n, x, "vectors");
+  check_index_input(index, type, n, x, "vectors");
 }
 
 void check_search_args(const faiss::Index& index, const char* type, faiss::Index::idx_t n, const float* x,
                        faiss::Index::idx_t k, const float* distances, const faiss::Index::idx_t* labels) {
   IPAQ_CHECK_ARG(k >= 1, type, ": k must be >= 1, got ", k);
-  check_vectors(index, type, n, x, "queries");
+  check_index_input(index, type, n, x, "queries");
   IPAQ_CHECK_ARG(n == 0 || (distances != nullptr && labels != nullptr), type,
                  ": null distances or labels array");
 }

@@ -1,7 +1,8 @@
 // Argument validation shared by every ipaq faiss::Index: one place that turns bad calls into
 // ipaq::InvalidArgument / StateError with a message naming the index type and the argument.
 //
-// check_add_args: n >= 0, x non-null when n > 0, x finite (n * d values), index trained.
+// check_add_args: n >= 0, x non-null when n > 0, x holds n rows satisfying check_vectors (lib/core/checks.h:
+// finite values, finite float32 squared norm), index trained.
 // check_search_args: as above for the queries, plus k >= 1 and non-null distances/labels.
 // checked_list_number: the coarse list number at the start of an IVF standalone code (FAISS layout:
 // coarse_code_size() little-endian bytes), InvalidArgument unless it is < nlist.

@@ -59,7 +59,7 @@ void IndexCodecFlat::set_query_workload(idx_t nq, const float* queries) {
 void IndexCodecFlat::train(idx_t n, const float* x) {
   IPAQ_CHECK_ARG(n >= 1 && x != nullptr, kType, ": train needs at least one vector, got n = ", n);
   const size_t dd = static_cast<size_t>(d);
-  check_finite(x, checked_mul(static_cast<size_t>(n), dd, "training vectors"), "training vectors");
+  check_vectors(x, static_cast<size_t>(n), dd, "training vectors");
   std::vector<float> residual;
   const float* train_x = x;
   if (centered_) {
