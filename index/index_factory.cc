@@ -2,6 +2,11 @@
 
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexIDMap.h>
+#include <faiss/IndexIVFPQ.h>
+#include <faiss/IndexIVFPQFastScan.h>
+#include <faiss/IndexPQ.h>
+#include <faiss/IndexPQFastScan.h>
+#include <faiss/IndexPreTransform.h>
 #include <faiss/IndexRefine.h>
 #include <faiss/index_factory.h>
 
@@ -12,6 +17,7 @@
 #include "index/index_codec_flat.h"
 #include "index/index_codec_ivf.h"
 #include "index/rerank.h"
+#include "lib/codecs/codec_registry.h"
 #include "lib/core/error.h"
 
 namespace ipaq {
@@ -51,7 +57,17 @@ IpaqDescriptor parse(const std::string& description) {
     IPAQ_CHECK_ARG(out.nlist >= 1, "index_factory: '", description, "': nlist must be >= 1");
     at = 1;
   }
-  if (at >= parts.size() || !is_codec_descriptor(parts[at])) return {};
+  if (at >= parts.size()) return {};
+  // A token of an ipaq codec family with a bad value ("TQ5") gets the codec's own message, not FAISS's parse error.
+  if (names_codec_family(parts[at])) {
+    try {
+      check_codec_descriptor(parts[at]);
+    } catch (const InvalidArgument& e) {
+      throw InvalidArgument(format_message("index_factory: '", description, "': ", e.what()));
+    }
+  } else {
+    return {};
+  }
   out.codec = parts[at++];
   if (at < parts.size()) {
     static const std::regex stage_re("(Rerank|Refine)([0-9]{1,4}(\\.[0-9]+)?)?");
@@ -98,6 +114,42 @@ std::unique_ptr<faiss::Index> make_ipaq(int d, const std::string& description, c
   return index;
 }
 
+// FAISS 1.7.3 accepts product-quantizer sizes it cannot use (index_factory.h); its PQ supports nbits <= 16.
+constexpr long kMaxPqBits = 16;
+
+void check_pq_sizes(const std::string& description, long m, long nbits) {
+  IPAQ_CHECK_ARG(m >= 1, "index_factory: '", description, "': the number of PQ sub-quantizers must be >= 1, got ", m);
+  IPAQ_CHECK_ARG(nbits >= 1 && nbits <= kMaxPqBits, "index_factory: '", description,
+                 "': FAISS PQ bits per sub-quantizer must be in [1, ", kMaxPqBits, "], got ", nbits);
+}
+
+// Before FAISS sees the string (its constructors divide by M): every "PQ{M}[x{nbits}]" token.
+void check_faiss_pq_tokens(const std::string& description) {
+  static const std::regex pq_re("(^|[,_+])O?PQ([0-9]{1,9})(x([0-9]{1,9}))?");
+  for (auto it = std::sregex_iterator(description.begin(), description.end(), pq_re); it != std::sregex_iterator();
+       ++it) {
+    const std::smatch& m = *it;
+    check_pq_sizes(description, std::stol(m[2].str()), m[4].matched ? std::stol(m[4].str()) : 8);
+  }
+}
+
+// After: the product quantizers of what FAISS built, through its wrappers (whatever the string's spelling).
+void check_faiss_pq_sizes(const std::string& description, faiss::Index* index) {
+  while (index != nullptr) {
+    const faiss::ProductQuantizer* pq = nullptr;
+    faiss::Index* inner = nullptr;
+    if (auto* p = dynamic_cast<faiss::IndexPQ*>(index)) pq = &p->pq;
+    else if (auto* p = dynamic_cast<faiss::IndexIVFPQ*>(index)) pq = &p->pq;
+    else if (auto* p = dynamic_cast<faiss::IndexPQFastScan*>(index)) pq = &p->pq;
+    else if (auto* p = dynamic_cast<faiss::IndexIVFPQFastScan*>(index)) pq = &p->pq;
+    else if (auto* p = dynamic_cast<faiss::IndexPreTransform*>(index)) inner = p->index;
+    else if (auto* p = dynamic_cast<faiss::IndexRefine*>(index)) inner = p->base_index;
+    else if (auto* p = dynamic_cast<faiss::IndexIDMap*>(index)) inner = p->index;
+    if (pq != nullptr) check_pq_sizes(description, static_cast<long>(pq->M), static_cast<long>(pq->nbits));
+    index = inner;
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<faiss::Index> index_factory(int d, const std::string& description, faiss::MetricType metric,
@@ -105,12 +157,20 @@ std::unique_ptr<faiss::Index> index_factory(int d, const std::string& descriptio
   IPAQ_CHECK_ARG(d >= 1, "index_factory: dimension must be >= 1, got ", d);
   const IpaqDescriptor parsed = parse(description);
   if (!parsed.codec.empty()) return make_ipaq(d, description, parsed, metric, codec_options);
+  return faiss_index_factory(d, description, metric);
+}
+
+std::unique_ptr<faiss::Index> faiss_index_factory(int d, const std::string& description, faiss::MetricType metric) {
+  check_faiss_pq_tokens(description);
+  std::unique_ptr<faiss::Index> index;
   try {
-    return std::unique_ptr<faiss::Index>(faiss::index_factory(d, description.c_str(), metric));
+    index.reset(faiss::index_factory(d, description.c_str(), metric));
   } catch (const std::exception& e) {  // FaissException, or std::exceptions from its parser
     throw InvalidArgument(format_message("index_factory: '", description,
                                          "' is neither an ipaq descriptor nor accepted by FAISS: ", e.what()));
   }
+  check_faiss_pq_sizes(description, index.get());
+  return index;
 }
 
 namespace {

@@ -17,9 +17,17 @@
 //     "PQ98x8", "PQ196x4fs", "IVF256,PQ98x4fs", "SQ4", "IVF256,PQ98x4fs,RFlat" work unchanged.
 // Returns an untrained index owning all its parts.
 //
+// A token of an ipaq codec family (TQ5, RaBitQ99, BSQ1x3) is an ipaq descriptor with a bad value: its
+// codec's message is the error, FAISS is not tried.
+//
 // Errors: d <= 0, a metric other than L2/INNER_PRODUCT for ipaq codecs, nlist or F out of range, or a
 // descriptor neither grammar accepts → ipaq::InvalidArgument naming the descriptor (FAISS's own
 // exception is translated). Thread-safe.
+//
+// faiss_index_factory: faiss::index_factory alone (no ipaq grammar), with the checks FAISS 1.7.3 lacks:
+// product quantizers (PQ, IVFPQ, PQ fast scan, through IndexPreTransform / IndexRefine / IndexIDMap) need
+// M >= 1 and 1 <= nbits <= 16 (M = 0 and nbits 32 or 64 crash it with SIGFPE, 17..99 build codebooks of up
+// to 2^99 entries). Used by index_factory's fallback too.
 #pragma once
 
 #include <faiss/Index.h>
@@ -34,6 +42,9 @@ namespace ipaq {
 std::unique_ptr<faiss::Index> index_factory(int d, const std::string& description,
                                             faiss::MetricType metric = faiss::METRIC_L2,
                                             const CodecOptions& codec_options = {});
+
+std::unique_ptr<faiss::Index> faiss_index_factory(int d, const std::string& description,
+                                                  faiss::MetricType metric = faiss::METRIC_L2);
 
 // Workload-weighted codecs (ASQ{b}w) need sample queries before training. needs_query_workload: whether
 // the ipaq index inside `index` (through IndexRerank, IndexRefine and IndexIDMap wrappers; not through

@@ -12,6 +12,7 @@
 #include "lib/codecs/asq_codec.h"
 #include "lib/codecs/blocksphere_codec.h"
 #include "lib/codecs/codec.h"
+#include "lib/codecs/codec_registry.h"
 #include "lib/codecs/codec_spec.h"
 #include "lib/codecs/lloyd_max_codec.h"
 #include "lib/codecs/rabitq_codec.h"
@@ -60,10 +61,23 @@ std::unique_ptr<Codec> make_codec(const std::string& descriptor, size_t d, const
   return find_family(spec).make(spec, d, options);
 }
 
-bool is_codec_descriptor(const std::string& descriptor) {
+void check_codec_descriptor(const std::string& descriptor) {
   // Grammar and value checks without building (building may train codebooks).
+  find_family(parse_codec_descriptor(descriptor));
+}
+
+bool names_codec_family(const std::string& descriptor) {
+  const size_t digit = descriptor.find_first_of("0123456789");
+  if (digit == std::string::npos) return false;
+  for (const CodecFamily& family : kFamilies) {
+    if (family.name == std::string_view(descriptor).substr(0, digit)) return true;
+  }
+  return false;
+}
+
+bool is_codec_descriptor(const std::string& descriptor) {
   try {
-    find_family(parse_codec_descriptor(descriptor));
+    check_codec_descriptor(descriptor);
     return true;
   } catch (const InvalidArgument&) {
     return false;

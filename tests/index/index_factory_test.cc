@@ -11,6 +11,7 @@
 #include "index/index_codec_ivf.h"
 #include "index/rerank.h"
 #include "lib/core/error.h"
+#include "lib/core/random.h"
 
 namespace ipaq {
 namespace {
@@ -69,6 +70,74 @@ TEST(IndexFactory, RejectsBadDescriptors) {
   }
   EXPECT_THROW(index_factory(0, "TQ4", faiss::METRIC_L2), InvalidArgument);
   EXPECT_THROW(index_factory(64, "TQ4", faiss::METRIC_L1), InvalidArgument);
+}
+
+std::string factory_error(int d, const char* description) {
+  try {
+    index_factory(d, description, faiss::METRIC_L2);
+  } catch (const InvalidArgument& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// qa5 finding 5: a token of an ipaq codec family gets the codec's own message, not FAISS's parse error.
+TEST(IndexFactory, BadIpaqCodecValuesNameTheProblem) {
+  for (const char* bad : {"TQ5", "TQ0", "RaBitQ99", "ASQ17", "BSQ1x3", "TQP1", "EDEN0", "IVF8,TQ5", "TQ5,Rerank"}) {
+    const std::string message = factory_error(16, bad);
+    EXPECT_NE(message.find("index_factory: '" + std::string(bad) + "': "), std::string::npos) << message;
+    EXPECT_EQ(message.find("FAISS"), std::string::npos) << message;
+  }
+}
+
+// qa5 finding 3: FAISS PQ sizes it cannot use are rejected before construction / training (M = 0 and
+// nbits 0, 32, 64 crashed with SIGFPE; 17..99 built absurd codebooks).
+TEST(IndexFactory, RejectsFaissPqSizesFaissCannotUse) {
+  for (const char* bad : {"PQ16x64", "PQ16x32", "PQ16x33", "PQ16x40", "PQ16x65", "PQ16x99", "PQ16x17", "PQ16x0",
+                          "PQ0", "IVF4,PQ0", "IVF4,PQ16x64", "PQ4x64np", "OPQ0,PQ4", "PQ16x64fs", "IVF4,PQ8x32fs"}) {
+    const std::string message = factory_error(16, bad);
+    EXPECT_FALSE(message.empty()) << bad;
+    EXPECT_TRUE(message.find("FAISS PQ bits") != std::string::npos ||
+                message.find("sub-quantizers must be >= 1") != std::string::npos)
+        << bad << ": " << message;
+  }
+  EXPECT_THROW(faiss_index_factory(16, "PQ16x64"), InvalidArgument);  // eval --faiss's entry
+  EXPECT_THROW(faiss_index_factory(16, "IVF4,PQ0"), InvalidArgument);
+  EXPECT_NE(dynamic_cast<faiss::IndexPQ*>(faiss_index_factory(16, "PQ4x8").get()), nullptr);
+  EXPECT_EQ(factory_error(16, "PQ16x16"), "");
+  EXPECT_EQ(factory_error(16, "PQ4x8np"), "");
+  EXPECT_EQ(factory_error(16, "IVF4,PQ8"), "");
+}
+
+// qa5 finding 2: the ipaq indexes the factory builds take rows under the check_vectors contract (finite
+// values, finite float32 squared norm) in train (flat), add and search, naming the row; a row of 1e19 in
+// d = 16 (each square 1e38, their sum inf) used to be accepted and give results at distance FLT_MAX.
+TEST(IndexFactory, IpaqIndexesRejectRowsWhoseSquaredNormOverflows) {
+  const int d = 16, n = 64;
+  std::vector<float> x(n * d);
+  Rng rng(3);
+  for (float& v : x) v = static_cast<float>(rng.normal());
+  std::vector<float> huge = x;
+  for (int j = 0; j < d; ++j) huge[5 * d + j] = 1e19f;
+  auto expect_row5 = [](auto call, const char* what) {
+    try {
+      call();
+      ADD_FAILURE() << what << ": no throw";
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find("row 5: squared norm overflows float32"), std::string::npos) << e.what();
+    }
+  };
+  auto flat = index_factory(d, "TQ4", faiss::METRIC_L2);
+  expect_row5([&] { flat->train(n, huge.data()); }, "flat train");
+  for (const char* desc : {"TQ4", "IVF4,TQ4", "TQ4,Rerank", "TQ4,Refine"}) {
+    auto index = index_factory(d, desc, faiss::METRIC_INNER_PRODUCT);
+    index->train(n, x.data());
+    expect_row5([&] { index->add(n, huge.data()); }, desc);
+    index->add(n, x.data());
+    std::vector<float> distances(n);
+    std::vector<faiss::Index::idx_t> labels(n);
+    expect_row5([&] { index->search(n, huge.data(), 1, distances.data(), labels.data()); }, desc);
+  }
 }
 
 }  // namespace
