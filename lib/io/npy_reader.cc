@@ -55,6 +55,7 @@ std::vector<uint64_t> parse_shape(std::string_view header, const std::string& pa
   while (!items.empty()) {
     while (!items.empty() && (items.front() == ' ' || items.front() == ',')) items.remove_prefix(1);
     if (items.empty()) break;
+    IPAQ_CHECK_FORMAT(items.front() != '-', path, ": .npy 'shape' holds a negative entry");
     uint64_t value = 0;
     size_t digits = 0;
     while (digits < items.size() && items[digits] >= '0' && items[digits] <= '9') {

@@ -241,6 +241,15 @@ TEST_F(VectorFileTest, NpyErrors) {
   std::memcpy(long_header.data() + 8, &claimed, 4);
   const auto header = write_file("l.npy", long_header);
   expect_error<FormatError>([&] { read_vectors(header); }, {header, "header length"});
+  // qa5 finding 13: a negative shape entry is named as such (was "non-integer entry").
+  const auto negative = write_file("n.npy", npy_bytes(1, "<f4", "(2, -2)", data));
+  expect_error<FormatError>([&] { read_vectors(negative); }, {negative, "'shape' holds a negative entry"});
+  // A finite float64 beyond float32's range is named as that, not as "not finite" after the conversion.
+  const auto big = write_file("b.npy", npy_bytes(1, "<f8", "(2, 2)", payload_of<double>({1, 2, 3, -1e300})));
+  expect_error<InvalidArgument>([&] { read_vectors(big); },
+                                {big, "row 1, column 1: float64 value -1e+300 is outside the float32 range"});
+  const auto edge = write_file("e.npy", npy_bytes(1, "<f8", "(1, 2)", payload_of<double>({3.4e38, -3.4e38})));
+  EXPECT_EQ(read_vectors(edge).data[1], -3.4e38f);
 }
 
 // ---------- IDX ----------
