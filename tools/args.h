@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -30,6 +31,8 @@ namespace ipaq::cli {
 // Upper limits of the numeric options every command shares (-k, --nprobe; --nb, --nq, --train-size).
 inline constexpr int64_t kMaxK = 1 << 20;
 inline constexpr int64_t kMaxRows = int64_t{1} << 40;
+// --seed: non-negative (a negative seed would wrap to a huge unsigned one that cannot be typed back).
+inline constexpr int64_t kMaxSeed = std::numeric_limits<int64_t>::max();
 
 class ParsedArgs {
  public:

@@ -54,10 +54,10 @@ std::vector<double> input_values(const ParsedArgs& args) {
     return std::vector<double>(m.data.begin(), m.data.end());
   }
   IPAQ_CHECK_ARG(args.has("--dist"), "give --input FILE or --dist NAME");
-  const int64_t d = args.get_int("--d");
-  IPAQ_CHECK_ARG(d > 0, "--d ", d, " must be positive");
+  // 2^30 values (8 GiB as doubles) bound the synthetic input: beyond, an allocation failure is all one gets.
+  const int64_t d = args.get_int_in("--d", 1, int64_t{1} << 30);
   return asq::sample_distribution(args.get("--dist"), static_cast<size_t>(d),
-                                  static_cast<uint64_t>(args.get_int("--seed")));
+                                  static_cast<uint64_t>(args.get_int_in("--seed", 0, kMaxSeed)));
 }
 
 int run_asq(const std::vector<std::string>& argv) {

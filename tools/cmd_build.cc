@@ -2,7 +2,8 @@
 //
 // No half-written database: everything is built in a hidden sibling directory (".NAME.building-PID")
 // that is renamed to --db only after the last vector is stored and the database is flushed and closed;
-// on any error the sibling is removed and --db never appears.
+// on any error, SIGINT or SIGTERM the sibling is removed and --db never appears (tools/staging_dir.h); a
+// build also removes the staging directories of the same --db left by dead processes (SIGKILL).
 #include <unistd.h>
 
 #include <chrono>
@@ -16,6 +17,7 @@
 #include "tools/command.h"
 #include "tools/index_maker.h"
 #include "tools/progress_bar.h"
+#include "tools/staging_dir.h"
 #include "tools/training_sample.h"
 #include "tools/vector_input.h"
 
@@ -57,7 +59,7 @@ void build_into(const std::string& dir, const io::FloatMatrix& base, const io::F
     std::fprintf(stderr, "trained in %.2f s\n", std::chrono::duration<double>(Clock::now() - start).count());
   }
   ProgressBar bar("adding", base.n);
-  std::vector<storage::DurableIndex::idx_t> ids(batch);
+  std::vector<storage::DurableIndex::idx_t> ids(std::min(batch, base.n));
   for (size_t first = 0; first < base.n; first += batch) {
     const size_t count = std::min(batch, base.n - first);
     std::iota(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(count),
@@ -70,17 +72,36 @@ void build_into(const std::string& dir, const io::FloatMatrix& base, const io::F
   db->close();
 }
 
+// --db as given, without trailing separators ("db/" names db), checked to be a new name: nothing there,
+// not even a dangling symlink (its target would be created after the whole build, or the rename fail).
+fs::path new_db_path(const std::string& argument) {
+  fs::path db_path = fs::path(argument).lexically_normal();
+  if (!db_path.has_filename() && db_path.has_relative_path()) db_path = db_path.parent_path();
+  IPAQ_CHECK_ARG(!db_path.empty() && db_path.has_filename() && db_path.filename() != "." &&
+                     db_path.filename() != "..",
+                 "--db '", argument, "' is not a usable directory name");
+  std::error_code ec;
+  const fs::file_status status = fs::symlink_status(db_path, ec);
+  IPAQ_CHECK_ARG(!fs::exists(status), "--db ", db_path.string(),
+                 fs::is_symlink(status) ? " is a symbolic link" : " already exists", "; choose a new directory");
+  const fs::path parent = db_path.has_parent_path() ? db_path.parent_path() : fs::path(".");
+  IPAQ_CHECK(fs::is_directory(parent, ec), IoError, "--db ", db_path.string(), ": parent directory ",
+             parent.string(), " does not exist");
+  IPAQ_CHECK(::access(parent.c_str(), W_OK) == 0, IoError, "--db ", db_path.string(), ": parent directory ",
+             parent.string(), " is not writable");
+  return db_path;
+}
+
 int run_build(const std::vector<std::string>& argv) {
   const auto args = parse_or_print_help(build_parser(), argv);
   if (!args) return 0;
-  const fs::path db_path = fs::path(args->get("--db")).lexically_normal();
-  IPAQ_CHECK_ARG(!db_path.empty() && db_path.filename() != "." && db_path.filename() != "..",
-                 "--db '", args->get("--db"), "' is not a usable directory name");
-  IPAQ_CHECK_ARG(!fs::exists(db_path), "--db ", db_path.string(), " already exists; choose a new directory");
+  const fs::path db_path = new_db_path(args->get("--db"));
+  const fs::path staging = staging_path(db_path, ::getpid());
+  const StagingCleanup cleanup(staging);  // from here SIGINT / SIGTERM remove the staging directory
   storage::IndexSpec spec;
   spec.metric = parse_metric(args->get("--metric"));
   spec.descriptor = args->get("--index");
-  spec.seed = static_cast<uint64_t>(args->get_int("--seed"));
+  spec.seed = static_cast<uint64_t>(args->get_int_in("--seed", 0, kMaxSeed));
   spec.keep_raw = !args->flag("--no-raw");
   const int64_t train_size = args->get_int_in("--train-size", 0, kMaxRows);
   const size_t batch = static_cast<size_t>(args->get_int_in("--batch", 1, kMaxRows));
@@ -96,17 +117,16 @@ int run_build(const std::vector<std::string>& argv) {
                                       : io::FloatMatrix{};
   check_query_workload(*probe, spec.descriptor, workload, base.d);
 
-  const fs::path parent = db_path.has_parent_path() ? db_path.parent_path() : fs::path(".");
-  IPAQ_CHECK(fs::is_directory(parent), IoError, "--db ", db_path.string(), ": parent directory ",
-             parent.string(), " does not exist");
-  std::string staging_name = db_path.filename().string();
-  staging_name.insert(0, 1, '.');
-  staging_name += ".building-" + std::to_string(::getpid());
-  const fs::path staging = parent / staging_name;
+  remove_stale_staging_dirs(db_path);
   const auto start = Clock::now();
   try {
-    build_into(staging.string(), base, workload, spec, static_cast<size_t>(train_size), batch);
-    fs::rename(staging, db_path);
+    try {
+      build_into(staging.string(), base, workload, spec, static_cast<size_t>(train_size), batch);
+      fs::rename(staging, db_path);
+    } catch (const fs::filesystem_error& e) {  // e.g. --db under /proc: an ipaq error naming --db
+      throw IoError(format_message("--db ", db_path.string(), ": ", e.code().message(), " (",
+                                   e.path1().string(), ")"));
+    }
   } catch (...) {
     std::error_code ec;
     fs::remove_all(staging, ec);

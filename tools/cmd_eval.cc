@@ -12,6 +12,7 @@
 #include "tools/eval_report.h"
 #include "tools/eval_runner.h"
 #include "tools/ground_truth.h"
+#include "tools/text_file.h"
 #include "tools/vector_input.h"
 
 namespace ipaq::cli {
@@ -63,6 +64,9 @@ int run_eval(const std::vector<std::string>& argv) {
   const auto& ipaq_descs = args->get_list("--index");
   const auto& faiss_descs = args->get_list("--faiss");
   IPAQ_CHECK_ARG(!ipaq_descs.empty() || !faiss_descs.empty(), "nothing to evaluate: give --index and/or --faiss");
+  for (const char* option : {"--json", "--csv", "--plot"}) {
+    if (args->has(option)) check_output_path(option, args->get(option));
+  }
 
   const bool normalize = args->flag("--normalize");
   io::FloatMatrix base =
@@ -73,6 +77,12 @@ int run_eval(const std::vector<std::string>& argv) {
                  " but queries (", args->get("--queries"), ") have ", queries.d);
   IPAQ_CHECK_ARG(static_cast<size_t>(k) <= base.n, "-k ", k, " exceeds the ", base.n, " base vectors");
   if (args->has("--workload")) settings.workload = load_workload(args->get("--workload"), base.d, normalize);
+  const std::pair<IndexFamily, std::vector<std::string>> families[] = {{IndexFamily::kIpaq, ipaq_descs},
+                                                                        {IndexFamily::kFaiss, faiss_descs}};
+  // Every descriptor is checked (built untrained, dropped) before the ground truth or any index is computed.
+  for (const auto& [family, descs] : families) {
+    for (const std::string& desc : descs) make_index(family, static_cast<int>(base.d), desc, settings.metric);
+  }
 
   EvalReport report;
   report.base_path = args->get("--base");
@@ -90,8 +100,7 @@ int run_eval(const std::vector<std::string>& argv) {
   io::IntMatrix gt;
   if (args->has("--gt")) {
     gt = load_ids(args->get("--gt"), "neighbors");
-    IPAQ_CHECK_ARG(gt.n >= queries.n && gt.d >= static_cast<size_t>(k), "ground truth ", args->get("--gt"),
-                   " is ", gt.n, " x ", gt.d, " but ", queries.n, " queries x k = ", k, " are needed");
+    check_ground_truth(gt, args->get("--gt"), queries.n, static_cast<size_t>(k), base.n);
     report.ground_truth_source = "file " + args->get("--gt");
   } else {
     std::fprintf(stderr, "ground truth: exact search of %zu queries over %zu vectors...\n", queries.n, base.n);
@@ -102,8 +111,7 @@ int run_eval(const std::vector<std::string>& argv) {
   std::fprintf(stderr, "ground truth: %s\n", report.ground_truth_source.c_str());
 
   auto log = [](const std::string& line) { std::fprintf(stderr, "  %s\n", line.c_str()); };
-  for (const auto& [family, descs] : {std::pair{IndexFamily::kIpaq, ipaq_descs},
-                                      std::pair{IndexFamily::kFaiss, faiss_descs}}) {
+  for (const auto& [family, descs] : families) {
     for (const std::string& desc : descs) {
       std::vector<EvalRow> rows = evaluate_descriptor(family, desc, base, queries, gt, settings, log);
       report.rows.insert(report.rows.end(), rows.begin(), rows.end());

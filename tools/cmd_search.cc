@@ -11,6 +11,7 @@
 #include "tools/command.h"
 #include "tools/eval_runner.h"
 #include "tools/search_output.h"
+#include "tools/text_file.h"
 #include "tools/vector_input.h"
 
 namespace ipaq::cli {
@@ -39,7 +40,10 @@ int run_search(const std::vector<std::string>& argv) {
   storage::SearchOptions options;
   options.nprobe = static_cast<int>(args->get_int_or("--nprobe", 1, kMaxK, 0));
   if (args->has("--rerank")) options.rerank_factor = static_cast<float>(args->get_double_in("--rerank", 1, 1000));
-  if (args->has("--out")) check_search_output_path(args->get("--out"));
+  if (args->has("--out")) {
+    check_search_output_path(args->get("--out"));
+    check_output_path("--out", args->get("--out"));
+  }
   const size_t nq = static_cast<size_t>(args->get_int_or("--nq", 1, kMaxRows, 0));
   const std::string db_path = args->get("--db");
   IPAQ_CHECK(std::filesystem::is_directory(db_path), IoError, "--db ", db_path, ": no such database directory");
@@ -50,6 +54,12 @@ int run_search(const std::vector<std::string>& argv) {
                  " but the database holds dimension ", db->dim());
   IPAQ_CHECK_ARG(static_cast<size_t>(k) <= db->size(), "-k ", k, " exceeds the ", db->size(),
                  " vectors in the database");
+  io::IntMatrix gt;  // read and checked before searching
+  if (args->has("--gt")) {
+    gt = load_ids(args->get("--gt"), "neighbors");
+    // Ids are 0..n-1 as `ipaq build` stores them; size() is their count.
+    check_ground_truth(gt, args->get("--gt"), queries.n, static_cast<size_t>(k), db->size());
+  }
   const size_t kk = static_cast<size_t>(k);
   std::vector<float> distances(queries.n * kk);
   std::vector<storage::DurableIndex::idx_t> labels(queries.n * kk);
@@ -62,7 +72,6 @@ int run_search(const std::vector<std::string>& argv) {
               static_cast<long long>(k), seconds, static_cast<double>(queries.n) / std::max(seconds, 1e-9),
               omp_get_max_threads());
   if (args->has("--gt")) {
-    const io::IntMatrix gt = load_ids(args->get("--gt"), "neighbors");
     std::printf("recall@%lld: %.4f\n", static_cast<long long>(k), recall_at_k(ids, gt, queries.n, static_cast<int>(k)));
   }
   if (args->has("--out")) write_search_results(args->get("--out"), queries.n, kk, distances, ids);

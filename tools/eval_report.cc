@@ -1,5 +1,6 @@
 #include "tools/eval_report.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -167,7 +168,12 @@ void plot_recall_qps(const std::string& png_path, const EvalReport& r) {
   const int status = std::system(command.c_str());
   std::error_code ec;
   fs::remove_all(work, ec);
-  IPAQ_CHECK(status == 0, IoError, "gnuplot failed to draw ", png_path, " (exit status ", status, ")");
+  // std::system returns a wait status: the exit code is WEXITSTATUS (127: no gnuplot), or a signal ended it.
+  IPAQ_CHECK(status == 0, IoError, "gnuplot failed to draw ", png_path,
+             WIFEXITED(status) ? format_message(" (exit status ", WEXITSTATUS(status),
+                                                WEXITSTATUS(status) == 127 ? ": gnuplot not found" : "", ")")
+             : WIFSIGNALED(status) ? format_message(" (killed by signal ", WTERMSIG(status), ")")
+                                   : format_message(" (std::system status ", status, ")"));
 }
 
 }  // namespace ipaq::cli

@@ -68,6 +68,18 @@ double recall_at_k(const std::vector<int64_t>& labels, const io::IntMatrix& gt, 
   return static_cast<double>(found) / (static_cast<double>(nq) * k);
 }
 
+void check_ground_truth(const io::IntMatrix& gt, const std::string& source, size_t nq, size_t k, size_t n) {
+  IPAQ_CHECK_ARG(gt.n >= nq && gt.d >= k, "ground truth ", source, " is ", gt.n, " x ", gt.d, " but ", nq,
+                 " queries x k = ", k, " are needed");
+  for (size_t q = 0; q < nq; ++q) {
+    for (size_t j = 0; j < k; ++j) {
+      const int64_t id = gt.data[q * gt.d + j];
+      IPAQ_CHECK_ARG(id >= 0 && static_cast<uint64_t>(id) < n, "ground truth ", source, ": row ", q, " holds id ",
+                     id, " outside [0, ", n, ") (the base vectors)");
+    }
+  }
+}
+
 std::vector<EvalRow> evaluate_descriptor(IndexFamily family, const std::string& descriptor,
                                          const io::FloatMatrix& base, const io::FloatMatrix& queries,
                                          const io::IntMatrix& gt, const EvalSettings& settings,

@@ -51,6 +51,11 @@ struct EvalRow {
 // Mean over queries of |returned top k ∩ true top k| / k. labels: nq x k; gt: nq x gt_cols (>= k).
 double recall_at_k(const std::vector<int64_t>& labels, const io::IntMatrix& gt, size_t nq, int k);
 
+// Ground truth read from `source` for nq queries, k neighbours, n base vectors: at least nq x k, and every
+// id of the first nq rows' first k columns in [0, n) (ids outside would make recall silently 0);
+// InvalidArgument naming the file, row and id otherwise.
+void check_ground_truth(const io::IntMatrix& gt, const std::string& source, size_t nq, size_t k, size_t n);
+
 // Runs every row of one descriptor. `log` receives progress lines (may be empty).
 std::vector<EvalRow> evaluate_descriptor(IndexFamily family, const std::string& descriptor,
                                          const io::FloatMatrix& base, const io::FloatMatrix& queries,

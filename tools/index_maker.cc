@@ -21,7 +21,7 @@ std::unique_ptr<faiss::Index> make_index(IndexFamily family, int d, const std::s
   IPAQ_CHECK_ARG(!descriptor.empty(), "empty index descriptor");
   try {
     if (family == IndexFamily::kIpaq) return index_factory(d, descriptor, metric);
-    return std::unique_ptr<faiss::Index>(faiss::index_factory(d, descriptor.c_str(), metric));
+    return faiss_index_factory(d, descriptor, metric);
   } catch (const faiss::FaissException& e) {
     throw InvalidArgument(format_message("unknown or invalid index descriptor '", descriptor,
                                          "': ", e.msg));

@@ -26,7 +26,7 @@ io::FloatMatrix load_vectors(const std::string& argument, const char* default_da
   options.max_rows = max_rows;
   io::FloatMatrix m = io::read_vectors(spec.path, options);
   const std::string what = spec.path + " (vectors)";
-  check_finite(m.data.data(), m.data.size(), what.c_str());
+  check_vectors(m.data.data(), m.n, m.d, what.c_str());
   if (normalize) normalize_rows(m);
   return m;
 }

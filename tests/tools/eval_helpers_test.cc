@@ -12,10 +12,12 @@
 
 #include "lib/core/error.h"
 #include "lib/core/random.h"
+#include "tools/eval_report.h"
 #include "tools/eval_runner.h"
 #include "tools/ground_truth.h"
 #include "tools/index_maker.h"
 #include "tools/json_writer.h"
+#include "tools/text_file.h"
 #include "tools/vector_input.h"
 
 namespace ipaq::cli {
@@ -55,6 +57,65 @@ TEST(RecallTest, CountsTrueNeighboursOnce) {
   EXPECT_DOUBLE_EQ(recall_at_k({3, 9, -1, 6, 6, 6}, gt, 2, 3), 2.0 / 6.0);  // duplicates count once
   EXPECT_DOUBLE_EQ(recall_at_k({1, 4}, gt, 2, 1), 1.0);                    // uses the first k columns
   EXPECT_THROW(recall_at_k({1, 2, 3, 4}, gt, 1, 4), InvalidArgument);
+}
+
+// qa5 finding 10: ids outside [0, n) (or negative) in a given ground truth are rejected, naming row and id;
+// only the first nq rows' first k columns are checked (the part recall reads).
+TEST(GroundTruthTest, GivenGroundTruthIdsMustIndexTheBase) {
+  io::IntMatrix gt{3, 4, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 99999, -7}};
+  EXPECT_NO_THROW(check_ground_truth(gt, "gt.ivecs", 2, 4, 10));
+  EXPECT_NO_THROW(check_ground_truth(gt, "gt.ivecs", 3, 2, 10));
+  auto message = [&](size_t nq, size_t k, size_t n) {
+    try {
+      check_ground_truth(gt, "gt.ivecs", nq, k, n);
+    } catch (const InvalidArgument& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(message(3, 3, 10), "ground truth gt.ivecs: row 2 holds id 99999 outside [0, 10) (the base vectors)");
+  EXPECT_NE(message(3, 4, 100000).find("row 2 holds id -7 outside [0, 100000)"), std::string::npos);
+  EXPECT_NE(message(2, 4, 7).find("row 1 holds id 7 outside [0, 7)"), std::string::npos);
+  EXPECT_NE(message(4, 4, 10).find("is 3 x 4 but 4 queries x k = 4 are needed"), std::string::npos);
+  EXPECT_NE(message(3, 5, 10).find("is 3 x 4 but 3 queries x k = 5 are needed"), std::string::npos);
+}
+
+// qa5 finding 11: output paths are checked before the work, without creating anything.
+TEST(TextFileTest, OutputPathCheckedUpFront) {
+  const fs::path dir = fs::temp_directory_path() / ("ipaq_out_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  EXPECT_NO_THROW(check_output_path("--json", (dir / "x.json").string()));
+  EXPECT_FALSE(fs::exists(dir / "x.json"));
+  try {
+    check_output_path("--json", "/nonexistent_ipaq_dir/x.json");
+    ADD_FAILURE() << "no throw";
+  } catch (const IoError& e) {
+    EXPECT_EQ(std::string(e.what()), "--json /nonexistent_ipaq_dir/x.json: directory /nonexistent_ipaq_dir does not exist");
+  }
+  EXPECT_THROW(check_output_path("--csv", dir.string()), IoError);  // a directory, not a file
+  fs::remove_all(dir);
+}
+
+// qa5 finding 11: a failing gnuplot's exit code is reported as such, not as the raw wait status (3 << 8).
+TEST(EvalReportTest, GnuplotFailureReportsItsExitCode) {
+  const fs::path dir = fs::temp_directory_path() / ("ipaq_gnuplot_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path fake = dir / "gnuplot";
+  write_text_file(fake.string(), "#!/bin/sh\nexit 3\n");
+  fs::permissions(fake, fs::perms::owner_all);
+  const std::string old_path = std::getenv("PATH") != nullptr ? std::getenv("PATH") : "";
+  ::setenv("PATH", (dir.string() + ":" + old_path).c_str(), 1);
+  EvalReport report;
+  report.rows.push_back(EvalRow{});
+  std::string message;
+  try {
+    plot_recall_qps((dir / "x.png").string(), report);
+  } catch (const IoError& e) {
+    message = e.what();
+  }
+  ::setenv("PATH", old_path.c_str(), 1);
+  EXPECT_NE(message.find("(exit status 3)"), std::string::npos) << message;
+  fs::remove_all(dir);
 }
 
 TEST(GroundTruthTest, MatchesNaiveSearchForBothMetrics) {
