@@ -525,6 +525,23 @@ void IndexCodecIVF::set_query_workload(idx_t nq, const float* queries) {
   codec_->set_query_workload(static_cast<size_t>(nq), static_cast<size_t>(d), queries);
 }
 
+void IndexCodecIVF::train(idx_t n, const float* x) {
+  IPAQ_CHECK_ARG(n >= 0 && (n == 0 || x != nullptr), kType, ": train needs n >= 0 and non-null vectors");
+  // As faiss::IndexIVF::train: the coarse quantizer is trained when it holds nlist centroids.
+  const bool coarse_trained = quantizer->is_trained && static_cast<size_t>(quantizer->ntotal) == nlist;
+  IPAQ_CHECK_ARG(coarse_trained || static_cast<size_t>(n) >= nlist, kType, ": training needs at least nlist = ",
+                 nlist, " vectors (one per coarse list), got ", n);
+  check_vectors(x, static_cast<size_t>(n), static_cast<size_t>(d), "IndexCodecIVF::train: vectors");
+  faiss::IndexIVF::train(n, x);
+}
+
+void IndexCodecIVF::sa_encode(idx_t n, const float* x, uint8_t* bytes) const {
+  IPAQ_CHECK_ARG(n >= 0 && (n == 0 || (x != nullptr && bytes != nullptr)), kType,
+                 ": sa_encode needs n >= 0 and non-null arrays");
+  check_vectors(x, static_cast<size_t>(n), static_cast<size_t>(d), "IndexCodecIVF::sa_encode: vectors");
+  faiss::IndexIVF::sa_encode(n, x, bytes);
+}
+
 void IndexCodecIVF::train_residual(idx_t n, const float* x) {
   if (codec_->is_trained()) return;
   const size_t dd = static_cast<size_t>(d);
@@ -803,7 +820,10 @@ void IndexCodecIVF::encode_vectors(idx_t n, const float* x, const idx_t* list_no
     std::vector<uint8_t> run_codes(m * code_size);
     for (size_t i = 0; i < m; ++i) {
       const idx_t list = list_nos[begin + i];
-      // FAISS marks vectors it could not assign with -1; their code is left zero and never added.
+      // FAISS marks vectors it could not assign with -1; their code is left zero and never added (add_core
+      // skips them). A standalone code (include_listno: sa_encode) would store the list number: refused.
+      IPAQ_CHECK_ARG(list >= 0 || !include_listno, kType, ": row ", begin + i,
+                     " was assigned to no coarse list (list number ", list, "): it cannot be encoded");
       if (list < 0) {
         std::fill_n(residual.data() + i * dd, dd, 0.0f);
       } else {

@@ -79,7 +79,13 @@ class IndexCodecIVF : public faiss::IndexIVF, public ScoreBoundProvider {
                 faiss::MetricType metric, bool fastscan = true);
   ~IndexCodecIVF() override;
 
+  // n >= nlist rows under check_vectors while the coarse quantizer lacks its nlist centroids (k-means needs a point
+  // per list; FAISS would throw its own exception), else InvalidArgument; then faiss::IndexIVF::train.
+  void train(idx_t n, const float* x) override;
   void train_residual(idx_t n, const float* x) override;
+  // faiss::IndexIVF::sa_encode with the rows under check_vectors (a row whose squared norm overflows float32
+  // gets no usable coarse assignment); a row assigned to no list → InvalidArgument (encode_vectors).
+  void sa_encode(idx_t n, const float* x, uint8_t* bytes) const override;
   // Sample queries (nq * d floats) for a workload-weighted codec objective (ASQ{b}w), given before
   // train(). The codec scores the query itself under both metrics (the L2 path keeps ||r||^2 + 2<c, r̂>
   // per entry), so the queries go to the codec unchanged. Throws InvalidArgument for a codec without a

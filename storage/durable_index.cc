@@ -70,6 +70,50 @@ std::string get_meta(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta, const c
   return value;
 }
 
+// What a directory holds, decided from every file a RocksDB store consists of, not from CURRENT alone:
+// RocksDB treats a directory without CURRENT as "no database" and, with create_if_missing, writes a new
+// empty one over the old files (deleting its MANIFEST and tables); so a CURRENT-less store is damaged.
+enum class StorePresence { kAbsent, kStore, kDamaged, kOtherFiles };
+
+bool is_store_file(const std::string& name) {
+  const auto ends_with = [&](const char* tail) {
+    const std::string t(tail);
+    return name.size() > t.size() && name.compare(name.size() - t.size(), t.size(), t) == 0;
+  };
+  return name == "CURRENT" || name == "IDENTITY" || name.rfind("MANIFEST-", 0) == 0 ||
+         name.rfind("OPTIONS-", 0) == 0 || ends_with(".sst") || ends_with(".log") || ends_with(".blob");
+}
+
+StorePresence store_presence(const std::string& path, std::string* example) {
+  std::error_code error;
+  const std::filesystem::file_status status = std::filesystem::status(path, error);
+  if (error == std::errc::no_such_file_or_directory || (!error && status.type() == std::filesystem::file_type::not_found)) {
+    return StorePresence::kAbsent;
+  }
+  IPAQ_CHECK(!error, StorageError, "durable index ", path, ": cannot inspect it: ", error.message());
+  IPAQ_CHECK(std::filesystem::is_directory(status), StorageError, "durable index ", path, " is not a directory");
+  bool any = false, store_files = false, current = false;
+  for (std::filesystem::directory_iterator it(path, error), end; !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    any = true;
+    current = current || name == "CURRENT";
+    if (is_store_file(name) && !store_files) {
+      store_files = true;
+      *example = name;
+    }
+  }
+  IPAQ_CHECK(!error, StorageError, "durable index ", path, ": cannot list it: ", error.message());
+  if (current) return StorePresence::kStore;
+  if (store_files) return StorePresence::kDamaged;
+  return any ? StorePresence::kOtherFiles : StorePresence::kAbsent;
+}
+
+[[noreturn]] void throw_damaged(const std::string& path, const std::string& example) {
+  throw FormatError(format_message("durable index ", path, ": CURRENT is missing but store files (e.g. ", example,
+                                   ") are there: damaged database (nothing was changed; restore CURRENT or "
+                                   "the whole directory from a backup)"));
+}
+
 }  // namespace
 
 // ---- opening ------------------------------------------------------------------------------------
@@ -145,7 +189,21 @@ std::unique_ptr<DurableIndex> DurableIndex::create(const std::string& path, cons
                                          "durable index stores: ", e.what()));
   }
 
-  std::filesystem::create_directories(path);
+  std::string example;
+  switch (store_presence(path, &example)) {
+    case StorePresence::kStore:
+      throw InvalidArgument(format_message("DurableIndex::create: ", path, " already holds a database"));
+    case StorePresence::kDamaged:
+      throw_damaged(path, example);
+    case StorePresence::kOtherFiles:
+      throw InvalidArgument(format_message("DurableIndex::create: ", path,
+                                           " is a non-empty directory; a new database needs a new or empty one"));
+    case StorePresence::kAbsent:
+      break;
+  }
+  std::error_code error;
+  std::filesystem::create_directories(path, error);
+  IPAQ_CHECK(!error, StorageError, "DurableIndex::create: cannot create directory ", path, ": ", error.message());
   self->open_db(/*create=*/true);
   rocksdb::WriteBatch batch;
   batch.Put(self->families_[kMetaSlot], kHeaderKey, encode_header(self->header_));
@@ -192,8 +250,10 @@ void return_free_heap_pages(size_t free_before, size_t loaded_bytes) {
 }  // namespace
 
 std::unique_ptr<DurableIndex> DurableIndex::open(const std::string& path, const OpenOptions& options) {
-  IPAQ_CHECK(std::filesystem::exists(path + "/CURRENT"), StorageError, "opening durable index ", path,
-             ": no database there");
+  std::string example;
+  const StorePresence presence = store_presence(path, &example);
+  if (presence == StorePresence::kDamaged) throw_damaged(path, example);
+  IPAQ_CHECK(presence == StorePresence::kStore, StorageError, "opening durable index ", path, ": no database there");
   std::unique_ptr<DurableIndex> self(new DurableIndex(path, options));
   const size_t free_before = free_heap_bytes();
   if (!self->open_read_only()) {
@@ -332,7 +392,10 @@ void DurableIndex::ensure_writable(std::unique_lock<WriterPreferringMutex>& lock
 
 std::unique_ptr<DurableIndex> DurableIndex::open_or_create(const std::string& path, const IndexSpec& spec,
                                                            const OpenOptions& options) {
-  if (!std::filesystem::exists(path + "/CURRENT")) return create(path, spec, options);
+  // Only a missing or empty directory is created; damage (no CURRENT beside store files) is FormatError and
+  // other files InvalidArgument, from create(), before anything is written.
+  std::string example;
+  if (store_presence(path, &example) != StorePresence::kStore) return create(path, spec, options);
   auto self = open(path, options);
   const StoreHeader& h = self->header();
   IPAQ_CHECK_ARG(h.dim == spec.dim, "durable index ", path, " has dimension ", h.dim, ", not ", spec.dim);
@@ -489,7 +552,7 @@ bool DurableIndex::check_rows(const char* what, idx_t n, const float* x, const i
   IPAQ_CHECK_ARG(n >= 0, "DurableIndex::", what, ": n = ", n, " is negative");
   if (n == 0) return true;
   IPAQ_CHECK_ARG(ids != nullptr, "DurableIndex::", what, ": ids is null");
-  if (x != nullptr) check_finite(x, checked_mul(n, header_.dim, "DurableIndex: n * d"), "DurableIndex: vectors");
+  if (x != nullptr) check_vectors(x, static_cast<size_t>(n), header_.dim, "DurableIndex: vectors");
   // Unique ids: one pass when they are increasing (the common case of a load), else a sorted copy.
   bool increasing = true;
   for (idx_t i = 0; i < n; ++i) {
@@ -592,7 +655,7 @@ void DurableIndex::train(idx_t n, const float* x, idx_t nq, const float* queries
   check_usable("train");
   IPAQ_CHECK(!trained_, StateError, "DurableIndex::train: ", path_, " is already trained");
   IPAQ_CHECK_ARG(n > 0 && x != nullptr, "DurableIndex::train: needs n > 0 training vectors, got ", n);
-  check_finite(x, checked_mul(n, header_.dim, "DurableIndex::train: n * d"), "DurableIndex::train: vectors");
+  check_vectors(x, static_cast<size_t>(n), header_.dim, "DurableIndex::train: vectors");
   // Train a fresh copy: the live index changes only after the trained state is stored.
   std::unique_ptr<faiss::Index> index = make_empty_index(header_);
   if (needs_query_workload(*index)) {
@@ -624,6 +687,7 @@ void DurableIndex::add_with_ids(idx_t n, const float* x, const idx_t* ids) {
   std::lock_guard writer(writer_mutex_);
   std::unique_lock lock(mutex_);
   check_usable("add_with_ids");
+  IPAQ_CHECK_ARG(n <= 0 || x != nullptr, "DurableIndex::add_with_ids: vectors are null");
   check_new_rows("add_with_ids", n, x, ids);
   if (n == 0) return;
   const std::vector<uint8_t> codes = encode(n, x);
@@ -640,6 +704,7 @@ void DurableIndex::upsert(idx_t n, const float* x, const idx_t* ids) {
   std::lock_guard writer(writer_mutex_);
   std::unique_lock lock(mutex_);
   check_usable("upsert");
+  IPAQ_CHECK_ARG(n <= 0 || x != nullptr, "DurableIndex::upsert: vectors are null");
   check_rows("upsert", n, x, ids);
   if (n == 0) return;
   const std::vector<bool> present = stored(n, ids);
@@ -686,6 +751,7 @@ void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
   std::lock_guard writer(writer_mutex_);
   std::unique_lock lock(mutex_);
   check_usable("bulk_load");
+  IPAQ_CHECK_ARG(n <= 0 || x != nullptr, "DurableIndex::bulk_load: vectors are null");
   // The vectors are checked for NaN/Inf below, while the raw file is already being written (the files
   // are only scratch until the ingestion).
   const bool ids_increasing = check_new_rows("bulk_load", n, nullptr, ids);
@@ -721,7 +787,7 @@ void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
         return write_bulk_raw_sst(dir, rows, order, families_[kRawSlot], raw_sst_options);
       });
     }
-    check_finite(x, checked_mul(n, header_.dim, "DurableIndex: n * d"), "DurableIndex: vectors");
+    check_vectors(x, rows.n, header_.dim, "DurableIndex: vectors");
     codes = encode(n, x);
     rows.codes = codes.data();
     // Nothing reads the in-memory index while the writer lock is held, so the codes are appended on a
@@ -764,7 +830,7 @@ void DurableIndex::search(idx_t n, const float* x, idx_t k, float* distances, id
   IPAQ_CHECK_ARG(n >= 0 && k > 0, "DurableIndex::search: needs n >= 0 and k > 0, got n=", n, " k=", k);
   if (n == 0) return;
   IPAQ_CHECK_ARG(x != nullptr && distances != nullptr && labels != nullptr, "DurableIndex::search: null array");
-  check_finite(x, checked_mul(n, header_.dim, "DurableIndex::search: n * d"), "DurableIndex::search: queries");
+  check_vectors(x, static_cast<size_t>(n), header_.dim, "DurableIndex::search: queries");
   IPAQ_CHECK_ARG(options.nprobe >= 0, "DurableIndex::search: nprobe ", options.nprobe, " is negative");
   IPAQ_CHECK_ARG(options.nprobe == 0 || handles_ids_natively(codec_index_), "DurableIndex::search: nprobe given but '",
                  header_.descriptor, "' is not an IVF index");

@@ -98,13 +98,17 @@ class DurableIndex {
  public:
   using idx_t = faiss::Index::idx_t;
 
-  // Creates a new database at `path` (must not exist). Indexes that need no training are ready for adds.
+  // Creates a new database at `path`, which must not exist or be an empty directory: an existing store
+  // -> InvalidArgument, store files without CURRENT -> FormatError (damaged), other files ->
+  // InvalidArgument; nothing is written then. Indexes that need no training are ready for adds.
   static std::unique_ptr<DurableIndex> create(const std::string& path, const IndexSpec& spec,
                                               const OpenOptions& options = {});
-  // Opens an existing database, rebuilding the in-memory index from stored codes.
+  // Opens an existing database, rebuilding the in-memory index from stored codes. No database there ->
+  // StorageError; store files (MANIFEST, tables, WAL, IDENTITY) without CURRENT -> FormatError, nothing touched.
   static std::unique_ptr<DurableIndex> open(const std::string& path, const OpenOptions& options = {});
   // Opens if it exists (the stored header must match `spec`, else InvalidArgument naming the field),
-  // creates otherwise.
+  // creates it if `path` is missing or an empty directory; anything else is refused as create() refuses it
+  // (a CURRENT-less store is never taken for an absent one).
   static std::unique_ptr<DurableIndex> open_or_create(const std::string& path, const IndexSpec& spec,
                                                       const OpenOptions& options = {});
   ~DurableIndex();

@@ -480,3 +480,40 @@ TEST(IndexCodecIVF, MergeRefusesAnotherTrainedCodec) {
 
 }  // namespace
 }  // namespace ipaq
+
+namespace ipaq {
+namespace {
+
+// qa5 findings 2 and 6: fewer training rows than lists threw faiss::FaissException ("nx >= k"); a row
+// whose squared norm overflows float32 reached k-means; a standalone code of a row the coarse quantizer
+// assigned to no list (-1) was stored as list 0. All InvalidArgument now, the index left as it was.
+TEST(IndexCodecIVF, TrainAndStandaloneCodesRejectUnusableRows) {
+  const size_t d = 16, nlist = 8;
+  auto index = make_ivf(std::make_unique<ExactFloatCodec>(d), nlist, faiss::METRIC_L2);
+  const auto base = testing::random_vectors(200, d, 1.0f, 21);
+  EXPECT_THROW(index->train(static_cast<idx_t>(nlist - 1), base.data()), InvalidArgument);
+  EXPECT_THROW(index->train(4, nullptr), InvalidArgument);
+  auto huge = base;
+  huge[7 * d + 1] = 3e38f;
+  EXPECT_THROW(index->train(200, huge.data()), InvalidArgument);
+  EXPECT_FALSE(index->is_trained);
+  EXPECT_EQ(index->quantizer->ntotal, 0);
+  index->train(200, base.data());
+  ASSERT_TRUE(index->is_trained);
+  index->train(static_cast<idx_t>(nlist - 1), base.data());  // coarse centroids present: the codec is trained already
+
+  const idx_t lists[3] = {2, -1, 5};
+  std::vector<uint8_t> codes(3 * (index->coarse_code_size() + index->code_size));
+  try {
+    index->encode_vectors(3, base.data(), lists, codes.data(), /*include_listno=*/true);
+    ADD_FAILURE() << "a row assigned to no list was encoded as a standalone code";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("row 1"), std::string::npos) << e.what();
+  }
+  index->encode_vectors(3, base.data(), lists, codes.data(), /*include_listno=*/false);  // add_core skips -1 rows
+  EXPECT_THROW(index->sa_encode(1, huge.data() + 7 * d, codes.data()), InvalidArgument);
+  EXPECT_EQ(index->ntotal, 0);
+}
+
+}  // namespace
+}  // namespace ipaq
