@@ -70,6 +70,25 @@ std::string get_meta(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta, const c
   return value;
 }
 
+// The info log of a read-only instance, and of open()'s read-write fallback (an open that may well be
+// rejected: damage): writes no file (RocksDB would otherwise rotate the store's LOG file on every open: a
+// rename and a new file, never purged by a read-only instance, and a rejected open left a LOG.old.* each).
+// Its WARN, ERROR and FATAL messages go to stderr, as the read-write instance keeps them (at WARN level)
+// in its LOG; the rest (INFO, DEBUG, the options dump logged as headers) is dropped.
+class StderrWarningLogger : public rocksdb::Logger {
+ public:
+  StderrWarningLogger() : Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  void LogHeader(const char*, va_list) override {}
+  void Logv(const char*, va_list) override {}
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < rocksdb::InfoLogLevel::WARN_LEVEL || level >= rocksdb::InfoLogLevel::HEADER_LEVEL) return;
+    static const char* const kNames[] = {"DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
+    std::fprintf(stderr, "rocksdb [%s] ", kNames[static_cast<int>(level)]);
+    std::vfprintf(stderr, format, ap);
+    std::fputc('\n', stderr);
+  }
+};
+
 // What a directory holds, decided from every file a RocksDB store consists of, not from CURRENT alone:
 // RocksDB treats a directory without CURRENT as "no database" and, with create_if_missing, writes a new
 // empty one over the old files (deleting its MANIFEST and tables); so a CURRENT-less store is damaged.
@@ -128,20 +147,22 @@ DurableIndex::~DurableIndex() {
   }
 }
 
-void DurableIndex::open_db(bool create) {
+void DurableIndex::open_db(bool create, bool quiet_log) {
   std::vector<rocksdb::ColumnFamilyHandle*> families;
-  std::unique_ptr<rocksdb::DB> db = open_db_instance(create, &families);
+  std::unique_ptr<rocksdb::DB> db = open_db_instance(create, &families, quiet_log);
   families_ = std::move(families);
   db_ = std::move(db);
 }
 
 std::unique_ptr<rocksdb::DB> DurableIndex::open_db_instance(bool create,
-                                                            std::vector<rocksdb::ColumnFamilyHandle*>* families) {
+                                                            std::vector<rocksdb::ColumnFamilyHandle*>* families,
+                                                            bool quiet_log) {
   SchemaOptions schema;
   schema.create = create;
   schema.accept_torn_wal_tail = options_.accept_torn_wal_tail;
   schema.env = env_.get();
-  const rocksdb::DBOptions db_options = make_db_options(schema);
+  rocksdb::DBOptions db_options = make_db_options(schema);
+  if (quiet_log) db_options.info_log = std::make_shared<StderrWarningLogger>();
   rocksdb::DB* db = nullptr;
   const rocksdb::Status status = rocksdb::DB::Open(db_options, path_, make_family_descriptors(), families, &db);
   if (!create && status.IsInvalidArgument()) {
@@ -192,7 +213,7 @@ std::unique_ptr<DurableIndex> DurableIndex::create(const std::string& path, cons
   std::string example;
   switch (store_presence(path, &example)) {
     case StorePresence::kStore:
-      throw InvalidArgument(format_message("DurableIndex::create: ", path, " already holds a database"));
+      throw StorageError(format_message("DurableIndex::create: ", path, " already holds a database"));
     case StorePresence::kDamaged:
       throw_damaged(path, example);
     case StorePresence::kOtherFiles:
@@ -257,7 +278,9 @@ std::unique_ptr<DurableIndex> DurableIndex::open(const std::string& path, const 
   std::unique_ptr<DurableIndex> self(new DurableIndex(path, options));
   const size_t free_before = free_heap_bytes();
   if (!self->open_read_only()) {
-    self->open_db(/*create=*/false);
+    // Damage or a torn WAL tail: this open may be rejected, and must then leave the store as it was (no
+    // LOG rotated into LOG.old.*); this instance logs its warnings to stderr (as the read-only one does).
+    self->open_db(/*create=*/false, /*quiet_log=*/true);
     self->load_from_store(self->db_.get(), self->families_);
     self->attach_raw_source();
   }
@@ -266,24 +289,6 @@ std::unique_ptr<DurableIndex> DurableIndex::open(const std::string& path, const 
 }
 
 namespace {
-
-// The info log of a read-only instance: writes no file (RocksDB would otherwise rotate the store's LOG
-// file on every open: a rename and a new file, never purged by a read-only instance). Its WARN, ERROR and
-// FATAL messages go to stderr, as the read-write instance keeps them (at WARN level) in its LOG; the
-// rest (INFO, DEBUG, the options dump logged as headers) is dropped.
-class StderrWarningLogger : public rocksdb::Logger {
- public:
-  StderrWarningLogger() : Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
-  void LogHeader(const char*, va_list) override {}
-  void Logv(const char*, va_list) override {}
-  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
-    if (level < rocksdb::InfoLogLevel::WARN_LEVEL || level >= rocksdb::InfoLogLevel::HEADER_LEVEL) return;
-    static const char* const kNames[] = {"DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
-    std::fprintf(stderr, "rocksdb (read-only) [%s] ", kNames[static_cast<int>(level)]);
-    std::vfprintf(stderr, format, ap);
-    std::fputc('\n', stderr);
-  }
-};
 
 // The state a store was read in: last sequence number and the live table files of every family. Any
 // write, flush, ingestion or compaction changes it.

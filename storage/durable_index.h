@@ -99,7 +99,7 @@ class DurableIndex {
   using idx_t = faiss::Index::idx_t;
 
   // Creates a new database at `path`, which must not exist or be an empty directory: an existing store
-  // -> InvalidArgument, store files without CURRENT -> FormatError (damaged), other files ->
+  // -> StorageError, store files without CURRENT -> FormatError (damaged), other files ->
   // InvalidArgument; nothing is written then. Indexes that need no training are ready for adds.
   static std::unique_ptr<DurableIndex> create(const std::string& path, const IndexSpec& spec,
                                               const OpenOptions& options = {});
@@ -172,10 +172,12 @@ class DurableIndex {
 
  private:
   DurableIndex(std::string path, const OpenOptions& options);
-  void open_db(bool create);
+  // quiet_log: the instance writes no LOG file in the store (warnings to stderr), for opens that may fail.
+  void open_db(bool create, bool quiet_log = false);
   // Opens the database read-write (or creates it) into `families` and returns the instance; throws on
   // failure (StorageError / FormatError), nothing opened then. Touches no member but the store Env's lock.
-  std::unique_ptr<rocksdb::DB> open_db_instance(bool create, std::vector<rocksdb::ColumnFamilyHandle*>* families);
+  std::unique_ptr<rocksdb::DB> open_db_instance(bool create, std::vector<rocksdb::ColumnFamilyHandle*>* families,
+                                                bool quiet_log = false);
   // Takes the LOCK, opens a read-only instance and builds the in-memory index from it (see
   // durable_index.cc); false = the ordinary open is needed (nothing left open but the parked LOCK).
   bool open_read_only();

@@ -120,7 +120,7 @@ TEST(DurableIndexPresence, CreateRefusesNonEmptyDirectoryAndExistingStore) {
 
   const std::string store = dir.sub("store");
   make_store(store, spec_for("Flat"), true);
-  EXPECT_THROW(DurableIndex::create(store, spec_for("Flat"), fast_options()), InvalidArgument);
+  EXPECT_THROW(DurableIndex::create(store, spec_for("Flat"), fast_options()), StorageError);
   EXPECT_EQ(DurableIndex::open_or_create(store, spec_for("Flat"), fast_options())->size(), kRows);
 
   const std::string empty = dir.sub("empty");  // an empty directory is as good as none
@@ -137,6 +137,30 @@ TEST(DurableIndexPresence, FilesystemErrorsAreIpaqErrors) {
   // A path below a regular file: std::filesystem would throw filesystem_error.
   EXPECT_THROW(DurableIndex::create(file + "/db", spec_for("Flat"), fast_options()), Error);
   EXPECT_THROW(DurableIndex::create(file, spec_for("Flat"), fast_options()), Error);
+}
+
+// qa5 finding 13: every rejected open of a damaged store rotated its LOG into LOG.old.<time> (the
+// read-write open it falls back to wrote a new LOG); now the directory is left byte for byte as it was.
+TEST(DurableIndexPresence, RejectedOpenOfDamagedWalWritesNothing) {
+  TempDir dir;
+  const std::string path = dir.sub("db");
+  make_store(path, spec_for("Flat"), /*flushed=*/false);
+  std::string wal;
+  for (const auto& entry : fs::directory_iterator(path)) {
+    if (entry.path().extension() == ".log" && fs::file_size(entry.path()) > 1000) wal = entry.path().string();
+  }
+  ASSERT_FALSE(wal.empty());
+  {
+    std::fstream f(wal, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(wal) / 2));
+    const std::string garbage(64, '\x5a');
+    f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  const auto before = listing(path);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    EXPECT_THROW(DurableIndex::open(path, fast_options()), FormatError);
+    EXPECT_EQ(listing(path), before);
+  }
 }
 
 class RejectedWrites : public ::testing::TestWithParam<const char*> {};
