@@ -71,6 +71,14 @@ class L2TermWriter {
     }
     sub_.resize(m * codec_.lut_nsub());
     codec_.extract_sub_codes(m, codes, sub_.data());
+    // from_sub indexes a (1 << lut_bits)-float LUT row by each sub-code: refuse one out of range (a damaged
+    // code) before it reads past the row. (Packed lists check them when they pack.)
+    if (codec_.lut_bits() < 8) {
+      uint8_t any = 0;
+      for (const uint8_t s : sub_) any |= s;
+      IPAQ_CHECK_ARG(any >> codec_.lut_bits() == 0, "IVF L2 terms: a code holds a sub-code >= ",
+                     1 << codec_.lut_bits(), " (damaged code)");
+    }
     from_sub(m, sub_.data(), codes + codec_.lut_side_offset(), codec_.code_size(), out);
   }
   // m entries as sub-codes (m * lut_nsub() bytes) + side rows (row i at side + i * side_stride); LUT form only.

@@ -113,7 +113,6 @@ void PackedInvertedLists::store(List& list, size_t first, size_t n, const uint8_
   for (size_t b = 0; b < n;) {
     const size_t at = first + b, m = std::min(n - b, block_size_ - at % block_size_);
     codec_.extract_sub_codes(m, codes + b * code_size, sub.data());
-    if (sink) sink(b, m, sub.data());
     if (layout8_) {
       for (size_t i = 0; i < m; ++i) pack_8bit_code_at(*layout8_, at + i, sub.data() + i * nsub_, list.packed.data());
     } else if (m == block_size_) {  // a whole block: the SIMD pack kernel
@@ -121,6 +120,9 @@ void PackedInvertedLists::store(List& list, size_t first, size_t n, const uint8_
     } else {
       pack_4bit_lanes_at(*layout4_, at, m, sub.data(), list.packed.data());
     }
+    // After the packers, which refuse a sub-code >= 16: the sink (the L2 terms' LUT sums, which index a
+    // 16-float row by it) sees only checked sub-codes.
+    if (sink) sink(b, m, sub.data());
     b += m;
   }
   for (size_t i = 0; i < n; ++i) {
