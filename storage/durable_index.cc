@@ -443,8 +443,11 @@ void DurableIndex::load_from_store(rocksdb::DB* db, const std::vector<rocksdb::C
   // Appended on this thread as it is read: a second appending thread saves little wall time on a free
   // core, costs CPU, and makes the reopen wait for it when the cores are busy (figures in
   // bench/RESULTS.md). Flat indexes: chunk by chunk (their arrays are reserved above). IVF indexes: the
-  // whole store in ONE append, from a transient buffer of every code (count x (list number + code) bytes,
-  // one allocation, freed when the load returns): each list is then allocated once at its final size and
+  // whole store in ONE append, from a transient buffer of every row (count x (8-byte id + code) bytes; the
+  // IVF code starts with its list number), freed when the load returns, so the open's peak is the index
+  // plus that buffer plus add_codes' per-row list numbers and order (Fashion-MNIST: +26 MiB peak for
+  // 7.8 MiB of codes, +14 MiB after; bench/RESULTS.md; the buffer's size is bounded by the store's files
+  // through max_codes_in_store): each list is then allocated once at its final size and
   // each list's centroid is prepared once for the L2 terms; appended in 4096-row chunks, every list grew
   // ~16 entries per chunk (reallocations, ~38 B/vector of slack and free fragments) and every centroid
   // was prepared once per chunk (the reopen cost 4.5x a codes scan in CPU; bench/RESULTS.md).

@@ -12,7 +12,9 @@
 // written to. A call rejected by its argument checks, a write of 0 rows and a flush() before any write do
 // not open it read-write (prepare_for_writes() does it on request); searches keep running while that
 // read-write open is under way (only the switch of instances excludes them). Flat indexes append the codes
-// chunk by chunk as they are read; IVF indexes append the whole store at once (each list sized once).
+// chunk by chunk as they are read; IVF indexes append the whole store at once (each list sized once),
+// from a transient copy of every stored row (code + 8-byte id), so an IVF open peaks at about the index
+// plus its code bytes plus 8 bytes per vector.
 //
 // Writes: every add_with_ids / upsert / remove is validated first (ids >= 0 and unique in the call,
 // vectors finite, ids new for add / present for remove), then encoded, then written as ONE
@@ -147,8 +149,9 @@ class DurableIndex {
   // and for IVF indexes (their lists hold the ids, counted by the index itself).
   size_t id_bytes() const;
   // Bytes the in-memory index's code arrays (IVF: its lists, their ids and L2 terms) hold allocated beyond
-  // their sizes (ipaq::unused_capacity_bytes). After open() of an IVF store: 0 when every list holds >= 16
-  // entries (each list is allocated once, at its final size); flat stores: 0 (reserved up front).
+  // their sizes (ipaq::unused_capacity_bytes: packed ids, sub-codes, side bytes and L2 terms of IVF lists;
+  // flat code arrays). An IVF open allocates each list once at its final size (a list keeps a minimum
+  // reservation of 16 entries), so what this reports after an open is that minimum's remainder only.
   size_t unused_capacity_bytes() const;
 
   // A copy of the stored trained index holding no vectors (e.g. to build a reference index, or for
