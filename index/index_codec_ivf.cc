@@ -17,7 +17,7 @@
 #include "index/code_scorer.h"
 #include "index/index_checks.h"
 #include "index/index_codec_flat.h"
-#include "index/ivf_lut_sums.h"
+#include "lib/scan/lut_sums.h"
 #include "index/parallel_runs.h"
 #include "lib/core/checks.h"
 #include "lib/core/error.h"

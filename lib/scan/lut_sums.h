@@ -1,4 +1,4 @@
-// Float LUT sums over sub-codes: what IndexCodecIVF's L2 terms (||r||^2 + 2 est<c, r>, the centroid c
+// Float LUT sums over sub-codes: what the IVF index's L2 terms (||r||^2 + 2 est<c, r>, the centroid c
 // prepared as a query) are made of, for every entry of a list at add, sync_packed and reopen.
 //
 // m vectors whose sub-codes are row-major in sub (vector i's sub-code j at sub[i * nsub + j], each < width),

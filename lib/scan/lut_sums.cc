@@ -1,4 +1,4 @@
-#include "index/ivf_lut_sums.h"
+#include "lib/scan/lut_sums.h"
 
 #include <algorithm>
 

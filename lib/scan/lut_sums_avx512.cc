@@ -9,7 +9,7 @@
 
 #include <algorithm>
 
-#include "index/ivf_lut_sums.h"
+#include "lib/scan/lut_sums.h"
 
 namespace ipaq {
 

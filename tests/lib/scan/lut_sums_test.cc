@@ -1,4 +1,4 @@
-// lut_sums (index/ivf_lut_sums.h), the LUT sums behind IndexCodecIVF's L2 terms: the AVX-512 kernel gives
+// lut_sums (lib/scan/lut_sums.h), the LUT sums behind IndexCodecIVF's L2 terms: the AVX-512 kernel gives
 // the same bits as the scalar loop (each lane adds in sub-code order from 0.0f), for every tail length of
 // its 32-vector passes and for groups that start and end inside a 4-sub-code step; the scalar loop equals
 // a plain per-vector sum in sub-code order; the dispatcher takes the scalar loop where the kernel does not
@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-#include "index/ivf_lut_sums.h"
+#include "lib/scan/lut_sums.h"
 #include "lib/core/simd_level.h"
 
 namespace ipaq {
