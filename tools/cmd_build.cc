@@ -47,8 +47,12 @@ ArgParser build_parser() {
 }
 
 void build_into(const std::string& dir, const io::FloatMatrix& base, const io::FloatMatrix& workload,
-                const storage::IndexSpec& spec, size_t train_size, size_t batch) {
-  auto db = storage::DurableIndex::create(dir, spec);
+                const storage::IndexSpec& spec, size_t train_size, size_t batch, const StagingCleanup& cleanup) {
+  std::unique_ptr<storage::DurableIndex> db;
+  {
+    const auto hold = cleanup.hold_removal();  // DB::Open re-creates `dir` if an interrupt removes it midway
+    db = storage::DurableIndex::create(dir, spec);
+  }
   if (!db->is_trained()) {
     const std::vector<float> sample = training_sample(base, train_size, spec.seed);
     const size_t rows = sample.empty() ? base.n : train_size;
@@ -121,7 +125,7 @@ int run_build(const std::vector<std::string>& argv) {
   const auto start = Clock::now();
   try {
     try {
-      build_into(staging.string(), base, workload, spec, static_cast<size_t>(train_size), batch);
+      build_into(staging.string(), base, workload, spec, static_cast<size_t>(train_size), batch, cleanup);
       fs::rename(staging, db_path);
     } catch (const fs::filesystem_error& e) {  // e.g. --db under /proc: an ipaq error naming --db
       throw IoError(format_message("--db ", db_path.string(), ": ", e.code().message(), " (",

@@ -106,6 +106,7 @@ void StagingCleanup::watch() {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));  // how long the destructor may wait
       continue;
     }
+    const std::lock_guard<std::mutex> no_holder(hold_);  // never in the middle of a held section
     remove_tree(staging_);
     // End the process by the signal itself (default action), so the parent sees the usual status.
     ::signal(sig, SIG_DFL);

@@ -10,6 +10,10 @@
 //   re-raises the signal with its default action. A second signal before that ends the process at once
 //   (_Exit). Signals the process was started ignoring stay ignored. The destructor stops the watcher and
 //   restores the previous handlers. One instance per process; not copyable.
+//   hold_removal(): while the returned lock lives, the removal waits (a signal that arrives meanwhile is acted
+//   on when the lock is released). Hold it across work that re-creates the staging directory if it vanishes:
+//   RocksDB's DB::Open calls CreateDirIfMissing on the database path for each column family it creates, after
+//   CURRENT exists, so a removal racing with it leaves a directory behind.
 #pragma once
 
 #include <signal.h>
@@ -17,6 +21,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -33,9 +38,12 @@ class StagingCleanup {
   StagingCleanup(const StagingCleanup&) = delete;
   StagingCleanup& operator=(const StagingCleanup&) = delete;
 
+  [[nodiscard]] std::unique_lock<std::mutex> hold_removal() const { return std::unique_lock(hold_); }
+
  private:
   void watch();
   std::filesystem::path staging_;
+  mutable std::mutex hold_;  // held by hold_removal()'s callers; the watcher takes it to remove
   struct sigaction previous_[2] = {};
   std::atomic<bool> stop_{false};
   std::thread watcher_;
