@@ -11,6 +11,7 @@
 
 #include "lib/scan/lut_sums.h"
 #include "lib/core/simd_level.h"
+#include "tests/lib/scan/simd_levels.h"
 
 namespace ipaq {
 namespace {
@@ -56,7 +57,7 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
 
 std::vector<Case> cases() {
   std::vector<Case> out;
-  for (size_t m : {1, 2, 15, 16, 17, 31, 32, 33, 47, 64, 70}) {
+  for (size_t m : {1, 2, 15, 16, 17, 31, 32, 33, 47, 64, 70, 100}) {
     out.push_back({m, 256, 16, {0, 256}});           // RaBitQ1 at d = 784 (padded): one group
     out.push_back({m, 4, 16, {0, 4}});               // the smallest nsub the kernel takes
     out.push_back({m, 24, 16, {0, 5, 6, 13, 24}});   // groups cut inside 4-sub-code steps, a 1-wide group
@@ -80,14 +81,22 @@ TEST(IvfLutSums, ScalarEqualsPlainSumInSubCodeOrder) {
   }
 }
 
-TEST(IvfLutSums, Avx512EqualsScalarBitForBit) {
-  if (cpu_simd_level() < SimdLevel::kAvx512) GTEST_SKIP() << "no AVX-512 on this CPU";
+TEST(IvfLutSums, Avx512KernelEqualsScalarBitForBit) {
+  if (cpu_simd_level() < SimdLevel::kAvx512) GTEST_SKIP() << "no AVX-512 on this CPU: the kernel cannot run";
   for (const Case& c : cases()) {
     const Data d = make_data(c, static_cast<unsigned>(c.m * 7 + c.nsub));
-    const std::vector<float> ref = run(lut_sums_scalar, c, d);
-    EXPECT_TRUE(same_bits(run(avx512, c, d), ref)) << "m=" << c.m << " nsub=" << c.nsub;
-    EXPECT_TRUE(same_bits(run(lut_sums, c, d), ref)) << "dispatch, m=" << c.m << " nsub=" << c.nsub;
+    EXPECT_TRUE(same_bits(run(avx512, c, d), run(lut_sums_scalar, c, d))) << "m=" << c.m << " nsub=" << c.nsub;
   }
+}
+
+// The dispatcher at every level this CPU supports (simd_level() set to it, as IPAQ_SIMD would): same bits.
+TEST(IvfLutSums, DispatchEqualsScalarAtEverySimdLevel) {
+  testing::for_each_simd_level([](SimdLevel) {
+    for (const Case& c : cases()) {
+      const Data d = make_data(c, static_cast<unsigned>(c.m * 5 + c.nsub));
+      EXPECT_TRUE(same_bits(run(lut_sums, c, d), run(lut_sums_scalar, c, d))) << "m=" << c.m << " nsub=" << c.nsub;
+    }
+  });
 }
 
 TEST(IvfLutSums, DispatchTakesScalarWhereTheKernelDoesNotApply) {

@@ -1,4 +1,5 @@
-// Test helper: runs a body once per SIMD level the CPU supports, restoring the detected level after.
+// Test helper: runs a body once per SIMD level the CPU supports, restoring the level in force before (which
+// IPAQ_SIMD may have lowered) after.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -18,12 +19,13 @@ inline std::vector<SimdLevel> supported_simd_levels() {
 // for_each_simd_level([&](SimdLevel level) { ... }): the body runs with simd_level() == level.
 template <typename Body>
 void for_each_simd_level(Body&& body) {
+  const SimdLevel before = simd_level();
   for (SimdLevel level : supported_simd_levels()) {
     SCOPED_TRACE(simd_level_name(level));
     set_simd_level_for_testing(level);
     body(level);
   }
-  set_simd_level_for_testing(cpu_simd_level());
+  set_simd_level_for_testing(before);
 }
 
 }  // namespace ipaq::testing
