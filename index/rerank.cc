@@ -93,7 +93,7 @@ void InMemoryVectorSource::get(idx_t n, const idx_t* ids, float* out) const {
 }
 
 void InMemoryVectorSource::append(size_t n, const float* x) {
-  check_finite(x, checked_mul(n, d_, "vectors"), "vectors");
+  check_vectors(x, n, d_, "InMemoryVectorSource::append");  // finite, squared norm within float32
   vectors_.insert(vectors_.end(), x, x + n * d_);
 }
 

@@ -109,6 +109,16 @@ TEST(IndexRerank, RejectsBadArguments) {
   idx_t bad_id = 10;
   std::vector<float> out(d);
   EXPECT_THROW(src.get(1, &bad_id, out.data()), InvalidArgument);
+  // A finite row whose squared norm overflows float32 is refused like NaN, and nothing is appended.
+  std::vector<float> huge(2 * d, 1.0f);
+  huge[d + 1] = 3e38f;
+  try {
+    src.append(2, huge.data());
+    ADD_FAILURE() << "no exception";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("row 1: squared norm overflows float32"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(src.size(), 10u);
 }
 
 }  // namespace
