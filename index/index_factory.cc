@@ -10,6 +10,7 @@
 #include <faiss/IndexRefine.h>
 #include <faiss/index_factory.h>
 
+#include <algorithm>
 #include <cmath>
 #include <regex>
 #include <vector>
@@ -133,20 +134,29 @@ void check_faiss_pq_tokens(const std::string& description) {
   }
 }
 
+// The index one of FAISS's wrappers (IndexPreTransform, IndexRefine, IndexIDMap) holds, or null.
+faiss::Index* wrapped_index(faiss::Index* index) {
+  if (auto* p = dynamic_cast<faiss::IndexPreTransform*>(index)) return p->index;
+  if (auto* p = dynamic_cast<faiss::IndexRefine*>(index)) return p->base_index;
+  if (auto* p = dynamic_cast<faiss::IndexIDMap*>(index)) return p->index;
+  return nullptr;
+}
+
+// The product quantizer of a FAISS PQ, IVFPQ or PQ fast-scan index, or null.
+const faiss::ProductQuantizer* product_quantizer(const faiss::Index* index) {
+  if (auto* p = dynamic_cast<const faiss::IndexPQ*>(index)) return &p->pq;
+  if (auto* p = dynamic_cast<const faiss::IndexIVFPQ*>(index)) return &p->pq;
+  if (auto* p = dynamic_cast<const faiss::IndexPQFastScan*>(index)) return &p->pq;
+  if (auto* p = dynamic_cast<const faiss::IndexIVFPQFastScan*>(index)) return &p->pq;
+  return nullptr;
+}
+
 // After: the product quantizers of what FAISS built, through its wrappers (whatever the string's spelling).
 void check_faiss_pq_sizes(const std::string& description, faiss::Index* index) {
-  while (index != nullptr) {
-    const faiss::ProductQuantizer* pq = nullptr;
-    faiss::Index* inner = nullptr;
-    if (auto* p = dynamic_cast<faiss::IndexPQ*>(index)) pq = &p->pq;
-    else if (auto* p = dynamic_cast<faiss::IndexIVFPQ*>(index)) pq = &p->pq;
-    else if (auto* p = dynamic_cast<faiss::IndexPQFastScan*>(index)) pq = &p->pq;
-    else if (auto* p = dynamic_cast<faiss::IndexIVFPQFastScan*>(index)) pq = &p->pq;
-    else if (auto* p = dynamic_cast<faiss::IndexPreTransform*>(index)) inner = p->index;
-    else if (auto* p = dynamic_cast<faiss::IndexRefine*>(index)) inner = p->base_index;
-    else if (auto* p = dynamic_cast<faiss::IndexIDMap*>(index)) inner = p->index;
-    if (pq != nullptr) check_pq_sizes(description, static_cast<long>(pq->M), static_cast<long>(pq->nbits));
-    index = inner;
+  for (; index != nullptr; index = wrapped_index(index)) {
+    if (const faiss::ProductQuantizer* pq = product_quantizer(index)) {
+      check_pq_sizes(description, static_cast<long>(pq->M), static_cast<long>(pq->nbits));
+    }
   }
 }
 
@@ -171,6 +181,28 @@ std::unique_ptr<faiss::Index> faiss_index_factory(int d, const std::string& desc
   }
   check_faiss_pq_sizes(description, index.get());
   return index;
+}
+
+faiss::Index::idx_t min_training_rows(faiss::Index& index) {
+  faiss::Index::idx_t rows = 1;
+  for (faiss::Index* level = &index; level != nullptr; level = wrapped_index(level)) {
+    if (const auto* ivf = dynamic_cast<const faiss::IndexIVF*>(level)) {
+      if (!ivf->quantizer->is_trained || ivf->quantizer->ntotal == 0) {
+        rows = std::max(rows, static_cast<faiss::Index::idx_t>(ivf->nlist));
+      }
+    }
+    if (const faiss::ProductQuantizer* pq = product_quantizer(level)) {
+      rows = std::max(rows, static_cast<faiss::Index::idx_t>(pq->ksub));
+    }
+  }
+  return rows;
+}
+
+void check_training_rows(faiss::Index& index, const std::string& description, faiss::Index::idx_t n) {
+  const faiss::Index::idx_t needed = min_training_rows(index);
+  IPAQ_CHECK_ARG(n >= needed, "'", description, "' needs at least ", needed, " training vectors, got ", n,
+                 " (the k-means of its coarse lists or of each product sub-quantizer's codebook needs one "
+                 "vector per centroid)");
 }
 
 namespace {

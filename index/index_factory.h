@@ -46,6 +46,14 @@ std::unique_ptr<faiss::Index> index_factory(int d, const std::string& descriptio
 std::unique_ptr<faiss::Index> faiss_index_factory(int d, const std::string& description,
                                                   faiss::MetricType metric = faiss::METRIC_L2);
 
+// min_training_rows: the fewest training vectors `index` can be trained on — FAISS's k-means refuses fewer
+// points than centroids: an IVF's nlist (unless its coarse quantizer is already trained), a product
+// quantizer's 2^nbits per sub-quantizer; through IndexPreTransform / IndexRefine / IndexIDMap; 1 otherwise.
+// check_training_rows: InvalidArgument naming `description` and that number when n is below it (before
+// FAISS's own assertion text would escape from train()).
+faiss::Index::idx_t min_training_rows(faiss::Index& index);
+void check_training_rows(faiss::Index& index, const std::string& description, faiss::Index::idx_t n);
+
 // Workload-weighted codecs (ASQ{b}w) need sample queries before training. needs_query_workload: whether
 // the ipaq index inside `index` (through IndexRerank, IndexRefine and IndexIDMap wrappers; not through
 // IndexPreTransform, whose queries would need its transform) has such a codec. give_query_workload hands

@@ -101,6 +101,7 @@ std::vector<EvalRow> evaluate_descriptor(IndexFamily family, const std::string& 
   }
   const std::vector<float> sample = training_sample(base, settings.train_size, settings.seed);
   const size_t train_rows = sample.empty() ? base.n : settings.train_size;
+  check_training_rows(*index, descriptor, static_cast<faiss::Index::idx_t>(train_rows));
   say(descriptor + ": training on " + std::to_string(train_rows) + " vectors");
   auto start = Clock::now();
   index->train(static_cast<faiss::Index::idx_t>(train_rows), sample.empty() ? base.data.data() : sample.data());

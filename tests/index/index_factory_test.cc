@@ -109,6 +109,47 @@ TEST(IndexFactory, RejectsFaissPqSizesFaissCannotUse) {
   EXPECT_EQ(factory_error(16, "IVF4,PQ8"), "");
 }
 
+// FAISS's k-means asserts nx >= k: the fewest training rows is the largest centroid count to train, through
+// wrappers; an IVF whose coarse quantizer is already trained (and filled) needs only its PQ's.
+TEST(IndexFactory, MinTrainingRowsIsTheLargestCentroidCountToTrain) {
+  const std::vector<std::pair<const char*, faiss::Index::idx_t>> cases = {
+      {"Flat", 1},         {"SQ8", 1},           {"PQ4", 256},          {"PQ4x4fs", 16},    {"PQ4x10", 1024},
+      {"IVF64,Flat", 64},  {"IVF512,PQ4x4", 512}, {"IVF16,PQ4", 256},   {"IVF64,PQ4x4fs", 64},
+      {"OPQ4,PQ4", 256},   {"PQ4,RFlat", 256},   {"IDMap,PQ4x6", 64},   {"TQ4", 1},         {"IVF32,TQ4", 32},
+      {"TQ4,Rerank", 1}};
+  for (const auto& [desc, rows] : cases) {
+    auto index = index_factory(16, desc, faiss::METRIC_L2);
+    EXPECT_EQ(min_training_rows(*index), rows) << desc;
+    EXPECT_NO_THROW(check_training_rows(*index, desc, rows)) << desc;
+    if (rows > 1) {
+      try {
+        check_training_rows(*index, desc, rows - 1);
+        ADD_FAILURE() << desc << ": no throw";
+      } catch (const InvalidArgument& e) {
+        EXPECT_NE(std::string(e.what()).find("needs at least " + std::to_string(rows) + " training vectors, got " +
+                                             std::to_string(rows - 1)),
+                  std::string::npos)
+            << e.what();
+      }
+    }
+  }
+  // The rows it names are enough: FAISS trains each of them (PQ4x10: 1024 centroids per sub-quantizer).
+  std::vector<float> x(1024 * 16);
+  Rng rng(5);
+  for (float& v : x) v = static_cast<float>(rng.normal());
+  for (const char* desc : {"PQ4", "IVF512,PQ4x4", "IVF16,PQ4", "PQ4x4fs", "OPQ4,PQ4"}) {
+    auto index = index_factory(16, desc, faiss::METRIC_L2);
+    EXPECT_NO_THROW(index->train(min_training_rows(*index), x.data())) << desc;
+  }
+  // A trained coarse quantizer leaves only the PQ's requirement.
+  auto ivf = index_factory(16, "IVF64,PQ4x4", faiss::METRIC_L2);
+  auto* as_ivf = dynamic_cast<faiss::IndexIVF*>(ivf.get());
+  ASSERT_NE(as_ivf, nullptr);
+  as_ivf->quantizer->add(64, x.data());
+  as_ivf->quantizer->is_trained = true;
+  EXPECT_EQ(min_training_rows(*ivf), 16);
+}
+
 // qa5 finding 2: the ipaq indexes the factory builds take rows under the check_vectors contract (finite
 // values, finite float32 squared norm) in train (flat), add and search, naming the row; a row of 1e19 in
 // d = 16 (each square 1e38, their sum inf) used to be accepted and give results at distance FLT_MAX.

@@ -104,6 +104,13 @@ TEST_F(CliTest, EvalBadInputs) {
                     "unknown option '--bogus'");
   EXPECT_FAILS_WITH(ipaq("eval" + queries + " --metric l2 --faiss Flat"), "missing required option --base");
   EXPECT_FAILS_WITH(ipaq("nosuchcommand"), "unknown command");
+  // Too few training vectors for FAISS's k-means: ipaq's message before any training (not FAISS's assertion).
+  EXPECT_FAILS_WITH(ipaq("eval --base " + kSiftBase + queries + " --metric l2 --train-size 100 --faiss IVF128,PQ8x4fs"),
+                    "'IVF128,PQ8x4fs' needs at least 128 training vectors");
+  EXPECT_FAILS_WITH(ipaq("eval --base " + kSiftBase + queries + " --metric l2 --train-size 200 --faiss PQ8"),
+                    "'PQ8' needs at least 256 training vectors");
+  EXPECT_FAILS_WITH(ipaq("eval --base " + kSiftBase + queries + " --metric l2 --train-size 100 --index IVF128,TQ4"),
+                    "'IVF128,TQ4' needs at least 128 training vectors");
   const CliRun help = ipaq("eval --help");
   EXPECT_EQ(help.status, 0);
   EXPECT_NE(help.output.find("--faiss DESC..."), std::string::npos) << help.output;
