@@ -566,6 +566,22 @@ void IndexCodecIVF::add_with_ids(idx_t n, const float* x, const idx_t* xids) {
   sync_packed();
 }
 
+// Copies rows[0..count) of `codes` (row r at r * stride, `size` bytes each) to `out`, one after another.
+// The rows are scattered over a buffer larger than the caches (a reopen's codes in id order, gathered list
+// by list): each row's cache lines are prefetched a few rows ahead, so the misses overlap.
+static void gather_rows(const uint8_t* codes, size_t stride, size_t size, const size_t* rows, size_t count,
+                        uint8_t* out) {
+  constexpr size_t kAhead = 8, kLine = 64;
+  for (size_t j = 0; j < count; ++j) {
+    if (j + kAhead < count) {
+      const uint8_t* ahead = codes + rows[j + kAhead] * stride;
+      for (size_t b = 0; b < size; b += kLine) __builtin_prefetch(ahead + b);
+      __builtin_prefetch(ahead + size - 1);
+    }
+    std::copy_n(codes + rows[j] * stride, size, out + j * size);
+  }
+}
+
 // List numbers must be < nlist (FAISS's add_core passes them unchecked); < 0 means not assigned, skipped.
 static void check_list_numbers(faiss::Index::idx_t n, const faiss::Index::idx_t* list_nos, size_t nlist) {
   for (faiss::Index::idx_t i = 0; i < n; ++i) {
@@ -589,13 +605,17 @@ void IndexCodecIVF::add_core(idx_t n, const float* x, const idx_t* xids, const i
   }
 }
 
-void IndexCodecIVF::add_codes(idx_t n, const uint8_t* codes, const idx_t* xids) {
+void IndexCodecIVF::add_codes(idx_t n, const uint8_t* codes, const idx_t* xids, const idx_t* list_nos) {
   IPAQ_CHECK_ARG(n >= 0 && (n == 0 || codes != nullptr), kType, ": add_codes needs n >= 0 and codes");
   IPAQ_CHECK(is_trained, StateError, kType, ": index is not trained");
   const size_t stride = coarse_code_size() + code_size;
-  std::vector<idx_t> lists(static_cast<size_t>(n));
-  for (idx_t i = 0; i < n; ++i) lists[i] = checked_list_number(*this, codes + static_cast<size_t>(i) * stride, kType);
-  append_codes(n, codes + coarse_code_size(), stride, lists.data(), xids);
+  std::vector<idx_t> lists;
+  if (list_nos == nullptr) {
+    lists.resize(static_cast<size_t>(n));
+    for (idx_t i = 0; i < n; ++i) lists[i] = checked_list_number(*this, codes + static_cast<size_t>(i) * stride, kType);
+    list_nos = lists.data();
+  }
+  append_codes(n, codes + coarse_code_size(), stride, list_nos, xids);  // range-checks list_nos
   sync_packed();  // L2 terms of lists that were not in sync before (codes added behind the index's back)
 }
 
@@ -627,13 +647,19 @@ void IndexCodecIVF::append_codes(idx_t n, const uint8_t* codes, size_t stride, c
   auto* packed = const_cast<PackedInvertedLists*>(packed_lists());
   try {
     // Lists are independent (FAISS allows concurrent appends to different lists).
+    // One run buffer per thread, reused list after list (not an allocation per list).
+    std::vector<std::vector<uint8_t>> runs(static_cast<size_t>(omp_get_max_threads()));
+    std::vector<std::vector<idx_t>> run_ids(runs.size());
     for_each_run(todo.size(), 1, [&](size_t t, size_t /*one*/) {
       const size_t list = todo[t], first = begin[list], count = begin[list + 1] - first;
-      std::vector<uint8_t> run(count * code_size);
-      std::vector<idx_t> ids(count);
+      const size_t thread = static_cast<size_t>(omp_get_thread_num());
+      std::vector<uint8_t>& run = runs[thread];
+      std::vector<idx_t>& ids = run_ids[thread];
+      run.resize(count * code_size);
+      ids.resize(count);
+      gather_rows(codes, stride, code_size, order.data() + first, count, run.data());
       for (size_t j = 0; j < count; ++j) {
         const size_t i = order[first + j];
-        std::copy_n(codes + i * stride, code_size, run.data() + j * code_size);
         ids[j] = xids ? xids[i] : ntotal + static_cast<idx_t>(i);
       }
       // L2 terms of the new entries, as sync_packed() computes them, if the list's terms are in sync

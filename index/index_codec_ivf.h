@@ -100,7 +100,10 @@ class IndexCodecIVF : public faiss::IndexIVF, public ScoreBoundProvider {
   // n * sa_code_size() bytes), ids xids or ntotal, ntotal + 1, ...; L2 terms synced. A list number out of
   // range → InvalidArgument before anything is added; if an append throws, no list keeps any of the n.
   // (FAISS's add_sa_codes, not virtual, still works: entry by entry, then sync_packed() is needed.)
-  void add_codes(idx_t n, const uint8_t* codes, const idx_t* xids);
+  // list_nos: null, or the codes' list numbers as the caller already read them (checked_list_number, e.g.
+  // while copying the codes out of a store, when they are in cache) — saves a pass over the n codes; they
+  // must be the numbers the codes start with (still range-checked).
+  void add_codes(idx_t n, const uint8_t* codes, const idx_t* xids, const idx_t* list_nos = nullptr);
   void search(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
               const faiss::SearchParameters* params = nullptr) const override;
   // See "Search" above. keys / coarse_dis: n * nprobe (nprobe = params->nprobe or this->nprobe, at most

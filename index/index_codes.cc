@@ -37,9 +37,9 @@ void check_positional_ids(const faiss::Index& index, idx_t n, const idx_t* ids) 
   }
 }
 
-void add_to_ivf(faiss::IndexIVF& ivf, idx_t n, const uint8_t* codes, const idx_t* ids) {
+void add_to_ivf(faiss::IndexIVF& ivf, idx_t n, const uint8_t* codes, const idx_t* ids, const idx_t* list_nos) {
   if (auto* codec_ivf = dynamic_cast<IndexCodecIVF*>(&ivf)) {
-    codec_ivf->add_codes(n, codes, ids);  // list by list, L2 terms included; checks every list number first
+    codec_ivf->add_codes(n, codes, ids, list_nos);  // list by list, L2 terms included; checks list numbers first
     return;
   }
   const size_t stride = ivf.coarse_code_size() + ivf.code_size;
@@ -82,13 +82,13 @@ void advise_huge_pages(const void* data, size_t capacity_bytes) {
 
 }  // namespace
 
-void add_sa_codes(faiss::Index& index, idx_t n, const uint8_t* codes, const idx_t* ids) {
+void add_sa_codes(faiss::Index& index, idx_t n, const uint8_t* codes, const idx_t* ids, const idx_t* list_nos) {
   IPAQ_CHECK_ARG(n >= 0 && (n == 0 || codes != nullptr), "add_sa_codes: need n >= 0 and a code array, got n = ", n);
   if (auto* flat = dynamic_cast<IndexCodecFlat*>(&index)) {
     check_positional_ids(index, n, ids);
     flat->add_codes(n, codes);
   } else if (auto* ivf = dynamic_cast<faiss::IndexIVF*>(&index)) {
-    add_to_ivf(*ivf, n, codes, ids);
+    add_to_ivf(*ivf, n, codes, ids, list_nos);
   } else if (auto* fc = dynamic_cast<faiss::IndexFlatCodes*>(&index)) {
     check_positional_ids(index, n, ids);
     fc->codes.insert(fc->codes.end(), codes, codes + checked_mul(static_cast<size_t>(n), fc->code_size, "codes"));
@@ -98,7 +98,7 @@ void add_sa_codes(faiss::Index& index, idx_t n, const uint8_t* codes, const idx_
     add_to_fastscan(*fs, n, codes);
   } else if (auto* idmap = dynamic_cast<faiss::IndexIDMap*>(&index)) {
     IPAQ_CHECK_ARG(n == 0 || ids != nullptr, "add_sa_codes: IndexIDMap needs explicit ids");
-    add_sa_codes(*idmap->index, n, codes, nullptr);
+    add_sa_codes(*idmap->index, n, codes, nullptr, list_nos);
     const idx_t first = static_cast<idx_t>(idmap->id_map.size());
     idmap->id_map.insert(idmap->id_map.end(), ids, ids + n);
     if (auto* idmap2 = dynamic_cast<faiss::IndexIDMap2*>(idmap)) {
@@ -106,10 +106,10 @@ void add_sa_codes(faiss::Index& index, idx_t n, const uint8_t* codes, const idx_
     }
     idmap->ntotal = idmap->index->ntotal;
   } else if (auto* rerank = dynamic_cast<IndexRerank*>(&index)) {
-    add_sa_codes(rerank->base(), n, codes, ids);
+    add_sa_codes(rerank->base(), n, codes, ids, list_nos);
     rerank->ntotal = rerank->base().ntotal;
   } else if (auto* pre = dynamic_cast<faiss::IndexPreTransform*>(&index)) {
-    add_sa_codes(*pre->index, n, codes, ids);
+    add_sa_codes(*pre->index, n, codes, ids, list_nos);
     pre->ntotal = pre->index->ntotal;
   } else {
     throw InvalidArgument(format_message("add_sa_codes: unsupported index type ", typeid(index).name()));

@@ -15,6 +15,10 @@
 //  - faiss::IndexIDMap2 / IndexIDMap: ids required (any values); the inner index gets positional ids.
 //  - ipaq::IndexRerank: forwarded to the base (the exact vectors are the VectorSource's business).
 //  - faiss::IndexPreTransform: forwarded to the inner index (codes are the inner index's codes).
+// list_nos (optional): for an IVF index (through the wrappers above), the codes' list numbers as the caller
+// already read them with checked_list_number (index_checks.h), e.g. while copying the codes out of a store
+// when they are in cache; IndexCodecIVF then skips its own pass over the codes (other indexes ignore it).
+// They must be the numbers the codes start with; they are range-checked again.
 // Errors: n < 0, null codes with n > 0, a list number out of range → InvalidArgument. Not thread-safe
 // (mutates the index).
 #pragma once
@@ -26,7 +30,7 @@
 namespace ipaq {
 
 void add_sa_codes(faiss::Index& index, faiss::Index::idx_t n, const uint8_t* codes,
-                  const faiss::Index::idx_t* ids);
+                  const faiss::Index::idx_t* ids, const faiss::Index::idx_t* list_nos = nullptr);
 
 // Prepares `index` (same types as add_sa_codes) for n more vectors about to be appended by add_sa_codes
 // calls: reserves their code (and id) memory where the index keeps contiguous arrays, so a reopen in

@@ -157,8 +157,14 @@ size_t PackedInvertedLists::add_entries(size_t list_no, size_t n_entry, const id
   reserve_entries(list, total);
   try {
     list.ids.insert(list.ids.end(), ids, ids + n_entry);
-    list.packed.resize(packed_bytes(total), 0);
-    list.side.resize(checked_mul(total, side_size_, "side bytes"));
+    const size_t old_bytes = list.packed.size(), new_bytes = packed_bytes(total);
+    list.packed.resize(new_bytes);  // uninitialised: store() writes whole new blocks entirely ...
+    const size_t block_bytes = layout4_ ? layout4_->block_bytes() : layout8_->block_bytes();
+    if (total % block_size_ != 0 && new_bytes - block_bytes >= old_bytes) {
+      // ... but a new partial last block lane by lane: its free lanes (padding vectors) must be zero.
+      std::memset(list.packed.data() + new_bytes - block_bytes, 0, block_bytes);
+    }
+    list.side.resize(checked_mul(total, side_size_, "side bytes"));  // every new entry's side bytes copied
     store(list, old, n_entry, codes, sinks_[list_no]);
   } catch (...) {
     truncate(list, old);

@@ -106,8 +106,10 @@ class PackedInvertedLists : public faiss::InvertedLists {
  private:
   struct List {
     std::vector<idx_t> ids;
-    AlignedBytes packed;
-    std::vector<uint8_t> side;
+    // resize(n) leaves new bytes uninitialised: add_entries writes them all (zeroing only a new partial
+    // last block's free lanes), resize(n, 0) grows with zero entries.
+    UninitAlignedBytes packed;
+    UninitBytes side;
   };
   size_t packed_bytes(size_t n) const;
   Bytes total_bytes(bool capacity) const;  // sizes or capacities of the three arrays, all lists

@@ -9,6 +9,8 @@
 
 #if defined(__GLIBC__)
 #include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #endif
 
 #include <algorithm>
@@ -17,6 +19,7 @@
 #include <filesystem>
 #include <future>
 
+#include "index/index_checks.h"
 #include "index/index_codes.h"
 #include "index/index_factory.h"
 #include "index/index_io.h"
@@ -53,6 +56,34 @@ std::unique_ptr<faiss::Index> make_empty_index(const StoreHeader& header) {
 // Inverted-file indexes keep arbitrary ids in their lists and remove by scanning them; every other index
 // type numbers its vectors by position and gets an id layer (IdRangeMap) on top.
 bool handles_ids_natively(const faiss::Index* index) { return faiss::ivflib::try_extract_index_ivf(index) != nullptr; }
+
+// Asks the kernel to back [data, data + bytes) with zeroed pages now, in one call, instead of one page fault
+// per 4 KiB page as a fresh buffer is first written (MADV_POPULATE_WRITE, Linux >= 5.14; advisory: older
+// kernels refuse it and the buffer faults in as before).
+void populate_for_writing(void* data, size_t bytes) {
+#ifdef __linux__
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + page - 1) & ~(page - 1);
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(page - 1);
+  if (data != nullptr && end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
+
+// The list number a stored IVF code starts with; out of range means a damaged store (FormatError).
+faiss::Index::idx_t stored_list_number(const faiss::IndexIVF& ivf, const rocksdb::Slice& code, faiss::Index::idx_t id,
+                                       const std::string& path) {
+  try {
+    return checked_list_number(ivf, reinterpret_cast<const uint8_t*>(code.data()), "IVF code");
+  } catch (const InvalidArgument& e) {
+    throw FormatError(format_message("durable index ", path, ": code of id ", id, ": ", e.what(), " (damaged database)"));
+  }
+}
 
 bool family_exists(const std::vector<std::string>& names, const char* name) {
   return std::find(names.begin(), names.end(), name) != names.end();
@@ -451,18 +482,26 @@ void DurableIndex::load_from_store(rocksdb::DB* db, const std::vector<rocksdb::C
   // each list's centroid is prepared once for the L2 terms; appended in 4096-row chunks, every list grew
   // ~16 entries per chunk (reallocations, ~38 B/vector of slack and free fragments) and every centroid
   // was prepared once per chunk (the reopen cost 4.5x a codes scan in CPU; bench/RESULTS.md).
-  const size_t chunk_rows = handles_ids_natively(codec_index_)
-                                ? static_cast<size_t>(expected)
-                                : static_cast<size_t>(std::min<uint64_t>(count_, kReloadChunkRows));
-  std::vector<idx_t> chunk_ids;
+  // An IVF's list numbers are read here, from each code while it is in cache, not in a later pass over
+  // the whole buffer (which, larger than the caches, would come from memory again).
+  const faiss::IndexIVF* ivf = faiss::ivflib::try_extract_index_ivf(codec_index_);
+  const size_t chunk_rows = ivf != nullptr ? static_cast<size_t>(expected)
+                                           : static_cast<size_t>(std::min<uint64_t>(count_, kReloadChunkRows));
+  std::vector<idx_t> chunk_ids, chunk_lists;
   std::vector<uint8_t> chunk_codes;
   chunk_ids.reserve(chunk_rows);
   chunk_codes.reserve(chunk_rows * code_size);
+  if (ivf != nullptr) {
+    chunk_lists.reserve(chunk_rows);
+    populate_for_writing(chunk_codes.data(), chunk_codes.capacity());
+  }
   auto append_chunk = [&] {
-    add_in_memory(static_cast<idx_t>(chunk_ids.size()), chunk_codes.data(), chunk_ids.data());
+    add_in_memory(static_cast<idx_t>(chunk_ids.size()), chunk_codes.data(), chunk_ids.data(),
+                  ivf != nullptr ? chunk_lists.data() : nullptr);
     found += chunk_ids.size();
     chunk_ids.clear();
     chunk_codes.clear();
+    chunk_lists.clear();
   };
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(make_read_options(true), families[kCodesSlot]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -472,6 +511,7 @@ void DurableIndex::load_from_store(rocksdb::DB* db, const std::vector<rocksdb::C
     IPAQ_CHECK_FORMAT(value.size() == code_size, "durable index ", path_, ": code of id ", chunk_ids.back(), " has ",
                       value.size(), " bytes, expected ", code_size);
     chunk_codes.insert(chunk_codes.end(), value.data(), value.data() + value.size());
+    if (ivf != nullptr) chunk_lists.push_back(stored_list_number(*ivf, value, chunk_ids.back(), path_));
     if (chunk_ids.size() == chunk_rows) append_chunk();
   }
   throw_if_error(it->status(), "reopening durable index " + path_ + ": scanning codes");
@@ -538,11 +578,11 @@ void DurableIndex::reserve_in_memory(idx_t n) {
   }
 }
 
-void DurableIndex::add_in_memory(idx_t n, const uint8_t* codes, const idx_t* ids) {
+void DurableIndex::add_in_memory(idx_t n, const uint8_t* codes, const idx_t* ids, const idx_t* list_nos) {
   if (id_map_ != nullptr) {
     id_map_->add_codes(n, codes, ids);
   } else {
-    add_sa_codes(*id_index_, n, codes, ids);
+    add_sa_codes(*id_index_, n, codes, ids, list_nos);
   }
 }
 

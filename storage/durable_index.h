@@ -206,7 +206,7 @@ class DurableIndex {
   void drop_memory();  // the in-memory index and every pointer into it
   // Append already-encoded codes to the in-memory index (through id_map_ when there is one).
   void reserve_in_memory(idx_t n);
-  void add_in_memory(idx_t n, const uint8_t* codes, const idx_t* ids);
+  void add_in_memory(idx_t n, const uint8_t* codes, const idx_t* ids, const idx_t* list_nos = nullptr);
   void write_batch(rocksdb::WriteBatch& batch, const char* what);
   void put_rows(rocksdb::WriteBatch& batch, idx_t n, const float* x, const idx_t* ids,
                 const uint8_t* codes) const;

@@ -12,7 +12,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace ipaq {
@@ -37,5 +40,35 @@ struct CacheAlignedAllocator {
 };
 
 using AlignedBytes = std::vector<uint8_t, CacheAlignedAllocator<uint8_t>>;
+
+// Allocator adaptor whose value-less construct() default-initialises: for trivial T, vector::resize(n)
+// leaves the new elements UNINITIALISED instead of zeroing them (resize(n, value) still fills). For arrays
+// whose new elements are all written right after they are added (the packed IVF lists: zeroing them
+// first cost a pass over every byte of a reopen). Everything else is the base allocator's.
+template <typename T, typename Base = std::allocator<T>>
+struct DefaultInitAllocator : Base {
+  using value_type = T;
+  template <typename U>
+  struct rebind {
+    using other = DefaultInitAllocator<U, typename std::allocator_traits<Base>::template rebind_alloc<U>>;
+  };
+  DefaultInitAllocator() noexcept = default;
+  template <typename U, typename B>
+  DefaultInitAllocator(const DefaultInitAllocator<U, B>& other) noexcept : Base(other) {}
+
+  template <typename U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    std::allocator_traits<Base>::construct(static_cast<Base&>(*this), p, std::forward<Args>(args)...);
+  }
+};
+
+// 64-byte aligned bytes whose resize(n) does not zero the new bytes (see DefaultInitAllocator).
+using UninitAlignedBytes = std::vector<uint8_t, DefaultInitAllocator<uint8_t, CacheAlignedAllocator<uint8_t>>>;
+// Plain bytes whose resize(n) does not zero the new bytes.
+using UninitBytes = std::vector<uint8_t, DefaultInitAllocator<uint8_t>>;
 
 }  // namespace ipaq

@@ -16,6 +16,8 @@
 
 #include "index/index_codec_ivf.h"
 #include "index/index_io.h"
+#include "lib/scan/fastscan_8bit_layout.h"
+#include "lib/scan/fastscan_layout.h"
 #include "lib/codecs/codec.h"
 #include "lib/core/error.h"
 #include "tests/index/index_test_util.h"
@@ -61,8 +63,13 @@ std::vector<uint8_t> list_codes(const faiss::InvertedLists& lists, size_t list) 
 // The lists store what they are given: after appends in pieces that start and end inside blocks, overwrites
 // (one starting at a block boundary with entries after it, one crossing blocks), cuts and re-appends,
 // get_codes / get_single_code give back the expected codes byte for byte (codes from encode()), get_ids
-// the ids; the arrays have exactly the documented sizes.
+// the ids; the arrays have exactly the documented sizes; each packed array equals a from-scratch packing
+// of the list's codes byte for byte, padding lanes (zero) included — the lists grow their packed arrays
+// uninitialised and write every new byte, so heap memory left full of 0xA5 by earlier frees must not show.
 TEST(PackedInvertedLists, CodesComeBackByteForByte) {
+  for (size_t bytes = 64; bytes <= (size_t{1} << 16); bytes *= 2) {  // freed chunks the lists may reuse
+    std::vector<std::vector<uint8_t>> garbage(16, std::vector<uint8_t>(bytes, 0xA5));
+  }
   const size_t n = 400;
   const auto x = testing::random_vectors(n, kDim, 1.0f, 81);
   for (const char* descriptor : kCodecs) {
@@ -106,7 +113,16 @@ TEST(PackedInvertedLists, CodesComeBackByteForByte) {
           EXPECT_EQ(lists.get_single_id(list, offset), expect_ids[list][offset]);
         }
         total += size;
-        packed += lists.layout4() ? lists.layout4()->packed_bytes(size) : lists.layout8()->packed_bytes(size);
+        const size_t packed_size = lists.layout4() ? lists.layout4()->packed_bytes(size) : lists.layout8()->packed_bytes(size);
+        packed += packed_size;
+        std::vector<uint8_t> sub(size * codec->lut_nsub()), fresh(packed_size, 0);
+        codec->extract_sub_codes(size, expect[list].data(), sub.data());
+        if (lists.layout4()) {
+          pack_4bit_codes(*lists.layout4(), size, sub.data(), fresh.data());
+        } else {
+          pack_8bit_codes(*lists.layout8(), size, sub.data(), fresh.data());
+        }
+        EXPECT_TRUE(size == 0 || std::equal(fresh.begin(), fresh.end(), lists.packed(list))) << "list " << list;
       }
       const PackedInvertedLists::Bytes b = lists.bytes();
       EXPECT_EQ(b.ids, total * sizeof(idx_t));

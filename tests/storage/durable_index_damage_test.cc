@@ -13,6 +13,7 @@
 
 #include "lib/core/error.h"
 #include "storage/durable_index.h"
+#include "storage/row_key.h"
 #include "storage/store_meta.h"
 #include "storage/store_schema.h"
 #include "tests/storage/budget_file_system.h"
@@ -184,6 +185,39 @@ TEST(DurableIndexDamage, AMetaCountDisagreeingWithTheCodesIsAFormatError) {
       EXPECT_NE(std::string(e.what()).find("meta count says " + std::to_string(wrong)), std::string::npos) << e.what();
       EXPECT_NE(std::string(e.what()).find("holds " + std::to_string(kBatch)), std::string::npos) << e.what();
     }
+  }
+}
+
+// A stored IVF code whose list number is out of range (the reopen reads list numbers as it scans `codes`)
+// is a FormatError naming the id, and nothing is served.
+TEST(DurableIndexDamage, AnIvfCodeWithABadListNumberIsAFormatError) {
+  TempDir dir;
+  IndexSpec spec = flat_spec();
+  spec.descriptor = "IVF4,RaBitQ1";
+  {
+    auto index = DurableIndex::create(dir.sub("db"), spec);
+    const std::vector<float> x = gaussian_rows(0, kBatch, kDim, 42);
+    index->train(kBatch, x.data());
+    add_batch(*index, 0);
+  }
+  {
+    rocksdb::DB* raw_db = nullptr;
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.sub("db"), make_family_descriptors(), &handles, &raw_db).ok());
+    const RowKey key = encode_row_key(37);
+    std::string code;
+    ASSERT_TRUE(raw_db->Get(rocksdb::ReadOptions(), handles[kCodesSlot], as_view(key), &code).ok());
+    code[0] = 9;  // the list number (one byte for nlist = 4): 9 >= 4
+    ASSERT_TRUE(raw_db->Put(rocksdb::WriteOptions(), handles[kCodesSlot], as_view(key), code).ok());
+    for (auto* h : handles) ASSERT_TRUE(raw_db->DestroyColumnFamilyHandle(h).ok());
+    delete raw_db;
+  }
+  try {
+    DurableIndex::open(dir.sub("db"));
+    FAIL() << "opened a store holding a code with list number 9 of 4 lists";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("code of id 37"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("list number 9 out of range [0, 4)"), std::string::npos) << e.what();
   }
 }
 
