@@ -10,15 +10,12 @@
 #include <cstring>
 #include <typeinfo>
 
-#ifdef __linux__
-#include <sys/mman.h>
-#endif
-
 #include "index/index_checks.h"
 #include "index/index_codec_flat.h"
 #include "index/index_codec_ivf.h"
 #include "index/rerank.h"
 #include "lib/core/checks.h"
+#include "lib/core/memory_advice.h"
 #include "lib/core/error.h"
 
 namespace ipaq {
@@ -65,20 +62,6 @@ void add_to_fastscan(faiss::IndexFastScan& fs, idx_t n, const uint8_t* codes) {
   fs.ntotal = static_cast<idx_t>(total);
 }
 
-// Asks the kernel to back the reserved capacity of a large array with transparent huge pages (where
-// THP is in "madvise" mode): a reopen then takes one page fault per 2 MiB instead of per 4 KiB (and scans
-// miss the TLB less). Advisory only: nothing changes if the kernel declines or the array is small.
-void advise_huge_pages(const void* data, size_t capacity_bytes) {
-#ifdef __linux__
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  const auto begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
-  const auto end = (reinterpret_cast<uintptr_t>(data) + capacity_bytes) & ~(kHuge - 1);
-  if (data != nullptr && end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-#else
-  (void)data;
-  (void)capacity_bytes;
-#endif
-}
 
 }  // namespace
 

@@ -9,8 +9,6 @@
 
 #if defined(__GLIBC__)
 #include <malloc.h>
-#include <sys/mman.h>
-#include <unistd.h>
 #endif
 
 #include <algorithm>
@@ -26,6 +24,7 @@
 #include "index/rerank.h"
 #include "index/search_params.h"
 #include "lib/core/checks.h"
+#include "lib/core/memory_advice.h"
 #include "lib/core/error.h"
 #include "storage/id_range_map.h"
 #include "storage/raw_vector_source.h"
@@ -56,24 +55,6 @@ std::unique_ptr<faiss::Index> make_empty_index(const StoreHeader& header) {
 // Inverted-file indexes keep arbitrary ids in their lists and remove by scanning them; every other index
 // type numbers its vectors by position and gets an id layer (IdRangeMap) on top.
 bool handles_ids_natively(const faiss::Index* index) { return faiss::ivflib::try_extract_index_ivf(index) != nullptr; }
-
-// Asks the kernel to back [data, data + bytes) with zeroed pages now, in one call, instead of one page fault
-// per 4 KiB page as a fresh buffer is first written (MADV_POPULATE_WRITE, Linux >= 5.14; advisory: older
-// kernels refuse it and the buffer faults in as before).
-void populate_for_writing(void* data, size_t bytes) {
-#ifdef __linux__
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
-  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + page - 1) & ~(page - 1);
-  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(page - 1);
-  if (data != nullptr && end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
-#else
-  (void)data;
-  (void)bytes;
-#endif
-}
 
 // The list number a stored IVF code starts with; out of range means a damaged store (FormatError).
 faiss::Index::idx_t stored_list_number(const faiss::IndexIVF& ivf, const rocksdb::Slice& code, faiss::Index::idx_t id,

@@ -77,6 +77,17 @@ void flip_byte(const fs::path& file, uint64_t offset) {
   f.put(static_cast<char>(c ^ 0x5a));
 }
 
+// Opens the store with RocksDB alone (all families), runs edit on it, closes it: damage made by hand.
+template <typename Edit>
+void with_raw_db(const std::string& path, Edit&& edit) {
+  rocksdb::DB* raw_db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, make_family_descriptors(), &handles, &raw_db).ok());
+  edit(*raw_db, handles);
+  for (auto* h : handles) EXPECT_TRUE(raw_db->DestroyColumnFamilyHandle(h).ok());
+  delete raw_db;
+}
+
 OpenOptions accepting_torn_tail() {
   OpenOptions o;
   o.accept_torn_wal_tail = true;
@@ -170,14 +181,9 @@ TEST(DurableIndexDamage, AMetaCountDisagreeingWithTheCodesIsAFormatError) {
     add_batch(*index, 0);
   }
   for (uint64_t wrong : {uint64_t{kBatch - 1}, uint64_t{kBatch + 1}, uint64_t{1} << 60}) {
-    {
-      rocksdb::DB* raw_db = nullptr;
-      std::vector<rocksdb::ColumnFamilyHandle*> handles;
-      ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.sub("db"), make_family_descriptors(), &handles, &raw_db).ok());
-      ASSERT_TRUE(raw_db->Put(rocksdb::WriteOptions(), handles[kMetaSlot], kCountKey, encode_count(wrong)).ok());
-      for (auto* h : handles) ASSERT_TRUE(raw_db->DestroyColumnFamilyHandle(h).ok());
-      delete raw_db;
-    }
+    with_raw_db(dir.sub("db"), [&](rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& families) {
+      ASSERT_TRUE(db.Put(rocksdb::WriteOptions(), families[kMetaSlot], kCountKey, encode_count(wrong)).ok());
+    });
     try {
       DurableIndex::open(dir.sub("db"));
       FAIL() << "opened a database whose meta count is " << wrong;
@@ -200,18 +206,13 @@ TEST(DurableIndexDamage, AnIvfCodeWithABadListNumberIsAFormatError) {
     index->train(kBatch, x.data());
     add_batch(*index, 0);
   }
-  {
-    rocksdb::DB* raw_db = nullptr;
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.sub("db"), make_family_descriptors(), &handles, &raw_db).ok());
+  with_raw_db(dir.sub("db"), [](rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& families) {
     const RowKey key = encode_row_key(37);
     std::string code;
-    ASSERT_TRUE(raw_db->Get(rocksdb::ReadOptions(), handles[kCodesSlot], as_view(key), &code).ok());
+    ASSERT_TRUE(db.Get(rocksdb::ReadOptions(), families[kCodesSlot], as_view(key), &code).ok());
     code[0] = 9;  // the list number (one byte for nlist = 4): 9 >= 4
-    ASSERT_TRUE(raw_db->Put(rocksdb::WriteOptions(), handles[kCodesSlot], as_view(key), code).ok());
-    for (auto* h : handles) ASSERT_TRUE(raw_db->DestroyColumnFamilyHandle(h).ok());
-    delete raw_db;
-  }
+    ASSERT_TRUE(db.Put(rocksdb::WriteOptions(), families[kCodesSlot], as_view(key), code).ok());
+  });
   try {
     DurableIndex::open(dir.sub("db"));
     FAIL() << "opened a store holding a code with list number 9 of 4 lists";
