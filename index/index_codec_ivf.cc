@@ -87,14 +87,27 @@ class L2TermWriter {
     const size_t width = size_t{1} << codec_.lut_bits();
     sums_.resize(m * groups);
     lut_sums(m, nsub, width, sub, state_->lut.data(), group_begin_.data(), groups, sums_.data());
+    finish(m, side, side_stride, out);
+  }
+  // Entries [first, first + m) of a 4-bit packed array (its layout's groups are the codec's) + their side
+  // rows (row i at side + i * side_stride): the same bits as from_sub on their sub-codes (lut_sums_packed4).
+  void from_packed4(const FastScanLayout& layout, const uint8_t* packed, size_t first, size_t m, const uint8_t* side,
+                    size_t side_stride, float* out) {
+    sums_.resize(m * (group_begin_.size() - 1));
+    lut_sums_packed4(layout, packed, first, m, state_->lut.data(), sums_.data());
+    finish(m, side, side_stride, out);
+  }
+  bool lut_form() const { return lut_form_; }
+
+ private:
+  // out[i] = ||r_i||^2 + 2 est<c, r_i> from the LUT sums in sums_ and the side rows.
+  void finish(size_t m, const uint8_t* side, size_t side_stride, float* out) {
     codec_.finish_lut_sums(*state_, m, side, side_stride, sums_.data(), out);
     norms_.resize(m);
     codec_.side_norms_sq(m, side, side_stride, norms_.data());
     for (size_t i = 0; i < m; ++i) out[i] = norms_[i] + 2.0f * out[i];
   }
-  bool lut_form() const { return lut_form_; }
 
- private:
   const Codec& codec_;
   std::unique_ptr<QueryState> state_;
   std::vector<size_t> group_begin_;
@@ -339,34 +352,46 @@ void IndexCodecIVF::sync_packed(bool full) {
   // Lists are independent: parallel over them (the codec's const methods are thread-safe).
   for_each_run(todo.size(), 1, [&](size_t t, size_t /*one*/) {
     const size_t list = todo[t];
-    std::vector<float> centroid(static_cast<size_t>(d));
-    quantizer->reconstruct(static_cast<idx_t>(list), centroid.data());
-    L2TermWriter writer(*codec_, centroid.data());
-    const size_t size = invlists->list_size(list);
     std::vector<float>& terms = l2_terms_[list];
-    // Packed 4-bit lists: their sub-codes and side bytes as they are, a run at a time; other packed lists
-    // through assembled codes; without packed lists, the list's codes.
-    const FastScanLayout* layout4 = packed != nullptr && writer.lut_form() ? packed->layout4() : nullptr;
-    std::unique_ptr<faiss::InvertedLists::ScopedCodes> list_codes;
-    if (packed == nullptr) list_codes = std::make_unique<faiss::InvertedLists::ScopedCodes>(invlists, list);
-    std::vector<uint8_t> run(packed != nullptr ? kRun * std::max(code_size, codec_->lut_nsub()) : 0);
+    const size_t size = invlists->list_size(list), first = terms.size();
     terms.reserve(size);  // the list's final count is known here
-    for (size_t first = terms.size(); first < size;) {
-      const size_t m = std::min(kRun, size - first);
-      grow_terms(terms, first + m);
-      if (layout4 != nullptr) {
-        unpack_4bit_codes_at(*layout4, first, m, packed->packed(list), run.data());
-        writer.from_sub(m, run.data(), packed->side(list) + first * packed->side_size(), packed->side_size(),
-                        terms.data() + first);
-      } else {
-        const uint8_t* codes = list_codes ? list_codes->get() + first * code_size : run.data();
-        if (packed != nullptr) packed->read_codes(list, first, m, run.data());
-        writer.from_codes(m, codes, terms.data() + first);
-      }
-      first += m;
-    }
+    grow_terms(terms, size);
+    write_l2_terms(list, first, size, terms.data() + first);
     if (packed != nullptr) packed->clear_changes(list);
   });
+}
+
+void IndexCodecIVF::write_l2_terms(size_t list, size_t begin, size_t end, float* out) const {
+  std::vector<float> centroid(static_cast<size_t>(d));
+  quantizer->reconstruct(static_cast<idx_t>(list), centroid.data());
+  L2TermWriter writer(*codec_, centroid.data());
+  const PackedInvertedLists* packed = packed_lists();
+  // Packed lists with a LUT form: from their sub-codes and side bytes as they are (4-bit: the packed-form
+  // LUT sums; 8-bit: unpacked a run at a time); other packed lists through assembled codes; without packed
+  // lists, the list's codes.
+  const bool lut = packed != nullptr && writer.lut_form();
+  std::unique_ptr<faiss::InvertedLists::ScopedCodes> list_codes;
+  if (packed == nullptr) list_codes = std::make_unique<faiss::InvertedLists::ScopedCodes>(invlists, list);
+  const bool needs_run = packed != nullptr && !(lut && packed->layout4() != nullptr);  // unpacked or assembled
+  std::vector<uint8_t> run(needs_run ? std::min(kRun, end - begin) * std::max(code_size, codec_->lut_nsub()) : 0);
+  for (size_t first = begin; first < end;) {
+    const size_t m = std::min(kRun, end - first);
+    float* terms = out + (first - begin);
+    if (lut) {
+      const uint8_t* side = packed->side(list) + first * packed->side_size();
+      if (packed->layout4() != nullptr) {
+        writer.from_packed4(*packed->layout4(), packed->packed(list), first, m, side, packed->side_size(), terms);
+      } else {
+        unpack_8bit_codes_at(*packed->layout8(), first, m, packed->packed(list), run.data());
+        writer.from_sub(m, run.data(), side, packed->side_size(), terms);
+      }
+    } else {
+      const uint8_t* codes = list_codes ? list_codes->get() + first * code_size : run.data();
+      if (packed != nullptr) packed->read_codes(list, first, m, run.data());
+      writer.from_codes(m, codes, terms);
+    }
+    first += m;
+  }
 }
 
 const float* IndexCodecIVF::l2_terms(size_t list_no, size_t* count) const {
@@ -670,36 +695,13 @@ void IndexCodecIVF::append_codes(idx_t n, const uint8_t* codes, size_t stride, c
         terms_in_sync = packed->first_changed(list) >= old_size[list];
         if (terms_in_sync) packed->clear_changes(list);
       }
-      if (!terms_in_sync) {
-        invlists->add_entries(list, count, ids.data(), run.data());
-        return;
-      }
-      std::vector<float> centroid(static_cast<size_t>(d));
-      quantizer->reconstruct(static_cast<idx_t>(list), centroid.data());
-      L2TermWriter writer(*codec_, centroid.data());
+      invlists->add_entries(list, count, ids.data(), run.data());  // virtual: a subclass may wrap it
+      if (!terms_in_sync) return;  // sync_packed() redoes the list
+      // The new entries' terms from what the list now holds (packed lists: the packed sub-codes, no second
+      // extraction from the codes), as sync_packed() computes them.
       std::vector<float>& terms = l2_terms_[list];
-      grow_terms(terms, old_size[list] + count);  // cut back by the catch below if the append throws
-      float* out = terms.data() + old_size[list];
-      if (packed != nullptr && writer.lut_form()) {
-        // From the sub-codes the packed list extracts as it packs them (not extracted a second time).
-        size_t covered = 0;
-        packed->set_sub_code_sink(list, [&](size_t b, size_t m, const uint8_t* sub) {
-          writer.from_sub(m, sub, run.data() + b * code_size + codec_->lut_side_offset(), code_size, out + b);
-          covered += m;
-        });
-        try {
-          invlists->add_entries(list, count, ids.data(), run.data());  // virtual: a subclass may wrap it
-        } catch (...) {
-          packed->set_sub_code_sink(list, {});
-          throw;
-        }
-        packed->set_sub_code_sink(list, {});
-        // A subclass that stored the entries without the base's store(): terms from the codes.
-        if (covered != count) writer.from_codes(count, run.data(), out);
-      } else {
-        invlists->add_entries(list, count, ids.data(), run.data());
-        writer.from_codes(count, run.data(), out);
-      }
+      grow_terms(terms, old_size[list] + count);  // cut back by the catch below if this throws
+      write_l2_terms(list, old_size[list], old_size[list] + count, terms.data() + old_size[list]);
     });
   } catch (...) {
     // All or nothing: cut every list back (shrinking never throws), then clear the cuts' change marks.

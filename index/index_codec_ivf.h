@@ -180,6 +180,9 @@ class IndexCodecIVF : public faiss::IndexIVF, public ScoreBoundProvider {
   std::vector<std::vector<float>> l2_terms_;  // L2 only: per list, ||r_i||^2 + 2 <c, r̂_i>
 
   void check_l2_terms_synced() const;
+  // out[i - begin] = the L2 term of entry i of `list`, for i in [begin, end) (the centroid prepared once):
+  // the one computation behind add, add_sa_codes, sync_packed and reopen (see the header comment).
+  void write_l2_terms(size_t list, size_t begin, size_t end, float* out) const;
   // Appends n codes (row i at codes + i * stride) to lists list_nos[i] (-1: not added, as FAISS) with ids
   // xids[i] or ntotal + i: grouped by list, one add_entries per list (lists in parallel), the L2 terms of
   // lists in sync computed from the codes; all or nothing; then the direct map and ntotal.

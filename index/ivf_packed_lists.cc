@@ -23,8 +23,7 @@ PackedInvertedLists::PackedInvertedLists(size_t nlist, const Codec& codec)
       side_offset_(codec.lut_side_offset()),
       block_size_(0),
       lists_(nlist),
-      changed_(nlist, kUnchanged),
-      sinks_(nlist) {
+      changed_(nlist, kUnchanged) {
   if (codec_has_4bit_lut(codec)) {
     layout4_ = std::make_unique<FastScanLayout>(nsub_, codec.lut_group_begin());
     block_size_ = FastScanLayout::kBlockSize;
@@ -105,8 +104,7 @@ void PackedInvertedLists::reserve_entries(List& list, size_t count) const {
   list.packed.reserve(packed_bytes(grown));
 }
 
-void PackedInvertedLists::store(List& list, size_t first, size_t n, const uint8_t* codes,
-                                const SubCodeSink& sink) const {
+void PackedInvertedLists::store(List& list, size_t first, size_t n, const uint8_t* codes) const {
   // One block's sub-codes at a time (per thread: FAISS adds to different lists concurrently).
   thread_local std::vector<uint8_t> sub;
   sub.resize(std::min(n, block_size_) * nsub_);
@@ -120,9 +118,6 @@ void PackedInvertedLists::store(List& list, size_t first, size_t n, const uint8_
     } else {
       pack_4bit_lanes_at(*layout4_, at, m, sub.data(), list.packed.data());
     }
-    // After the packers, which refuse a sub-code >= 16: the sink (the L2 terms' LUT sums, which index a
-    // 16-float row by it) sees only checked sub-codes.
-    if (sink) sink(b, m, sub.data());
     b += m;
   }
   for (size_t i = 0; i < n; ++i) {
@@ -140,11 +135,6 @@ void PackedInvertedLists::truncate(List& list, size_t size) const noexcept {
   uint8_t* block = list.packed.data() + (size / block_size_) * (layout4_ ? layout4_->block_bytes() : layout8_->block_bytes());
   const size_t rows = layout4_ ? layout4_->npairs() : nsub_;  // one block_size_-byte row per pair / sub-code
   for (size_t r = 0; r < rows; ++r) std::memset(block + r * block_size_ + lane, 0, block_size_ - lane);
-}
-
-void PackedInvertedLists::set_sub_code_sink(size_t list_no, SubCodeSink sink) {
-  check_list(list_no, "set_sub_code_sink");
-  sinks_[list_no] = std::move(sink);
 }
 
 size_t PackedInvertedLists::add_entries(size_t list_no, size_t n_entry, const idx_t* ids, const uint8_t* codes) {
@@ -165,7 +155,7 @@ size_t PackedInvertedLists::add_entries(size_t list_no, size_t n_entry, const id
       std::memset(list.packed.data() + new_bytes - block_bytes, 0, block_bytes);
     }
     list.side.resize(checked_mul(total, side_size_, "side bytes"));  // every new entry's side bytes copied
-    store(list, old, n_entry, codes, sinks_[list_no]);
+    store(list, old, n_entry, codes);
   } catch (...) {
     truncate(list, old);
     throw;

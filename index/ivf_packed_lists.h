@@ -36,7 +36,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <vector>
 
@@ -64,13 +63,6 @@ class PackedInvertedLists : public faiss::InvertedLists {
   idx_t get_single_id(size_t list_no, size_t offset) const override;
 
   size_t add_entries(size_t list_no, size_t n_entry, const idx_t* ids, const uint8_t* codes) override;
-  // While set for a list, add_entries on that list hands the sub-codes it extracts to the sink, run by run
-  // of a block: entries [b, b + m) of the n_entry given (sub: m * lut_nsub() bytes), before packing them —
-  // so that a caller deriving per-entry state from the sub-codes (IndexCodecIVF's L2 terms) need not
-  // extract them again. One slot per list (appends to different lists may run concurrently); an empty
-  // function clears it. Set through the same path FAISS appends through (the virtual add_entries).
-  using SubCodeSink = std::function<void(size_t b, size_t m, const uint8_t* sub)>;
-  void set_sub_code_sink(size_t list_no, SubCodeSink sink);
   void update_entries(size_t list_no, size_t offset, size_t n_entry, const idx_t* ids, const uint8_t* codes) override;
   void resize(size_t list_no, size_t new_size) override;
 
@@ -117,7 +109,7 @@ class PackedInvertedLists : public faiss::InvertedLists {
   void reserve_entries(List& list, size_t count) const;
   // Packs the sub-codes and copies the side bytes of entries [first, first + n) (codes: n * code_size
   // bytes) into arrays already sized for list_size entries; entries outside are left untouched.
-  void store(List& list, size_t first, size_t n, const uint8_t* codes, const SubCodeSink& sink = {}) const;
+  void store(List& list, size_t first, size_t n, const uint8_t* codes) const;
   // Cuts a list to `size` entries and zeroes the free lanes of its new last block (never throws).
   void truncate(List& list, size_t size) const noexcept;
   void check_list(size_t list_no, const char* what) const;
@@ -128,7 +120,6 @@ class PackedInvertedLists : public faiss::InvertedLists {
   size_t nsub_, side_size_, side_offset_, block_size_;
   std::vector<List> lists_;
   std::vector<size_t> changed_;
-  std::vector<SubCodeSink> sinks_;
 };
 
 }  // namespace ipaq

@@ -34,4 +34,35 @@ void lut_sums(size_t m, size_t nsub, size_t width, const uint8_t* sub, const flo
   }
 }
 
+void lut_sums_packed4_scalar(const FastScanLayout& layout, const uint8_t* packed, size_t first, size_t m,
+                             const float* lut, float* sums) {
+  constexpr size_t kBlock = FastScanLayout::kBlockSize;
+  const std::vector<size_t>& group_begin = layout.group_begin();
+  const std::vector<size_t>& pair_begin = layout.pair_begin();
+  const size_t groups = layout.ngroups();
+  for (size_t i = 0; i < m; ++i) {
+    const size_t v = first + i;
+    const uint8_t* lane = packed + (v / kBlock) * layout.block_bytes() + v % kBlock;  // pair p at lane[32 p]
+    for (size_t g = 0; g < groups; ++g) {
+      float acc = 0.0f;
+      for (size_t p = pair_begin[g]; p < pair_begin[g + 1]; ++p) {
+        const size_t lo = group_begin[g] + 2 * (p - pair_begin[g]);
+        const uint8_t byte = lane[p * kBlock];
+        acc += lut[lo * 16 + (byte & 0x0F)];
+        if (lo + 1 < group_begin[g + 1]) acc += lut[(lo + 1) * 16 + (byte >> 4)];
+      }
+      sums[i * groups + g] = acc;
+    }
+  }
+}
+
+void lut_sums_packed4(const FastScanLayout& layout, const uint8_t* packed, size_t first, size_t m, const float* lut,
+                      float* sums) {
+  if (simd_level() >= SimdLevel::kAvx512) {
+    lut_sums_packed4_avx512(layout, packed, first, m, lut, sums);
+  } else {
+    lut_sums_packed4_scalar(layout, packed, first, m, lut, sums);
+  }
+}
+
 }  // namespace ipaq

@@ -62,4 +62,46 @@ void lut_sums_avx512(size_t m, size_t nsub, const uint8_t* sub, const float* lut
   }
 }
 
+// Per block: its two 16-lane halves side by side (two add chains); per pair row, one 16-byte load per half,
+// widened to 32-bit lanes: the low nibble indexes sub-code lo's LUT row, the high nibble lo + 1's (vpermps
+// uses an index's low 4 bits, so the high nibble is shifted down first and the low one needs no mask).
+// Each lane adds in sub-code order from 0.0f, as lut_sums_packed4_scalar.
+void lut_sums_packed4_avx512(const FastScanLayout& layout, const uint8_t* packed, size_t first, size_t m,
+                             const float* lut, float* sums) {
+  constexpr size_t kBlock = FastScanLayout::kBlockSize, kLanes = 16;
+  constexpr __mmask16 kAll = 0xFFFF;
+  const std::vector<size_t>& group_begin = layout.group_begin();
+  const std::vector<size_t>& pair_begin = layout.pair_begin();
+  const size_t groups = layout.ngroups();
+  const __m128i four = _mm_cvtsi32_si128(4);
+  auto widen16 = [](const uint8_t* bytes) {  // 16 bytes -> 16 zero-extended 32-bit lanes
+    return _mm512_maskz_cvtepu8_epi32(kAll, _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes)));
+  };
+  alignas(64) float out[2][kLanes];
+  for (size_t i = 0; i < m;) {
+    const size_t v = first + i, lane0 = v % kBlock, lanes = std::min(m - i, kBlock - lane0);
+    const uint8_t* block = packed + (v / kBlock) * layout.block_bytes();
+    for (size_t g = 0; g < groups; ++g) {
+      __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+      for (size_t p = pair_begin[g]; p < pair_begin[g + 1]; ++p) {
+        const size_t lo = group_begin[g] + 2 * (p - pair_begin[g]);
+        const __m512i b0 = widen16(block + p * kBlock), b1 = widen16(block + p * kBlock + kLanes);
+        const __m512 row_lo = _mm512_loadu_ps(lut + lo * 16);
+        acc0 = _mm512_add_ps(acc0, _mm512_maskz_permutexvar_ps(kAll, b0, row_lo));
+        acc1 = _mm512_add_ps(acc1, _mm512_maskz_permutexvar_ps(kAll, b1, row_lo));
+        if (lo + 1 < group_begin[g + 1]) {
+          const __m512 row_hi = _mm512_loadu_ps(lut + (lo + 1) * 16);
+          acc0 = _mm512_add_ps(acc0, _mm512_maskz_permutexvar_ps(kAll, _mm512_maskz_srl_epi32(kAll, b0, four), row_hi));
+          acc1 = _mm512_add_ps(acc1, _mm512_maskz_permutexvar_ps(kAll, _mm512_maskz_srl_epi32(kAll, b1, four), row_hi));
+        }
+      }
+      _mm512_store_ps(out[0], acc0);
+      _mm512_store_ps(out[1], acc1);
+      const float* block_sums = &out[0][0];  // lanes 0..31 of the block
+      for (size_t l = 0; l < lanes; ++l) sums[(i + l) * groups + g] = block_sums[lane0 + l];
+    }
+    i += lanes;
+  }
+}
+
 }  // namespace ipaq

@@ -2,13 +2,16 @@
 // the same bits as the scalar loop (each lane adds in sub-code order from 0.0f), for every tail length of
 // its 32-vector passes and for groups that start and end inside a 4-sub-code step; the scalar loop equals
 // a plain per-vector sum in sub-code order; the dispatcher takes the scalar loop where the kernel does not
-// apply (8-bit rows, nsub % 4 != 0). LUT values are non-integer, so a different addition order would show.
+// apply (8-bit rows, nsub % 4 != 0); the packed-layout form gives the same bits. LUT values are non-integer,
+// so a different addition order would show.
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <random>
 #include <vector>
 
+#include "lib/scan/aligned_allocator.h"
+#include "lib/scan/fastscan_layout.h"
 #include "lib/scan/lut_sums.h"
 #include "lib/core/simd_level.h"
 #include "tests/lib/scan/simd_levels.h"
@@ -104,6 +107,47 @@ TEST(IvfLutSums, DispatchTakesScalarWhereTheKernelDoesNotApply) {
   for (const Case& c : {Case{37, 6, 256, {0, 6}}, Case{37, 6, 16, {0, 3, 6}}, Case{5, 1, 16, {0, 1}}}) {
     const Data d = make_data(c, 99);
     EXPECT_TRUE(same_bits(run(lut_sums, c, d), run(lut_sums_scalar, c, d))) << "nsub=" << c.nsub;
+  }
+}
+
+// lut_sums_packed4: vectors [first, first + m) of a packed array give the bits lut_sums_scalar gives on their
+// row-major sub-codes — ranges starting and ending inside 32-vector blocks and crossing them, groups of odd
+// size (a pair without a high nibble) and of one sub-code; scalar, AVX-512 alone and the dispatcher at every
+// level. Lanes outside the range hold other vectors' codes (and zero padding), which must not leak in.
+TEST(IvfLutSums, PackedFormEqualsScalarOnTheUnpackedSubCodes) {
+  struct Split {
+    size_t nsub;
+    std::vector<size_t> group_begin;
+  };
+  const Split splits[] = {{256, {0, 256}}, {196, {0, 196}}, {24, {0, 5, 6, 13, 24}}, {3, {0, 3}}, {1, {0, 1}}};
+  const std::pair<size_t, size_t> ranges[] = {{0, 1}, {0, 32}, {0, 100}, {5, 20}, {31, 2}, {17, 70}, {64, 33}, {40, 60}};
+  for (const Split& split : splits) {
+    const FastScanLayout layout(split.nsub, split.group_begin);
+    const size_t n = 100, groups = split.group_begin.size() - 1;
+    const Case all{n, split.nsub, 16, split.group_begin};
+    const Data d = make_data(all, static_cast<unsigned>(split.nsub));
+    AlignedBytes packed(layout.packed_bytes(n));
+    pack_4bit_codes(layout, n, d.sub.data(), packed.data());
+    for (const auto& [first, m] : ranges) {
+      if (first + m > n) continue;
+      std::vector<float> ref(m * groups, -1.0f);
+      lut_sums_scalar(m, split.nsub, 16, d.sub.data() + first * split.nsub, d.lut.data(), split.group_begin.data(),
+                      groups, ref.data());
+      auto packed_sums = [&](auto f) {
+        std::vector<float> sums(m * groups, -1.0f);
+        f(layout, packed.data(), first, m, d.lut.data(), sums.data());
+        return sums;
+      };
+      const std::string where = "nsub=" + std::to_string(split.nsub) + " first=" + std::to_string(first) +
+                                " m=" + std::to_string(m);
+      EXPECT_TRUE(same_bits(packed_sums(lut_sums_packed4_scalar), ref)) << where;
+      if (cpu_simd_level() >= SimdLevel::kAvx512) {
+        EXPECT_TRUE(same_bits(packed_sums(lut_sums_packed4_avx512), ref)) << "AVX-512 " << where;
+      }
+      testing::for_each_simd_level([&](SimdLevel) {
+        EXPECT_TRUE(same_bits(packed_sums(lut_sums_packed4), ref)) << "dispatch " << where;
+      });
+    }
   }
 }
 
