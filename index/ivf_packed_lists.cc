@@ -113,7 +113,9 @@ void PackedInvertedLists::store(List& list, size_t first, size_t n, const uint8_
     codec_.extract_sub_codes(m, codes + b * code_size, sub.data());
     if (layout8_) {
       for (size_t i = 0; i < m; ++i) pack_8bit_code_at(*layout8_, at + i, sub.data() + i * nsub_, list.packed.data());
-    } else if (m == block_size_) {  // a whole block: the SIMD pack kernel
+    } else if (m == block_size_ || (at % block_size_ == 0 && at + m == list.ids.size())) {
+      // A whole block, or the list's last block from its first lane: the SIMD pack kernel (which zeroes the
+      // free lanes after the m vectors: there are no entries there). Other partial blocks lane by lane.
       pack_4bit_codes_at(*layout4_, at, m, sub.data(), list.packed.data());
     } else {
       pack_4bit_lanes_at(*layout4_, at, m, sub.data(), list.packed.data());
