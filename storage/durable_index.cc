@@ -367,6 +367,9 @@ bool DurableIndex::open_read_only() {
 // larger than write_buffer_size), where the read-only instance kept everything in memory. The rows are
 // the same then; the reload is redundant but keeps memory provably equal to what db_ holds.
 void DurableIndex::ensure_writable(std::unique_lock<WriterPreferringMutex>& lock) {
+  // The read-write open below runs without `lock`: only writer_mutex_ keeps other writers out.
+  IPAQ_CHECK(writer_thread_.load() == std::this_thread::get_id(), StateError,
+             "DurableIndex: internal error: a write reached ensure_writable without holding the writer mutex");
   if (!read_only_) return;
   const std::vector<std::string> state = store_state(*db_);
   // The read-write open (~3 ms of CPU, MANIFEST and CURRENT synced) without mutex_: searches, rerank reads
@@ -679,7 +682,7 @@ void DurableIndex::rebuild_from_store() {
 }
 
 void DurableIndex::train(idx_t n, const float* x, idx_t nq, const float* queries) {
-  std::lock_guard writer(writer_mutex_);
+  const WriterLock writer(*this);
   std::unique_lock lock(mutex_);
   check_usable("train");
   IPAQ_CHECK(!trained_, StateError, "DurableIndex::train: ", path_, " is already trained");
@@ -713,7 +716,7 @@ bool DurableIndex::is_trained() const {
 }
 
 void DurableIndex::add_with_ids(idx_t n, const float* x, const idx_t* ids) {
-  std::lock_guard writer(writer_mutex_);
+  const WriterLock writer(*this);
   std::unique_lock lock(mutex_);
   check_usable("add_with_ids");
   IPAQ_CHECK_ARG(n <= 0 || x != nullptr, "DurableIndex::add_with_ids: vectors are null");
@@ -730,7 +733,7 @@ void DurableIndex::add_with_ids(idx_t n, const float* x, const idx_t* ids) {
 }
 
 void DurableIndex::upsert(idx_t n, const float* x, const idx_t* ids) {
-  std::lock_guard writer(writer_mutex_);
+  const WriterLock writer(*this);
   std::unique_lock lock(mutex_);
   check_usable("upsert");
   IPAQ_CHECK_ARG(n <= 0 || x != nullptr, "DurableIndex::upsert: vectors are null");
@@ -753,7 +756,7 @@ void DurableIndex::upsert(idx_t n, const float* x, const idx_t* ids) {
 }
 
 void DurableIndex::remove(idx_t n, const idx_t* ids) {
-  std::lock_guard writer(writer_mutex_);
+  const WriterLock writer(*this);
   std::unique_lock lock(mutex_);
   check_usable("remove");
   check_rows("remove", n, nullptr, ids);
@@ -777,7 +780,7 @@ void DurableIndex::remove(idx_t n, const idx_t* ids) {
 }
 
 void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
-  std::lock_guard writer(writer_mutex_);
+  const WriterLock writer(*this);
   std::unique_lock lock(mutex_);
   check_usable("bulk_load");
   IPAQ_CHECK_ARG(n <= 0 || x != nullptr, "DurableIndex::bulk_load: vectors are null");
@@ -944,14 +947,14 @@ void DurableIndex::check_consistency() const {
 // ---- lifetime -----------------------------------------------------------------------------------
 
 void DurableIndex::prepare_for_writes() {
-  std::lock_guard writer(writer_mutex_);
+  const WriterLock writer(*this);
   std::unique_lock lock(mutex_);
   check_usable("prepare_for_writes");
   ensure_writable(lock);
 }
 
 void DurableIndex::flush() {
-  std::lock_guard writer(writer_mutex_);
+  const WriterLock writer(*this);
   std::unique_lock lock(mutex_);
   check_usable("flush");
   if (read_only_) return;  // never written since open(): nothing in memtables or the WAL to persist
@@ -999,7 +1002,7 @@ rocksdb::Status DurableIndex::close_db() {
 }
 
 void DurableIndex::close() {
-  std::lock_guard writer(writer_mutex_);
+  const WriterLock writer(*this);
   std::unique_lock lock(mutex_);
   if (!db_) {
     release_parked_store_lock(*env_);  // an open() that failed after taking the lock

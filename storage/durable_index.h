@@ -47,10 +47,12 @@
 
 #include <faiss/Index.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "storage/store_meta.h"
@@ -241,8 +243,23 @@ class DurableIndex {
   bool trained_ = false;
   mutable WriterPreferringMutex mutex_;
   // Taken by every call that writes or closes (before mutex_): writers run one at a time, also while a
-  // first write's read-write open runs without mutex_ (ensure_writable). Searches never take it.
+  // first write's read-write open runs without mutex_ (ensure_writable). Searches never take it. Taken
+  // through WriterLock, which records the holding thread so that ensure_writable can check its caller.
   std::mutex writer_mutex_;
+  std::atomic<std::thread::id> writer_thread_{};
+  class WriterLock {
+   public:
+    explicit WriterLock(DurableIndex& self) : self_(self), guard_(self.writer_mutex_) {
+      self_.writer_thread_ = std::this_thread::get_id();
+    }
+    ~WriterLock() { self_.writer_thread_ = std::thread::id(); }
+    WriterLock(const WriterLock&) = delete;
+    WriterLock& operator=(const WriterLock&) = delete;
+
+   private:
+    DurableIndex& self_;
+    std::lock_guard<std::mutex> guard_;
+  };
 };
 
 }  // namespace ipaq::storage
