@@ -8,6 +8,7 @@
 #include <faiss/IndexPQFastScan.h>
 #include <faiss/IndexPreTransform.h>
 #include <faiss/IndexRefine.h>
+#include <faiss/VectorTransform.h>
 #include <faiss/index_factory.h>
 
 #include <algorithm>
@@ -193,6 +194,15 @@ faiss::Index::idx_t min_training_rows(faiss::Index& index) {
     }
     if (const faiss::ProductQuantizer* pq = product_quantizer(level)) {
       rows = std::max(rows, static_cast<faiss::Index::idx_t>(pq->ksub));
+    }
+    if (const auto* pre = dynamic_cast<const faiss::IndexPreTransform*>(level)) {
+      for (const faiss::VectorTransform* transform : pre->chain) {
+        // OPQ trains its rotation with a product quantizer of its own: 8 bits unless one is attached.
+        const auto* opq = dynamic_cast<const faiss::OPQMatrix*>(transform);
+        if (opq != nullptr && !opq->is_trained) {
+          rows = std::max(rows, static_cast<faiss::Index::idx_t>(opq->pq != nullptr ? opq->pq->ksub : 256));
+        }
+      }
     }
   }
   return rows;
