@@ -784,12 +784,11 @@ void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
   std::unique_lock lock(mutex_);
   check_usable("bulk_load");
   IPAQ_CHECK_ARG(n <= 0 || x != nullptr, "DurableIndex::bulk_load: vectors are null");
-  // The vectors are checked for NaN/Inf below, while the raw file is already being written (the files
-  // are only scratch until the ingestion).
   const bool ids_increasing = check_new_rows("bulk_load", n, nullptr, ids);
   if (n == 0) return;
   IPAQ_CHECK(trained_, StateError, "DurableIndex::bulk_load: ", path_, " is not trained");
-  IPAQ_CHECK_ARG(x != nullptr, "DurableIndex::bulk_load: vectors are null");
+  // Every check before anything is opened or written (a reopened store's first write opens it read-write).
+  check_vectors(x, static_cast<size_t>(n), header_.dim, "DurableIndex: vectors");
   ensure_writable(lock);
   BulkRows rows;
   rows.n = static_cast<size_t>(n);
@@ -819,7 +818,6 @@ void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
         return write_bulk_raw_sst(dir, rows, order, families_[kRawSlot], raw_sst_options);
       });
     }
-    check_vectors(x, rows.n, header_.dim, "DurableIndex: vectors");
     codes = encode(n, x);
     rows.codes = codes.data();
     // Nothing reads the in-memory index while the writer lock is held, so the codes are appended on a

@@ -238,6 +238,10 @@ TEST(StoreFileSystem, RejectedAndEmptyWritesAfterAReopenChangeNoFile) {
     EXPECT_THROW(index->remove(1, missing), ipaq::InvalidArgument);
     EXPECT_THROW(index->bulk_load(2, x.data(), stored_id), ipaq::InvalidArgument);
     EXPECT_THROW(index->bulk_load(2, nullptr, fresh), ipaq::InvalidArgument);
+    EXPECT_THROW(index->bulk_load(2, nan_row.data(), fresh), ipaq::InvalidArgument);  // checked before opening
+    std::vector<float> huge_row = x;
+    huge_row[kDim + 1] = 3e38f;  // finite, but its squared norm overflows float32
+    EXPECT_THROW(index->bulk_load(2, huge_row.data(), fresh), ipaq::InvalidArgument);
     EXPECT_THROW(index->train(2, x.data(), 0, nullptr), ipaq::StateError) << "already trained";
     index->add_with_ids(0, nullptr, nullptr);
     index->upsert(0, nullptr, nullptr);
