@@ -29,6 +29,10 @@ void check_search_args(const faiss::Index& index, const char* type, faiss::Index
                  ": null distances or labels array");
 }
 
+bool coarse_quantizer_trained(const faiss::IndexIVF& ivf) {
+  return ivf.quantizer->is_trained && static_cast<size_t>(ivf.quantizer->ntotal) == ivf.nlist;
+}
+
 faiss::Index::idx_t checked_list_number(const faiss::IndexIVF& ivf, const uint8_t* code, const char* type) {
   uint64_t list = 0;
   const size_t nbytes = ivf.coarse_code_size();

@@ -356,7 +356,12 @@ void IndexCodecIVF::sync_packed(bool full) {
     const size_t size = invlists->list_size(list), first = terms.size();
     terms.reserve(size);  // the list's final count is known here
     grow_terms(terms, size);
-    write_l2_terms(list, first, size, terms.data() + first);
+    try {
+      write_l2_terms(list, first, size, terms.data() + first);
+    } catch (...) {
+      terms.resize(first);  // no unwritten terms stay behind as valid: the next sync writes them
+      throw;
+    }
     if (packed != nullptr) packed->clear_changes(list);
   });
 }
@@ -560,9 +565,7 @@ void IndexCodecIVF::set_query_workload(idx_t nq, const float* queries) {
 
 void IndexCodecIVF::train(idx_t n, const float* x) {
   IPAQ_CHECK_ARG(n >= 0 && (n == 0 || x != nullptr), kType, ": train needs n >= 0 and non-null vectors");
-  // As faiss::IndexIVF::train: the coarse quantizer is trained when it holds nlist centroids.
-  const bool coarse_trained = quantizer->is_trained && static_cast<size_t>(quantizer->ntotal) == nlist;
-  IPAQ_CHECK_ARG(coarse_trained || static_cast<size_t>(n) >= nlist, kType, ": training needs at least nlist = ",
+  IPAQ_CHECK_ARG(coarse_quantizer_trained(*this) || static_cast<size_t>(n) >= nlist, kType, ": training needs at least nlist = ",
                  nlist, " vectors (one per coarse list), got ", n);
   check_vectors(x, static_cast<size_t>(n), static_cast<size_t>(d), "IndexCodecIVF::train: vectors");
   faiss::IndexIVF::train(n, x);
@@ -673,12 +676,15 @@ void IndexCodecIVF::append_codes(idx_t n, const uint8_t* codes, size_t stride, c
   auto* packed = const_cast<PackedInvertedLists*>(packed_lists());
   try {
     // Lists are independent (FAISS allows concurrent appends to different lists).
-    // One run buffer per thread, reused list after list (not an allocation per list).
+    // One run buffer per thread, reused list after list (not an allocation per list). The team of the
+    // parallel loop below has at most omp_get_max_threads() threads (no num_threads clause); checked.
     std::vector<std::vector<uint8_t>> runs(static_cast<size_t>(omp_get_max_threads()));
     std::vector<std::vector<idx_t>> run_ids(runs.size());
     for_each_run(todo.size(), 1, [&](size_t t, size_t /*one*/) {
       const size_t list = todo[t], first = begin[list], count = begin[list + 1] - first;
       const size_t thread = static_cast<size_t>(omp_get_thread_num());
+      IPAQ_CHECK(thread < runs.size(), StateError, kType, ": OpenMP thread ", thread, " outside a team of ",
+                 runs.size());
       std::vector<uint8_t>& run = runs[thread];
       std::vector<idx_t>& ids = run_ids[thread];
       run.resize(count * code_size);

@@ -62,7 +62,6 @@ void add_to_fastscan(faiss::IndexFastScan& fs, idx_t n, const uint8_t* codes) {
   fs.ntotal = static_cast<idx_t>(total);
 }
 
-
 }  // namespace
 
 void add_sa_codes(faiss::Index& index, idx_t n, const uint8_t* codes, const idx_t* ids, const idx_t* list_nos) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "index/index_codec_flat.h"
+#include "index/index_checks.h"
 #include "index/index_codec_ivf.h"
 #include "index/rerank.h"
 #include "lib/codecs/codec_registry.h"
@@ -135,16 +136,26 @@ void check_faiss_pq_tokens(const std::string& description) {
   }
 }
 
-// The index one of FAISS's wrappers (IndexPreTransform, IndexRefine, IndexIDMap) holds, or null.
+// The index one of the wrappers (FAISS's IndexPreTransform, IndexRefine, IndexIDMap; ipaq's IndexRerank)
+// generates candidates with, or null. IndexRefine's refine_index is not on this chain: see refine_index_of.
 faiss::Index* wrapped_index(faiss::Index* index) {
   if (auto* p = dynamic_cast<faiss::IndexPreTransform*>(index)) return p->index;
   if (auto* p = dynamic_cast<faiss::IndexRefine*>(index)) return p->base_index;
   if (auto* p = dynamic_cast<faiss::IndexIDMap*>(index)) return p->index;
+  if (auto* p = dynamic_cast<IndexRerank*>(index)) return &p->base();
   return nullptr;
 }
 
-// The product quantizer of a FAISS PQ, IVFPQ or PQ fast-scan index, or null.
+// The second index an IndexRefine trains and stores (its refine_index), or null.
+faiss::Index* refine_index_of(faiss::Index* index) {
+  auto* refine = dynamic_cast<faiss::IndexRefine*>(index);
+  return refine != nullptr ? refine->refine_index : nullptr;
+}
+
+// The product quantizer of a FAISS PQ, IVFPQ or PQ fast-scan index or of a multi-index (IMI) coarse
+// quantizer, or null.
 const faiss::ProductQuantizer* product_quantizer(const faiss::Index* index) {
+  if (auto* p = dynamic_cast<const faiss::MultiIndexQuantizer*>(index)) return &p->pq;
   if (auto* p = dynamic_cast<const faiss::IndexPQ*>(index)) return &p->pq;
   if (auto* p = dynamic_cast<const faiss::IndexIVFPQ*>(index)) return &p->pq;
   if (auto* p = dynamic_cast<const faiss::IndexPQFastScan*>(index)) return &p->pq;
@@ -187,13 +198,17 @@ std::unique_ptr<faiss::Index> faiss_index_factory(int d, const std::string& desc
 faiss::Index::idx_t min_training_rows(faiss::Index& index) {
   faiss::Index::idx_t rows = 1;
   for (faiss::Index* level = &index; level != nullptr; level = wrapped_index(level)) {
-    if (const auto* ivf = dynamic_cast<const faiss::IndexIVF*>(level)) {
-      if (!ivf->quantizer->is_trained || ivf->quantizer->ntotal == 0) {
-        rows = std::max(rows, static_cast<faiss::Index::idx_t>(ivf->nlist));
-      }
+    if (const auto* ivf = dynamic_cast<const faiss::IndexIVF*>(level); ivf != nullptr && !coarse_quantizer_trained(*ivf)) {
+      // As FAISS's IndexIVF::train: a quantizer that trains alone (IMI: its own product quantizer) needs
+      // what it needs; otherwise k-means over nlist centroids.
+      rows = std::max(rows, ivf->quantizer_trains_alone == 1 ? min_training_rows(*ivf->quantizer)
+                                                             : static_cast<faiss::Index::idx_t>(ivf->nlist));
     }
     if (const faiss::ProductQuantizer* pq = product_quantizer(level)) {
       rows = std::max(rows, static_cast<faiss::Index::idx_t>(pq->ksub));
+    }
+    if (faiss::Index* refine = refine_index_of(level); refine != nullptr && !refine->is_trained) {
+      rows = std::max(rows, min_training_rows(*refine));
     }
     if (const auto* pre = dynamic_cast<const faiss::IndexPreTransform*>(level)) {
       for (const faiss::VectorTransform* transform : pre->chain) {

@@ -47,8 +47,10 @@ std::unique_ptr<faiss::Index> faiss_index_factory(int d, const std::string& desc
                                                   faiss::MetricType metric = faiss::METRIC_L2);
 
 // min_training_rows: the fewest training vectors `index` can be trained on — FAISS's k-means refuses fewer
-// points than centroids: an IVF's nlist (unless its coarse quantizer is already trained), a product
-// quantizer's 2^nbits per sub-quantizer; through IndexPreTransform / IndexRefine / IndexIDMap; 1 otherwise.
+// points than centroids: an IVF's nlist (unless its coarse quantizer is already trained and full; an IMI
+// coarse quantizer, which trains alone, needs its own product quantizer's), a product quantizer's 2^nbits
+// per sub-quantizer, OPQ's own quantizer's; through IndexPreTransform / IndexRefine (both of its indexes) /
+// IndexIDMap / IndexRerank; 1 otherwise.
 // check_training_rows: InvalidArgument naming `description` and that number when n is below it (before
 // FAISS's own assertion text would escape from train()).
 faiss::Index::idx_t min_training_rows(faiss::Index& index);

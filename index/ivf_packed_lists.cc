@@ -46,6 +46,10 @@ size_t PackedInvertedLists::packed_bytes(size_t n) const {
   return layout4_ ? layout4_->packed_bytes(n) : layout8_->packed_bytes(n);
 }
 
+size_t PackedInvertedLists::block_bytes() const {
+  return layout4_ ? layout4_->block_bytes() : layout8_->block_bytes();
+}
+
 size_t PackedInvertedLists::list_size(size_t list_no) const {
   check_list(list_no, "list_size");
   return lists_[list_no].ids.size();
@@ -134,7 +138,7 @@ void PackedInvertedLists::truncate(List& list, size_t size) const noexcept {
   const size_t lane = size % block_size_;
   if (lane == 0) return;
   // The new last block keeps vectors [0, lane): zero the others' lanes (padding vectors are all zero).
-  uint8_t* block = list.packed.data() + (size / block_size_) * (layout4_ ? layout4_->block_bytes() : layout8_->block_bytes());
+  uint8_t* block = list.packed.data() + (size / block_size_) * block_bytes();
   const size_t rows = layout4_ ? layout4_->npairs() : nsub_;  // one block_size_-byte row per pair / sub-code
   for (size_t r = 0; r < rows; ++r) std::memset(block + r * block_size_ + lane, 0, block_size_ - lane);
 }
@@ -151,10 +155,11 @@ size_t PackedInvertedLists::add_entries(size_t list_no, size_t n_entry, const id
     list.ids.insert(list.ids.end(), ids, ids + n_entry);
     const size_t old_bytes = list.packed.size(), new_bytes = packed_bytes(total);
     list.packed.resize(new_bytes);  // uninitialised: store() writes whole new blocks entirely ...
-    const size_t block_bytes = layout4_ ? layout4_->block_bytes() : layout8_->block_bytes();
-    if (total % block_size_ != 0 && new_bytes - block_bytes >= old_bytes) {
-      // ... but a new partial last block lane by lane: its free lanes (padding vectors) must be zero.
-      std::memset(list.packed.data() + new_bytes - block_bytes, 0, block_bytes);
+    const size_t last_block = new_bytes - block_bytes();
+    if (total % block_size_ != 0 && last_block >= old_bytes) {
+      // ... but a new partial last block lane by lane: its free lanes (padding vectors) must be zero (for
+      // 4-bit codes starting at lane 0 the SIMD pack zeroes them again: one memset of a block, kept simple).
+      std::memset(list.packed.data() + last_block, 0, block_bytes());
     }
     list.side.resize(checked_mul(total, side_size_, "side bytes"));  // every new entry's side bytes copied
     store(list, old, n_entry, codes);

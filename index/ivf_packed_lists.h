@@ -104,6 +104,7 @@ class PackedInvertedLists : public faiss::InvertedLists {
     UninitBytes side;
   };
   size_t packed_bytes(size_t n) const;
+  size_t block_bytes() const;  // one block of block_size_ entries in the packed array
   Bytes total_bytes(bool capacity) const;  // sizes or capacities of the three arrays, all lists
   // Capacity for `count` entries in all three arrays, growing by >= 1/8 (see the header).
   void reserve_entries(List& list, size_t count) const;

@@ -7,7 +7,6 @@
 #include <faiss/IndexScalarQuantizer.h>
 #include <gtest/gtest.h>
 
-
 #include "index/index_codec_flat.h"
 #include "index/index_codec_ivf.h"
 #include "index/rerank.h"
@@ -117,7 +116,10 @@ TEST(IndexFactory, MinTrainingRowsIsTheLargestCentroidCountToTrain) {
       {"Flat", 1},         {"SQ8", 1},           {"PQ4", 256},          {"PQ4x4fs", 16},    {"PQ4x10", 1024},
       {"IVF64,Flat", 64},  {"IVF512,PQ4x4", 512}, {"IVF16,PQ4", 256},   {"IVF64,PQ4x4fs", 64},
       {"OPQ4,PQ4", 256},   {"OPQ4,PQ4x5", 256},   {"PQ4,RFlat", 256},   {"IDMap,PQ4x6", 64},   {"TQ4", 1},         {"IVF32,TQ4", 32},
-      {"TQ4,Rerank", 1}};
+      {"TQ4,Rerank", 1},   {"IVF32,TQ4,Rerank", 32}, {"IVF32,TQ4,Refine", 32},
+      // An IMI coarse quantizer trains alone (FAISS: quantizer_trains_alone == 1): its own product
+      // quantizer's 2^bits, not nlist = 2^(2 bits).
+      {"IMI2x8,PQ8", 256}, {"IMI2x4,PQ4x4", 16},  {"IMI2x4,PQ4x6", 64}};
   for (const auto& [desc, rows] : cases) {
     auto index = index_factory(16, desc, faiss::METRIC_L2);
     EXPECT_EQ(min_training_rows(*index), rows) << desc;
@@ -139,7 +141,7 @@ TEST(IndexFactory, MinTrainingRowsIsTheLargestCentroidCountToTrain) {
   std::vector<float> x(1024 * 16);
   Rng rng(5);
   for (float& v : x) v = static_cast<float>(rng.normal());
-  for (const char* desc : {"PQ4x6", "IVF64,PQ4x4", "IVF8,PQ4x5", "PQ4x4fs", "OPQ4,PQ4x4"}) {
+  for (const char* desc : {"PQ4x6", "IVF64,PQ4x4", "IVF8,PQ4x5", "PQ4x4fs", "OPQ4,PQ4x4", "IMI2x4,PQ4x4"}) {
     auto index = index_factory(16, desc, faiss::METRIC_L2);
     EXPECT_NO_THROW(index->train(min_training_rows(*index), x.data())) << desc;
   }
@@ -150,6 +152,12 @@ TEST(IndexFactory, MinTrainingRowsIsTheLargestCentroidCountToTrain) {
   as_ivf->quantizer->add(64, x.data());
   as_ivf->quantizer->is_trained = true;
   EXPECT_EQ(min_training_rows(*ivf), 16);
+  // One centroid short of nlist is not trained (FAISS retrains it): nlist again, as IndexIVF::train needs.
+  auto partial = index_factory(16, "IVF64,PQ4x4", faiss::METRIC_L2);
+  auto* partial_ivf = dynamic_cast<faiss::IndexIVF*>(partial.get());
+  ASSERT_NE(partial_ivf, nullptr);
+  partial_ivf->quantizer->add(63, x.data());
+  EXPECT_EQ(min_training_rows(*partial), 64);
 }
 
 // qa5 finding 2: the ipaq indexes the factory builds take rows under the check_vectors contract (finite

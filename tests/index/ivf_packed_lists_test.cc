@@ -146,6 +146,11 @@ TEST(PackedInvertedLists, CodesComeBackByteForByte) {
     expect_ids[2].resize(77);
     add(2, 361, 30);
     check();
+    lists.resize(2, 64);  // a cut at a block boundary: the next append starts a new block over stale bytes
+    expect[2].resize(64 * cs);
+    expect_ids[2].resize(64);
+    add(2, 385, 10);  // a new partial last block: its padding lanes must read zero
+    check();
     lists.clear_changes(2);
     lists.resize(0, 0);
     expect[0].clear();
