@@ -717,25 +717,31 @@ bool DurableIndex::is_trained() const {
 
 void DurableIndex::add_with_ids(idx_t n, const float* x, const idx_t* ids) {
   const WriterLock writer(*this);
-  std::unique_lock lock(mutex_);
+  // Checks, lookups and encoding under writer_mutex_ alone (see the header): searches go on meanwhile.
   check_usable("add_with_ids");
   IPAQ_CHECK_ARG(n <= 0 || x != nullptr, "DurableIndex::add_with_ids: vectors are null");
   check_new_rows("add_with_ids", n, x, ids);
   if (n == 0) return;
   const std::vector<uint8_t> codes = encode(n, x);
-  ensure_writable(lock);
+  {
+    std::unique_lock lock(mutex_);
+    ensure_writable(lock);
+  }
+  // The rows are new: no search reads them from the store (rerank fetches the raw rows of ids that are in
+  // memory), so the write itself runs beside searches too; memory changes under the exclusive lock.
+  // (upsert and remove change rows a search may fetch: they write under it.)
   rocksdb::WriteBatch batch;
   put_rows(batch, n, x, ids, codes.data());
   batch.Put(families_[kMetaSlot], kCountKey, encode_count(count_ + n));
   write_batch(batch, "adding vectors to");
+  std::unique_lock lock(mutex_);
   count_ += n;
   apply_in_memory(0, nullptr, n, codes.data(), ids);
 }
 
 void DurableIndex::upsert(idx_t n, const float* x, const idx_t* ids) {
   const WriterLock writer(*this);
-  std::unique_lock lock(mutex_);
-  check_usable("upsert");
+  check_usable("upsert");  // as add_with_ids: mutex_ only from the write on
   IPAQ_CHECK_ARG(n <= 0 || x != nullptr, "DurableIndex::upsert: vectors are null");
   check_rows("upsert", n, x, ids);
   if (n == 0) return;
@@ -745,6 +751,7 @@ void DurableIndex::upsert(idx_t n, const float* x, const idx_t* ids) {
     if (present[i]) replaced.push_back(ids[i]);
   }
   const std::vector<uint8_t> codes = encode(n, x);
+  std::unique_lock lock(mutex_);
   ensure_writable(lock);
   rocksdb::WriteBatch batch;
   put_rows(batch, n, x, ids, codes.data());  // Put overwrites the replaced rows in the same batch
@@ -757,14 +764,14 @@ void DurableIndex::upsert(idx_t n, const float* x, const idx_t* ids) {
 
 void DurableIndex::remove(idx_t n, const idx_t* ids) {
   const WriterLock writer(*this);
-  std::unique_lock lock(mutex_);
-  check_usable("remove");
+  check_usable("remove");  // as add_with_ids: mutex_ only from the write on
   check_rows("remove", n, nullptr, ids);
   if (n == 0) return;
   const std::vector<bool> present = stored(n, ids);
   for (idx_t i = 0; i < n; ++i) {
     IPAQ_CHECK_ARG(present[i], "DurableIndex::remove: id ", ids[i], " is not stored; nothing was removed");
   }
+  std::unique_lock lock(mutex_);
   ensure_writable(lock);
   rocksdb::WriteBatch batch;
   for (idx_t i = 0; i < n; ++i) {
@@ -911,6 +918,8 @@ std::unique_ptr<faiss::Index> DurableIndex::trained_index_copy() const {
 }
 
 void DurableIndex::check_consistency() const {
+  // No writer between its store write and its in-memory change (add_with_ids writes without mutex_).
+  const std::lock_guard writers(writer_mutex_);
   std::shared_lock lock(mutex_);
   check_usable("check_consistency");
   throw_if_error(db_->VerifyChecksum(), "verifying checksums of " + path_);

@@ -38,9 +38,12 @@
 // it too (a full scan of `raw` would make reopen cost grow with d * 4 bytes per vector).
 //
 // Thread-safety: search(), size() and the accessors may run concurrently from many threads; writes
-// (train, add_with_ids, upsert, remove, bulk_load, flush, close) are serialized by a writer-preferring
-// shared mutex (writer_preferring_mutex.h) and exclude searches, so a search sees the state before or after a write, never part of it;
-// a writer mutex keeps writers serial also while a first write's read-write open runs without excluding searches.
+// (train, add_with_ids, upsert, remove, bulk_load, flush, close) are serialized by a writer mutex and
+// exclude searches through a writer-preferring shared mutex (writer_preferring_mutex.h) while they change
+// the store and the in-memory index, so a search sees the state before or after a write, never part of
+// it. Searches are not excluded while a write checks its rows, looks ids up, encodes its vectors
+// (add_with_ids, upsert, remove), writes new rows to the store (add_with_ids) or opens the database
+// read-write (the first write after a reopen). check_consistency() excludes writers.
 // One process at a time: RocksDB's LOCK file, held from open() (or create()) to close(), makes a second
 // open (same or other process) fail with StorageError while the first keeps working.
 #pragma once
@@ -245,7 +248,12 @@ class DurableIndex {
   // Taken by every call that writes or closes (before mutex_): writers run one at a time, also while a
   // first write's read-write open runs without mutex_ (ensure_writable). Searches never take it. Taken
   // through WriterLock, which records the holding thread so that ensure_writable can check its caller.
-  std::mutex writer_mutex_;
+  // Only writers change the members above, always under both locks; so a writer holding writer_mutex_ may
+  // read them, look rows up in db_ and encode through codec_index_ (const, thread-safe beside searches)
+  // without mutex_: add_with_ids, upsert and remove take the exclusive lock only for the write itself
+  // and the in-memory change (add_with_ids only for the latter: its rows are new, no search reads them
+  // from the store), and searches are not held up by their checks, lookups and encoding.
+  mutable std::mutex writer_mutex_;  // mutable: check_consistency() keeps writers out too
   std::atomic<std::thread::id> writer_thread_{};
   class WriterLock {
    public:

@@ -2,6 +2,7 @@
 //   bulk ingest    DurableIndex::bulk_load (encode + sorted SST files + atomic ingestion + in-memory add)
 //                  vs rocksdb::SstFileWriter alone writing the same keys and values (codes + raw)
 //   incremental    add_with_ids in batches of 1,000 vectors, sync_writes = true (fsync per batch)
+//   serve          single-query search latency while a writer adds batches of 1,000, vs no writer
 //   reopen         DurableIndex::open (until it returns; close not timed) vs a plain sequential scan of the
 //                  `codes` family copying the values into a reserved array, with the ReadOptions the reopen
 //                  uses (make_read_options(true): fill_cache off, 2 MiB readahead, checksums verified) and
@@ -13,7 +14,7 @@
 //   storage_bench synthetic <n> [reps [parts [descriptor]]]   n Gaussian 128-d vectors, default TQ4, L2
 //   storage_bench fmnist [reps [parts [descriptor]]]          Fashion-MNIST train (60,000 x 784), default
 //                                                             RaBitQ1, L2
-// parts: comma-separated subset of bulk,inc,reopen,rss, or all (default; reopen and rss need a bulk-loaded
+// parts: comma-separated subset of bulk,inc,serve,reopen,rss, or all (default; reopen and rss need a bulk-loaded
 // database, so they always run one bulk_load). descriptor: any ipaq::index_factory string a durable index
 // accepts, e.g. "IVF256,RaBitQ1" (IVF indexes train on the first 20,000 vectors).
 //   storage_bench --rss <db path>          (internal) prints "rss_before rss_after code_bytes held ids"
@@ -25,6 +26,7 @@
 #include <rocksdb/sst_file_writer.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <cstdio>
@@ -34,6 +36,7 @@
 #include <fstream>
 #include <functional>
 #include <string>
+#include <thread>
 
 #include <faiss/IndexIDMap.h>
 #include <faiss/IndexIVF.h>
@@ -258,6 +261,59 @@ void run(const std::string& name, size_t n, size_t d, const float* x, const std:
     fs::remove_all(inc);
     std::printf("  incremental add      %8.3f s  %10.0f vec/s  (%zu vectors, batches of 1000, sync)\n", median(inc_s),
                 n_inc / median(inc_s), n_inc);
+  }
+
+  // Searches while one writer adds (the mission's "updated while it serves"): one thread runs single-query
+  // searches (k = 10) back to back while another adds batches of 1,000 vectors (fsync per batch) to a
+  // store bulk-loaded with the first half; each search's wall latency, against the same searches with no
+  // writer. A write excludes searches while it changes the store and memory (durable_index.h): the
+  // latency tail shows how long. Run it with OMP_NUM_THREADS=1 (one core each).
+  if (wanted("serve")) {
+    const size_t n_base = std::min<size_t>(n / 2, 50000), n_add = std::min<size_t>(n - n_base, 20000);
+    const std::string serve = work + "/serve";
+    fs::remove_all(serve);
+    auto index = DurableIndex::create(serve, spec);
+    if (!index->is_trained()) index->train(static_cast<idx_t>(train_n), x);
+    index->bulk_load(static_cast<idx_t>(n_base), x, ids.data());
+    constexpr size_t kQueryRows = 1000, kK = 10;
+    // Latencies (µs) of searches until `stop` is set (at least `at_least` of them).
+    auto search_loop = [&](const std::atomic<bool>& stop, size_t at_least) {
+      std::vector<double> us;
+      float distances[kK];
+      idx_t labels[kK];
+      for (size_t q = 0; q < at_least || !stop.load(); ++q) {
+        const float* query = x + (q % kQueryRows) * d;
+        us.push_back(1e6 * seconds_of([&] { index->search(1, query, kK, distances, labels); }));
+      }
+      return us;
+    };
+    auto percentile = [](std::vector<double> v, double p) {
+      std::sort(v.begin(), v.end());
+      return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+    };
+    const std::atomic<bool> never{true};
+    std::atomic<bool> added{false};
+    double add_s = 0;
+    std::thread writer([&] {
+      add_s = seconds_of([&] {
+        for (size_t b = n_base; b < n_base + n_add; b += 1000) {
+          const size_t m = std::min<size_t>(1000, n_base + n_add - b);
+          index->add_with_ids(static_cast<idx_t>(m), x + b * d, ids.data() + b);
+        }
+      });
+      added = true;
+    });
+    const std::vector<double> busy = search_loop(added, 1);
+    writer.join();
+    const std::vector<double> quiet = search_loop(never, busy.size());
+    std::printf("  serve: %zu searches (k=%zu, 1 query each) beside %zu adds in batches of 1000 (%.3f s, %.0f vec/s), "
+                "store of %zu -> %zu\n", busy.size(), kK, n_add, add_s, n_add / add_s, n_base, n_base + n_add);
+    std::printf("    search latency us   p50 %8.0f  p90 %8.0f  p99 %8.0f  max %8.0f   (beside the writer)\n",
+                percentile(busy, 0.5), percentile(busy, 0.9), percentile(busy, 0.99), percentile(busy, 1.0));
+    std::printf("                        p50 %8.0f  p90 %8.0f  p99 %8.0f  max %8.0f   (no writer, same count)\n",
+                percentile(quiet, 0.5), percentile(quiet, 0.9), percentile(quiet, 0.99), percentile(quiet, 1.0));
+    index.reset();
+    fs::remove_all(serve);
   }
 
   // Reopen vs a plain scan of `codes` (page cache warm for both: one untimed scan first).

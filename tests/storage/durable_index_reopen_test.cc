@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <map>
 #include <mutex>
@@ -300,29 +301,39 @@ TEST(DurableIndexReopen, ManyReopensKeepWalFilesAndInfoLogsBounded) {
   expect_all_rows(*index);
 }
 
-// Holds the first read-write open inside its new MANIFEST (NewWritableFile) once armed, until released
-// (at most 30 s, so a failing test cannot hang).
+// Holds one file-system call once armed, until released (at most 30 s, so a failing test cannot hang):
+// the creation of a MANIFEST (the first read-write open of a reopened store), a read of a table file
+// (a point lookup of stored rows; armed after the open, whose scan has read every block already) or an
+// append to a WAL file (a write batch).
 class BlockingFileSystem : public rocksdb::FileSystemWrapper {
  public:
+  enum class Call { kManifestCreation, kTableRead, kWalAppend };
+
   explicit BlockingFileSystem(const std::shared_ptr<rocksdb::FileSystem>& base) : FileSystemWrapper(base) {}
   const char* Name() const override { return "BlockingFileSystem"; }
   rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
                                     std::unique_ptr<rocksdb::FSWritableFile>* result,
                                     rocksdb::IODebugContext* dbg) override {
-    if (fs::path(name).filename().string().rfind("MANIFEST", 0) == 0) {
-      std::unique_lock lock(mutex_);
-      if (armed_) {
-        armed_ = false;
-        entered_ = true;
-        changed_.notify_all();
-        changed_.wait_for(lock, std::chrono::seconds(30), [&] { return released_; });
-      }
+    if (fs::path(name).filename().string().rfind("MANIFEST", 0) == 0) hold(Call::kManifestCreation);
+    rocksdb::IOStatus status = target()->NewWritableFile(name, options, result, dbg);
+    if (status.ok() && fs::path(name).extension() == ".log") {
+      *result = std::make_unique<HeldWal>(std::move(*result), *this);
     }
-    return target()->NewWritableFile(name, options, result, dbg);
+    return status;
   }
-  void arm() {
+  rocksdb::IOStatus NewRandomAccessFile(const std::string& name, const rocksdb::FileOptions& options,
+                                        std::unique_ptr<rocksdb::FSRandomAccessFile>* result,
+                                        rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus status = target()->NewRandomAccessFile(name, options, result, dbg);
+    if (status.ok() && fs::path(name).extension() == ".sst") {
+      *result = std::make_unique<HeldTable>(std::move(*result), *this);
+    }
+    return status;
+  }
+  void arm(Call call) {
     std::lock_guard lock(mutex_);
     armed_ = true;
+    call_ = call;
   }
   bool wait_entered() {
     std::unique_lock lock(mutex_);
@@ -335,9 +346,88 @@ class BlockingFileSystem : public rocksdb::FileSystemWrapper {
   }
 
  private:
+  class HeldTable : public rocksdb::FSRandomAccessFileOwnerWrapper {
+   public:
+    HeldTable(std::unique_ptr<rocksdb::FSRandomAccessFile> file, BlockingFileSystem& fs)
+        : FSRandomAccessFileOwnerWrapper(std::move(file)), fs_(fs) {}
+    rocksdb::IOStatus Read(uint64_t offset, size_t n, const rocksdb::IOOptions& options, rocksdb::Slice* result,
+                           char* scratch, rocksdb::IODebugContext* dbg) const override {
+      fs_.hold(Call::kTableRead);
+      return target()->Read(offset, n, options, result, scratch, dbg);
+    }
+    rocksdb::IOStatus MultiRead(rocksdb::FSReadRequest* reqs, size_t num_reqs, const rocksdb::IOOptions& options,
+                                rocksdb::IODebugContext* dbg) override {
+      fs_.hold(Call::kTableRead);
+      return target()->MultiRead(reqs, num_reqs, options, dbg);
+    }
+
+   private:
+    BlockingFileSystem& fs_;
+  };
+  class HeldWal : public rocksdb::FSWritableFileOwnerWrapper {
+   public:
+    HeldWal(std::unique_ptr<rocksdb::FSWritableFile> file, BlockingFileSystem& fs)
+        : FSWritableFileOwnerWrapper(std::move(file)), fs_(fs) {}
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                             rocksdb::IODebugContext* dbg) override {
+      fs_.hold(Call::kWalAppend);
+      return target()->Append(data, options, dbg);
+    }
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                             const rocksdb::DataVerificationInfo& info, rocksdb::IODebugContext* dbg) override {
+      fs_.hold(Call::kWalAppend);
+      return target()->Append(data, options, info, dbg);
+    }
+
+   private:
+    BlockingFileSystem& fs_;
+  };
+
+  void hold(Call call) {
+    std::unique_lock lock(mutex_);
+    if (!armed_ || call != call_) return;
+    armed_ = false;
+    entered_ = true;
+    changed_.notify_all();
+    changed_.wait_for(lock, std::chrono::seconds(30), [&] { return released_; });
+  }
+
   std::mutex mutex_;
   std::condition_variable changed_;
   bool armed_ = false, entered_ = false, released_ = false;
+  Call call_ = Call::kManifestCreation;
+};
+
+// A store of kRows rows (make_store) opened through a BlockingFileSystem.
+struct HeldStore {
+  HeldStore() {
+    make_store(path);
+    OpenOptions options;
+    options.env = env.get();
+    index = DurableIndex::open(path, options);
+  }
+  // Runs `write` on a thread with `call` armed and, once the write is held there, `search` on another;
+  // true if the search finished within 10 s while the write was held. Then lets the write finish.
+  bool search_runs_while_held(BlockingFileSystem::Call call, const std::function<void()>& write,
+                              const std::function<void()>& search) {
+    blocking->arm(call);
+    std::thread writer(write);
+    entered = blocking->wait_entered();
+    auto searched = std::async(std::launch::async, search);
+    const bool in_time = searched.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+    blocking->release();
+    writer.join();
+    searched.get();
+    return in_time;
+  }
+
+  testing::TempDir dir;
+  const std::string path = dir.sub("db");
+  const std::shared_ptr<BlockingFileSystem> blocking =
+      std::make_shared<BlockingFileSystem>(rocksdb::FileSystem::Default());
+  const std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(blocking);
+  std::unique_ptr<DurableIndex> index;
+  bool entered = false;  // the write reached the held call
 };
 
 // Review finding 6: while a first write's read-write open is under way (held inside its MANIFEST by the
@@ -345,37 +435,81 @@ class BlockingFileSystem : public rocksdb::FileSystemWrapper {
 // whole open before, under the exclusive lock: this test then times out its search). Then the write
 // completes and its row is found.
 TEST(DurableIndexReopen, SearchesRunWhileTheFirstWriteOpensTheDatabaseReadWrite) {
-  testing::TempDir dir;
-  const std::string path = dir.sub("db");
-  make_store(path);
-  auto blocking = std::make_shared<BlockingFileSystem>(rocksdb::FileSystem::Default());
-  const std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(blocking);
-  OpenOptions options;
-  options.env = env.get();
-  auto index = DurableIndex::open(path, options);
-  blocking->arm();
+  HeldStore store;
+  DurableIndex& index = *store.index;
   const std::vector<float> added = testing::gaussian_rows(kRows, 1, kDim, 5);
   const idx_t added_id = kRows;
-  std::thread writer([&] { index->add_with_ids(1, added.data(), &added_id); });
-  const bool entered = blocking->wait_entered();
   const std::vector<float> x = testing::gaussian_rows(0, kRows, kDim, 5);
   std::vector<float> d(kRows);
   std::vector<idx_t> l(kRows, -1);
-  auto search = std::async(std::launch::async, [&] { index->search(kRows, x.data(), 1, d.data(), l.data()); });
-  const bool searched_during_open = search.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
-  blocking->release();
-  writer.join();
-  search.get();
-  EXPECT_TRUE(entered) << "the first write did not open the database read-write";
-  EXPECT_TRUE(searched_during_open) << "a search waited for the first write's read-write open";
+  EXPECT_TRUE(store.search_runs_while_held(
+      BlockingFileSystem::Call::kManifestCreation, [&] { index.add_with_ids(1, added.data(), &added_id); },
+      [&] { index.search(kRows, x.data(), 1, d.data(), l.data()); }))
+      << "a search waited for the first write's read-write open";
+  EXPECT_TRUE(store.entered) << "the first write did not open the database read-write";
   for (size_t i = 0; i < kRows; ++i) ASSERT_EQ(l[i], static_cast<idx_t>(i));
-  ASSERT_EQ(index->size(), kRows + 1);
+  ASSERT_EQ(index.size(), kRows + 1);
   float d1 = 0;
   idx_t l1 = -1;
-  index->search(1, added.data(), 1, &d1, &l1);
+  index.search(1, added.data(), 1, &d1, &l1);
   EXPECT_EQ(l1, added_id);
-  index->close();
-  auto reopened = DurableIndex::open(path);
+  index.close();
+  auto reopened = DurableIndex::open(store.path);
+  EXPECT_EQ(reopened->size(), kRows + 1);
+  reopened->check_consistency();
+}
+
+// A write looks its ids up in the store and encodes its vectors before it takes the exclusive lock:
+// while an upsert's lookup is held inside a table read, a search completes (it waited for the whole
+// lookup and encoding before, under the exclusive lock: this test then times out its search). Then the
+// upsert completes: the id holds the new vector, the count is unchanged.
+TEST(DurableIndexReopen, SearchesRunWhileAWriteLooksUpAndEncodesItsRows) {
+  HeldStore store;
+  DurableIndex& index = *store.index;
+  index.prepare_for_writes();  // the read-write open is not what this test holds
+  const std::vector<float> replacement = testing::gaussian_rows(kRows, 1, kDim, 6);
+  const idx_t replaced_id = 3;
+  const std::vector<float> x = testing::gaussian_rows(0, kRows, kDim, 5);
+  std::vector<float> d(kRows);
+  std::vector<idx_t> l(kRows, -1);
+  EXPECT_TRUE(store.search_runs_while_held(
+      BlockingFileSystem::Call::kTableRead, [&] { index.upsert(1, replacement.data(), &replaced_id); },
+      [&] { index.search(kRows, x.data(), 1, d.data(), l.data()); }))
+      << "a search waited for a write's lookup";
+  EXPECT_TRUE(store.entered) << "the upsert read no table file";
+  ASSERT_EQ(index.size(), kRows);
+  float d1 = 0;
+  idx_t l1 = -1;
+  index.search(1, replacement.data(), 1, &d1, &l1);
+  EXPECT_EQ(l1, replaced_id);
+  index.check_consistency();
+}
+
+// add_with_ids writes its new rows beside searches (no search reads them from the store before they are
+// in memory): while its WriteBatch is held inside the WAL append, a search completes and does not find
+// the row; then the add completes and the row is found, in memory and in the store.
+TEST(DurableIndexReopen, SearchesRunWhileAnAddWritesItsRows) {
+  HeldStore store;
+  DurableIndex& index = *store.index;
+  index.prepare_for_writes();
+  const std::vector<float> added = testing::gaussian_rows(kRows, 1, kDim, 5);
+  const idx_t added_id = kRows;
+  float d1 = 0;
+  idx_t l1 = -1;
+  const bool in_time = store.search_runs_while_held(
+      BlockingFileSystem::Call::kWalAppend, [&] { index.add_with_ids(1, added.data(), &added_id); },
+      [&] { index.search(1, added.data(), 1, &d1, &l1); });
+  EXPECT_TRUE(in_time) << "a search waited for an add's store write";
+  EXPECT_TRUE(store.entered) << "the add appended nothing to the WAL";
+  if (in_time) {
+    EXPECT_NE(l1, added_id) << "a search saw the row before memory had it";
+  }
+  ASSERT_EQ(index.size(), kRows + 1);
+  index.search(1, added.data(), 1, &d1, &l1);
+  EXPECT_EQ(l1, added_id);
+  index.check_consistency();
+  index.close();
+  auto reopened = DurableIndex::open(store.path);
   EXPECT_EQ(reopened->size(), kRows + 1);
   reopened->check_consistency();
 }
