@@ -150,7 +150,11 @@ StorePresence store_presence(const std::string& path, std::string* example) {
 // ---- opening ------------------------------------------------------------------------------------
 
 DurableIndex::DurableIndex(std::string path, const OpenOptions& options)
-    : path_(std::move(path)), options_(options), env_(make_store_env(options.env)) {}
+    : path_(std::move(path)), options_(options), env_(make_store_env(options.env)) {
+  IPAQ_CHECK_ARG(options.write_buffer_bytes >= (size_t{64} << 10) && options.write_buffer_bytes <= (size_t{4} << 30),
+                 "DurableIndex: write_buffer_bytes=", options.write_buffer_bytes, " for ", path_,
+                 " is outside [64 KiB, 4 GiB]");
+}
 
 DurableIndex::~DurableIndex() {
   try {
@@ -176,7 +180,8 @@ std::unique_ptr<rocksdb::DB> DurableIndex::open_db_instance(bool create,
   rocksdb::DBOptions db_options = make_db_options(schema);
   if (quiet_log) db_options.info_log = std::make_shared<StderrWarningLogger>();
   rocksdb::DB* db = nullptr;
-  const rocksdb::Status status = rocksdb::DB::Open(db_options, path_, make_family_descriptors(), families, &db);
+  const rocksdb::Status status =
+      rocksdb::DB::Open(db_options, path_, make_family_descriptors(options_.write_buffer_bytes), families, &db);
   if (!create && status.IsInvalidArgument()) {
     // Name a missing family (or a missing database) precisely instead of RocksDB's generic
     // InvalidArgument. Only on failure: reading the MANIFEST once more costs every successful open.
@@ -343,7 +348,11 @@ bool DurableIndex::open_read_only() {
   db_options.avoid_unnecessary_blocking_io = false;
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> families;
-  if (!rocksdb::DB::OpenForReadOnly(db_options, path_, make_family_descriptors(), &families, &db).ok()) return false;
+  if (!rocksdb::DB::OpenForReadOnly(db_options, path_, make_family_descriptors(options_.write_buffer_bytes), &families,
+                                    &db)
+           .ok()) {
+    return false;
+  }
   db_.reset(db);
   families_ = std::move(families);
   read_only_ = true;
@@ -788,7 +797,8 @@ void DurableIndex::remove(idx_t n, const idx_t* ids) {
 
 void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
   const WriterLock writer(*this);
-  std::unique_lock lock(mutex_);
+  // As add_with_ids: checks, encoding, the files and their ingestion under writer_mutex_ alone (the rows
+  // are new, so no search reads them from the store), the exclusive lock for the in-memory add only.
   check_usable("bulk_load");
   IPAQ_CHECK_ARG(n <= 0 || x != nullptr, "DurableIndex::bulk_load: vectors are null");
   const bool ids_increasing = check_new_rows("bulk_load", n, nullptr, ids);
@@ -796,7 +806,10 @@ void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
   IPAQ_CHECK(trained_, StateError, "DurableIndex::bulk_load: ", path_, " is not trained");
   // Every check before anything is opened or written (a reopened store's first write opens it read-write).
   check_vectors(x, static_cast<size_t>(n), header_.dim, "DurableIndex: vectors");
-  ensure_writable(lock);
+  {
+    std::unique_lock lock(mutex_);
+    ensure_writable(lock);
+  }
   BulkRows rows;
   rows.n = static_cast<size_t>(n);
   rows.ids = ids;
@@ -811,9 +824,6 @@ void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
   std::filesystem::remove_all(scratch);
   std::filesystem::create_directories(scratch);
   std::vector<uint8_t> codes;
-  std::future<void> memory_add;  // appending the codes to the in-memory index, once they exist
-  bool ingested = false;
-  std::exception_ptr error;
   try {
     const rocksdb::Options sst_options(db_->GetDBOptions(), db_->GetOptions(families_[kCodesSlot]));
     const rocksdb::Options raw_sst_options(db_->GetDBOptions(), db_->GetOptions(families_[kRawSlot]));
@@ -827,34 +837,26 @@ void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
     }
     codes = encode(n, x);
     rows.codes = codes.data();
-    // Nothing reads the in-memory index while the writer lock is held, so the codes are appended on a
-    // second thread while this one writes the codes file and ingests; if the ingestion fails, memory is
-    // rebuilt from the store below (it then equals the store again, which the failure left unchanged).
-    memory_add = std::async(std::launch::async, [&] {
-      reserve_in_memory(n);
-      add_in_memory(n, codes.data(), ids);
-    });
     std::vector<rocksdb::IngestExternalFileArg> args;
     args.push_back(write_bulk_codes_sst(dir, rows, order, families_[kCodesSlot], sst_options));
     args.push_back(write_bulk_meta_sst(dir, rows, families_[kMetaSlot], sst_options));
     if (raw_file.valid()) args.push_back(raw_file.get());
     throw_if_error(db_->IngestExternalFiles(args), "bulk load into " + path_);
-    ingested = true;
-  } catch (...) {
-    error = std::current_exception();
-  }
-  bool memory_matches_store = !memory_add.valid();  // not started: memory untouched
-  if (memory_add.valid()) {
-    try {
-      memory_add.get();
-      memory_matches_store = ingested;
-    } catch (...) {  // the store has the rows (or not), memory may hold part of them: rebuilt below
-    }
+  } catch (...) {  // nothing ingested (the ingestion is atomic), memory untouched
+    std::filesystem::remove_all(scratch);
+    throw;
   }
   std::filesystem::remove_all(scratch);
-  if (ingested) count_ += n;
-  if (!memory_matches_store) rebuild_from_store();
-  if (error) std::rethrow_exception(error);
+  // The store has the rows, so the load has happened: memory follows, or if appending fails part-way (e.g.
+  // out of memory) it is rebuilt from the store, which then holds the loaded rows.
+  std::unique_lock lock(mutex_);
+  count_ += n;
+  try {
+    reserve_in_memory(n);
+    add_in_memory(n, codes.data(), ids);
+  } catch (...) {
+    rebuild_from_store();
+  }
 }
 
 // ---- reading ------------------------------------------------------------------------------------

@@ -42,8 +42,9 @@
 // exclude searches through a writer-preferring shared mutex (writer_preferring_mutex.h) while they change
 // the store and the in-memory index, so a search sees the state before or after a write, never part of
 // it. Searches are not excluded while a write checks its rows, looks ids up, encodes its vectors
-// (add_with_ids, upsert, remove), writes new rows to the store (add_with_ids) or opens the database
-// read-write (the first write after a reopen). check_consistency() excludes writers.
+// (add_with_ids, upsert, remove, bulk_load), writes new rows to the store (add_with_ids; bulk_load's
+// files and their ingestion) or opens the database read-write (the first write after a reopen).
+// check_consistency() excludes writers.
 // One process at a time: RocksDB's LOCK file, held from open() (or create()) to close(), makes a second
 // open (same or other process) fail with StorageError while the first keeps working.
 #pragma once
@@ -93,6 +94,10 @@ struct OpenOptions {
   // drop that unacknowledged record (RocksDB kTolerateCorruptedTailRecords). Damage elsewhere in the WAL
   // is always an error.
   bool accept_torn_wal_tail = false;
+  // Memtable bytes per column family before RocksDB flushes them to a table file (write_buffer_size), in
+  // [64 KiB, 4 GiB]. Larger: fewer and larger flushes, more memory, a longer WAL to replay at the first
+  // write after a reopen. A WAL replay that fills a memtable flushes it (see ensure_writable).
+  size_t write_buffer_bytes = size_t{64} << 20;
   rocksdb::Env* env = nullptr;  // not owned; nullptr = the default Env (tests inject failing file systems)
 };
 
@@ -138,6 +143,7 @@ class DurableIndex {
   // inside the database directory, and ingests them into codes/raw/meta in one atomic ingestion. The
   // `raw` file is written on a second thread while the codes are encoded (OpenMP); ids given in
   // increasing order skip the argsort. Failures (e.g. disk full) leave store, memory and scratch as before.
+  // Searches run on until the rows are ingested; only appending them to the in-memory index excludes them.
   void bulk_load(idx_t n, const float* x, const idx_t* ids);
 
   // x: n * dim() queries; distances, labels: n * k (missing results: label -1).
@@ -251,8 +257,8 @@ class DurableIndex {
   // Only writers change the members above, always under both locks; so a writer holding writer_mutex_ may
   // read them, look rows up in db_ and encode through codec_index_ (const, thread-safe beside searches)
   // without mutex_: add_with_ids, upsert and remove take the exclusive lock only for the write itself
-  // and the in-memory change (add_with_ids only for the latter: its rows are new, no search reads them
-  // from the store), and searches are not held up by their checks, lookups and encoding.
+  // and the in-memory change (add_with_ids and bulk_load only for the latter: their rows are new, no
+  // search reads them from the store), and searches are not held up by their checks, lookups and encoding.
   mutable std::mutex writer_mutex_;  // mutable: check_consistency() keeps writers out too
   std::atomic<std::thread::id> writer_thread_{};
   class WriterLock {

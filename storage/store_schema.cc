@@ -45,11 +45,11 @@ rocksdb::DBOptions make_db_options(const SchemaOptions& options) {
   return db;
 }
 
-rocksdb::ColumnFamilyOptions make_family_options(const std::string& family) {
+rocksdb::ColumnFamilyOptions make_family_options(const std::string& family, size_t write_buffer_bytes) {
   rocksdb::ColumnFamilyOptions cf;
   cf.compression = rocksdb::kNoCompression;
   cf.bottommost_compression = rocksdb::kNoCompression;
-  cf.write_buffer_size = 64ull << 20;
+  cf.write_buffer_size = write_buffer_bytes;
   rocksdb::BlockBasedTableOptions table;
   table.checksum = rocksdb::kXXH3;
   table.block_size = 16 << 10;
@@ -59,9 +59,9 @@ rocksdb::ColumnFamilyOptions make_family_options(const std::string& family) {
   return cf;
 }
 
-std::vector<rocksdb::ColumnFamilyDescriptor> make_family_descriptors() {
+std::vector<rocksdb::ColumnFamilyDescriptor> make_family_descriptors(size_t write_buffer_bytes) {
   std::vector<rocksdb::ColumnFamilyDescriptor> out;
-  for (const char* name : kFamilyNames) out.emplace_back(name, make_family_options(name));
+  for (const char* name : kFamilyNames) out.emplace_back(name, make_family_options(name, write_buffer_bytes));
   return out;
 }
 

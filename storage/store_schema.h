@@ -21,6 +21,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,9 @@ inline constexpr const char* kRawFamily = "raw";
 inline constexpr std::array<const char*, 4> kFamilyNames = {"default", kMetaFamily, kCodesFamily, kRawFamily};
 enum FamilySlot : size_t { kDefaultSlot = 0, kMetaSlot = 1, kCodesSlot = 2, kRawSlot = 3 };
 
+// Memtable size per family before a flush (RocksDB's write_buffer_size), unless OpenOptions says otherwise.
+inline constexpr size_t kDefaultWriteBufferBytes = size_t{64} << 20;
+
 struct SchemaOptions {
   bool create = false;              // create the database (fails if it exists)
   bool accept_torn_wal_tail = false;  // kTolerateCorruptedTailRecords instead of kAbsoluteConsistency
@@ -46,8 +50,10 @@ rocksdb::DBOptions make_db_options(const SchemaOptions& options);
 // Options of one family (a name of kFamilyNames). Only `raw` has no Bloom filter: it is read only for
 // ids known to be stored (rerank candidates), where a filter never saves a read, and it would cost
 // 10 bits per vector of memory and its hashing on every bulk load and flush.
-rocksdb::ColumnFamilyOptions make_family_options(const std::string& family);
-std::vector<rocksdb::ColumnFamilyDescriptor> make_family_descriptors();
+rocksdb::ColumnFamilyOptions make_family_options(const std::string& family,
+                                                size_t write_buffer_bytes = kDefaultWriteBufferBytes);
+std::vector<rocksdb::ColumnFamilyDescriptor> make_family_descriptors(
+    size_t write_buffer_bytes = kDefaultWriteBufferBytes);
 
 // Read options used for every read: checksums verified, no block-cache pollution by full scans when
 // `scan` is true.

@@ -4,7 +4,8 @@
 // Input: LogNormal(0, 1), seed 42 (lib/asq/distributions.h), sorted once outside the timings (approx
 // and sort run on the unsorted copy). Solvers run round-robin REPS times; each line prints the median
 // and every per-thread CPU time (CLOCK_THREAD_CPUTIME_ID, robust to other jobs on a shared machine),
-// the vNMSE of the returned levels, the solver auto picked, and the process's peak RSS so far.
+// the vNMSE of the returned levels, the solver auto picked, and the process's peak RSS so far. With
+// sort in the list, each other solver's line ends with sort's median over its own (the speed-up).
 // Prints the table bytes QUIVER would need first, and refuses nothing itself: solve() does.
 #include <sys/resource.h>
 #include <algorithm>
@@ -70,11 +71,17 @@ int run(int argc, char** argv) {
       if (!sol.levels.empty()) vnmse[k] = ipaq::asq::sq_cost(sorted, {}, sol.levels) / energy;
     }
   }
-  for (size_t k = 0; k < names.size(); ++k) {
-    std::vector<double> t = times[k];
+  auto median = [](std::vector<double> t) {
     std::sort(t.begin(), t.end());
-    std::printf("%-13s median %10.2f ms CPU  vnmse %.12g  runs", names[k].c_str(), t[t.size() / 2], vnmse[k]);
-    for (double v : times[k]) std::printf(" %.2f", v);
+    return t[t.size() / 2];
+  };
+  const auto sort_it = std::find(names.begin(), names.end(), "sort");
+  const double sort_median = sort_it == names.end() ? 0.0 : median(times[sort_it - names.begin()]);
+  for (size_t k = 0; k < names.size(); ++k) {
+    const double m = median(times[k]);
+    std::printf("%-13s median %10.3f ms CPU  vnmse %.12g  runs", names[k].c_str(), m, vnmse[k]);
+    for (double v : times[k]) std::printf(" %.3f", v);
+    if (sort_median > 0.0 && names[k] != "sort") std::printf("  sort/this %.2fx", sort_median / m);
     std::printf("\n");
   }
   std::printf("peak_rss_mb %.1f\n", peak_rss_mb());

@@ -2,7 +2,8 @@
 //   bulk ingest    DurableIndex::bulk_load (encode + sorted SST files + atomic ingestion + in-memory add)
 //                  vs rocksdb::SstFileWriter alone writing the same keys and values (codes + raw)
 //   incremental    add_with_ids in batches of 1,000 vectors, sync_writes = true (fsync per batch)
-//   serve          single-query search latency while a writer adds batches of 1,000, vs no writer
+//   serve          single-query search latency while a writer adds batches of 1,000, vs no writer, and
+//                  beside one bulk_load of the remaining rows (up to 20,000)
 //   reopen         DurableIndex::open (until it returns; close not timed) vs a plain sequential scan of the
 //                  `codes` family copying the values into a reserved array, with the ReadOptions the reopen
 //                  uses (make_read_options(true): fill_cache off, 2 MiB readahead, checksums verified) and
@@ -312,6 +313,25 @@ void run(const std::string& name, size_t n, size_t d, const float* x, const std:
                 percentile(busy, 0.5), percentile(busy, 0.9), percentile(busy, 0.99), percentile(busy, 1.0));
     std::printf("                        p50 %8.0f  p90 %8.0f  p99 %8.0f  max %8.0f   (no writer, same count)\n",
                 percentile(quiet, 0.5), percentile(quiet, 0.9), percentile(quiet, 0.99), percentile(quiet, 1.0));
+    // The same beside one bulk_load of the remaining rows (up to 20,000): it excludes searches only while
+    // it appends them to memory.
+    const size_t first_bulk = n_base + n_add, n_bulk = std::min<size_t>(n - first_bulk, 20000);
+    if (n_bulk > 0) {
+      std::atomic<bool> loaded{false};
+      double bulk_s = 0;
+      std::thread loader([&] {
+        bulk_s = seconds_of([&] {
+          index->bulk_load(static_cast<idx_t>(n_bulk), x + first_bulk * d, ids.data() + first_bulk);
+        });
+        loaded = true;
+      });
+      const std::vector<double> beside_bulk = search_loop(loaded, 1);
+      loader.join();
+      std::printf("    %zu searches beside one bulk_load of %zu vectors (%.3f s)\n", beside_bulk.size(), n_bulk, bulk_s);
+      std::printf("    search latency us   p50 %8.0f  p90 %8.0f  p99 %8.0f  max %8.0f   (beside the bulk load)\n",
+                  percentile(beside_bulk, 0.5), percentile(beside_bulk, 0.9), percentile(beside_bulk, 0.99),
+                  percentile(beside_bulk, 1.0));
+    }
     index.reset();
     fs::remove_all(serve);
   }

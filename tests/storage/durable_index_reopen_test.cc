@@ -303,11 +303,11 @@ TEST(DurableIndexReopen, ManyReopensKeepWalFilesAndInfoLogsBounded) {
 
 // Holds one file-system call once armed, until released (at most 30 s, so a failing test cannot hang):
 // the creation of a MANIFEST (the first read-write open of a reopened store), a read of a table file
-// (a point lookup of stored rows; armed after the open, whose scan has read every block already) or an
-// append to a WAL file (a write batch).
+// (a point lookup of stored rows; armed after the open, whose scan has read every block already), an
+// append to a WAL file (a write batch) or the creation of a file in bulk_load's scratch folder.
 class BlockingFileSystem : public rocksdb::FileSystemWrapper {
  public:
-  enum class Call { kManifestCreation, kTableRead, kWalAppend };
+  enum class Call { kManifestCreation, kTableRead, kWalAppend, kBulkFileCreation };
 
   explicit BlockingFileSystem(const std::shared_ptr<rocksdb::FileSystem>& base) : FileSystemWrapper(base) {}
   const char* Name() const override { return "BlockingFileSystem"; }
@@ -315,6 +315,7 @@ class BlockingFileSystem : public rocksdb::FileSystemWrapper {
                                     std::unique_ptr<rocksdb::FSWritableFile>* result,
                                     rocksdb::IODebugContext* dbg) override {
     if (fs::path(name).filename().string().rfind("MANIFEST", 0) == 0) hold(Call::kManifestCreation);
+    if (fs::path(name).parent_path().extension() == ".bulk") hold(Call::kBulkFileCreation);
     rocksdb::IOStatus status = target()->NewWritableFile(name, options, result, dbg);
     if (status.ok() && fs::path(name).extension() == ".log") {
       *result = std::make_unique<HeldWal>(std::move(*result), *this);
@@ -512,6 +513,99 @@ TEST(DurableIndexReopen, SearchesRunWhileAnAddWritesItsRows) {
   auto reopened = DurableIndex::open(store.path);
   EXPECT_EQ(reopened->size(), kRows + 1);
   reopened->check_consistency();
+}
+
+// bulk_load encodes, writes its files and ingests them beside searches (its rows are new): while the
+// creation of its first scratch file is held, a search completes and does not find the loaded rows (it
+// waited for the whole load before, under the exclusive lock: this test then times out its search). Then
+// the load completes and every row is found, in memory and in the store.
+TEST(DurableIndexReopen, SearchesRunWhileABulkLoadWritesAndIngestsItsFiles) {
+  HeldStore store;
+  DurableIndex& index = *store.index;
+  index.prepare_for_writes();
+  constexpr size_t kLoaded = 50;
+  const std::vector<float> loaded = testing::gaussian_rows(kRows, kLoaded, kDim, 5);
+  const std::vector<idx_t> loaded_ids = testing::id_range(static_cast<int64_t>(kRows), kLoaded);
+  float d1 = 0;
+  idx_t l1 = -1;
+  const bool in_time = store.search_runs_while_held(
+      BlockingFileSystem::Call::kBulkFileCreation,
+      [&] { index.bulk_load(kLoaded, loaded.data(), loaded_ids.data()); },
+      [&] { index.search(1, loaded.data(), 1, &d1, &l1); });
+  EXPECT_TRUE(in_time) << "a search waited for a bulk load's files";
+  EXPECT_TRUE(store.entered) << "the bulk load created no scratch file";
+  if (in_time) {
+    EXPECT_LT(l1, static_cast<idx_t>(kRows)) << "a search saw a loaded row before memory had it";
+  }
+  ASSERT_EQ(index.size(), kRows + kLoaded);
+  std::vector<float> d(kLoaded);
+  std::vector<idx_t> l(kLoaded, -1);
+  index.search(kLoaded, loaded.data(), 1, d.data(), l.data());
+  for (size_t i = 0; i < kLoaded; ++i) EXPECT_EQ(l[i], loaded_ids[i]);
+  index.check_consistency();
+  index.close();
+  auto reopened = DurableIndex::open(store.path);
+  EXPECT_EQ(reopened->size(), kRows + kLoaded);
+  reopened->check_consistency();
+}
+
+// The first write after a reopen opens the store read-write, and that open replays the WAL the read-only
+// instance served from. If the replay fills a memtable, RocksDB flushes it to a table file inside the open
+// (even with avoid_flush_during_recovery): the store's files differ from the state memory was read in, and
+// ensure_writable reloads memory from the read-write instance. Here a 2,000-row WAL (~300 KB) is replayed
+// with 64 KiB write buffers: the open flushes (more table files), every row stays searchable through the
+// reload, and the store stays consistent, also when reopened with the default buffers.
+TEST(DurableIndexReopen, AFirstWriteWhoseWalReplayFlushesReloadsMemoryFromTheStore) {
+  testing::TempDir dir;
+  const std::string path = dir.sub("db");
+  constexpr size_t kWalRows = 2000;
+  const std::vector<float> x = testing::gaussian_rows(0, kWalRows + 1, kDim, 9);
+  const std::vector<idx_t> ids = testing::id_range(0, kWalRows + 1);
+  {
+    auto index = DurableIndex::create(path, flat_spec());
+    for (size_t b = 0; b < kWalRows; b += 100) index->add_with_ids(100, x.data() + b * kDim, ids.data() + b);
+  }  // closed without a flush: the rows are in the WAL only
+  auto table_files = [&] {
+    size_t n = 0;
+    for (const auto& entry : fs::directory_iterator(path)) n += entry.path().extension() == ".sst";
+    return n;
+  };
+  const size_t tables_before = table_files();
+  OpenOptions small_buffers;
+  small_buffers.write_buffer_bytes = size_t{64} << 10;
+  auto index = DurableIndex::open(path, small_buffers);
+  auto expect_rows = [&](const DurableIndex& idx, size_t rows) {
+    ASSERT_EQ(idx.size(), rows);
+    std::vector<float> d(rows);
+    std::vector<idx_t> l(rows, -1);
+    idx.search(static_cast<idx_t>(rows), x.data(), 1, d.data(), l.data());
+    for (size_t i = 0; i < rows; ++i) ASSERT_EQ(l[i], ids[i]) << "row " << i;
+  };
+  expect_rows(*index, kWalRows);
+  EXPECT_EQ(table_files(), tables_before) << "the read-only instance wrote a table";
+  index->add_with_ids(1, x.data() + kWalRows * kDim, ids.data() + kWalRows);
+  EXPECT_GT(table_files(), tables_before) << "the read-write open did not flush its WAL replay";
+  expect_rows(*index, kWalRows + 1);
+  index->check_consistency();
+  index->close();
+  auto reopened = DurableIndex::open(path);
+  expect_rows(*reopened, kWalRows + 1);
+  reopened->check_consistency();
+}
+
+TEST(DurableIndexReopen, AWriteBufferOutsideItsRangeIsRefusedBeforeAnythingIsWritten) {
+  testing::TempDir dir;
+  for (const size_t bytes : {size_t{0}, size_t{64 << 10} - 1, (size_t{4} << 30) + 1}) {
+    OpenOptions options;
+    options.write_buffer_bytes = bytes;
+    EXPECT_THROW(DurableIndex::create(dir.sub("db"), flat_spec(), options), InvalidArgument) << bytes;
+    EXPECT_FALSE(fs::exists(dir.sub("db"))) << bytes;
+  }
+  make_store(dir.sub("db"));
+  OpenOptions options;
+  options.write_buffer_bytes = 1;
+  EXPECT_THROW(DurableIndex::open(dir.sub("db"), options), InvalidArgument);
+  expect_all_rows(*DurableIndex::open(dir.sub("db")));
 }
 
 // An IVF store grown by many small adds (each list reallocated step by step: slack) and a bulk load is
