@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <future>
+#include <system_error>
 
 #include "index/index_checks.h"
 #include "index/index_codes.h"
@@ -843,10 +844,12 @@ void DurableIndex::bulk_load(idx_t n, const float* x, const idx_t* ids) {
     if (raw_file.valid()) args.push_back(raw_file.get());
     throw_if_error(db_->IngestExternalFiles(args), "bulk load into " + path_);
   } catch (...) {  // nothing ingested (the ingestion is atomic), memory untouched
-    std::filesystem::remove_all(scratch);
+    std::error_code ignored;  // a scratch folder left behind is removed by the next bulk load
+    std::filesystem::remove_all(scratch, ignored);
     throw;
   }
-  std::filesystem::remove_all(scratch);
+  std::error_code ignored;  // not an error of the load, which has happened: memory must follow it
+  std::filesystem::remove_all(scratch, ignored);
   // The store has the rows, so the load has happened: memory follows, or if appending fails part-way (e.g.
   // out of memory) it is rebuilt from the store, which then holds the loaded rows.
   std::unique_lock lock(mutex_);
