@@ -152,9 +152,9 @@ StorePresence store_presence(const std::string& path, std::string* example) {
 
 DurableIndex::DurableIndex(std::string path, const OpenOptions& options)
     : path_(std::move(path)), options_(options), env_(make_store_env(options.env)) {
-  IPAQ_CHECK_ARG(options.write_buffer_bytes >= (size_t{64} << 10) && options.write_buffer_bytes <= (size_t{4} << 30),
+  IPAQ_CHECK_ARG(options.write_buffer_bytes >= kMinWriteBufferBytes && options.write_buffer_bytes <= kMaxWriteBufferBytes,
                  "DurableIndex: write_buffer_bytes=", options.write_buffer_bytes, " for ", path_,
-                 " is outside [64 KiB, 4 GiB]");
+                 " is outside [64 KiB, 256 MiB]");
 }
 
 DurableIndex::~DurableIndex() {
@@ -923,7 +923,8 @@ std::unique_ptr<faiss::Index> DurableIndex::trained_index_copy() const {
 }
 
 void DurableIndex::check_consistency() const {
-  // No writer between its store write and its in-memory change (add_with_ids writes without mutex_).
+  // No writer between its store write and its in-memory change (add_with_ids and bulk_load write without
+  // mutex_).
   const std::lock_guard writers(writer_mutex_);
   std::shared_lock lock(mutex_);
   check_usable("check_consistency");

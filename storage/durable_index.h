@@ -60,6 +60,7 @@
 #include <vector>
 
 #include "storage/store_meta.h"
+#include "storage/store_schema.h"
 #include "storage/writer_preferring_mutex.h"
 
 namespace rocksdb {
@@ -95,9 +96,10 @@ struct OpenOptions {
   // is always an error.
   bool accept_torn_wal_tail = false;
   // Memtable bytes per column family before RocksDB flushes them to a table file (write_buffer_size), in
-  // [64 KiB, 4 GiB]. Larger: fewer and larger flushes, more memory, a longer WAL to replay at the first
-  // write after a reopen. A WAL replay that fills a memtable flushes it (see ensure_writable).
-  size_t write_buffer_bytes = size_t{64} << 20;
+  // [64 KiB, 256 MiB] (the WAL is capped at 256 MiB: beyond, flushes are forced anyway). Larger: fewer
+  // and larger flushes, more memory, a longer WAL to replay at the first write after a reopen. A WAL
+  // replay that fills a memtable flushes it (see ensure_writable).
+  size_t write_buffer_bytes = kDefaultWriteBufferBytes;
   rocksdb::Env* env = nullptr;  // not owned; nullptr = the default Env (tests inject failing file systems)
 };
 
@@ -140,9 +142,10 @@ class DurableIndex {
   // ids: n ids that must all be present.
   void remove(idx_t n, const idx_t* ids);
   // Large initial or incremental loads of new ids: encodes, writes sorted SST files in a scratch folder
-  // inside the database directory, and ingests them into codes/raw/meta in one atomic ingestion. The
-  // `raw` file is written on a second thread while the codes are encoded (OpenMP); ids given in
-  // increasing order skip the argsort. Failures (e.g. disk full) leave store, memory and scratch as before.
+  // beside the database directory (<path>.bulk, removed afterwards, also on failure), and ingests them into
+  // codes/raw/meta in one atomic ingestion. The `raw` file is written on a second thread while the codes
+  // are encoded (OpenMP); ids given in increasing order skip the argsort. Failures (e.g. disk full) leave
+  // store and memory as before.
   // Searches run on until the rows are ingested; only appending them to the in-memory index excludes them.
   void bulk_load(idx_t n, const float* x, const idx_t* ids);
 

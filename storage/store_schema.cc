@@ -12,7 +12,7 @@ rocksdb::DBOptions make_db_options(const SchemaOptions& options) {
   db.create_missing_column_families = options.create;
   db.paranoid_checks = true;
   db.atomic_flush = true;
-  db.max_total_wal_size = 256ull << 20;
+  db.max_total_wal_size = kMaxTotalWalBytes;
   db.wal_recovery_mode = options.accept_torn_wal_tail ? rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords
                                                       : rocksdb::WALRecoveryMode::kAbsoluteConsistency;
   db.max_background_jobs = 2;

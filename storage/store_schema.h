@@ -37,8 +37,13 @@ inline constexpr const char* kRawFamily = "raw";
 inline constexpr std::array<const char*, 4> kFamilyNames = {"default", kMetaFamily, kCodesFamily, kRawFamily};
 enum FamilySlot : size_t { kDefaultSlot = 0, kMetaSlot = 1, kCodesSlot = 2, kRawSlot = 3 };
 
-// Memtable size per family before a flush (RocksDB's write_buffer_size), unless OpenOptions says otherwise.
+// Memtable size per family before a flush (RocksDB's write_buffer_size), unless OpenOptions says otherwise,
+// and the range OpenOptions accepts: the WAL is capped at kMaxTotalWalBytes (a flush is forced beyond), so
+// larger buffers would not give larger flushes.
 inline constexpr size_t kDefaultWriteBufferBytes = size_t{64} << 20;
+inline constexpr size_t kMinWriteBufferBytes = size_t{64} << 10;
+inline constexpr size_t kMaxTotalWalBytes = size_t{256} << 20;
+inline constexpr size_t kMaxWriteBufferBytes = kMaxTotalWalBytes;
 
 struct SchemaOptions {
   bool create = false;              // create the database (fails if it exists)

@@ -27,6 +27,7 @@
 #include <rocksdb/sst_file_writer.h>
 
 #include <algorithm>
+#include <exception>
 #include <atomic>
 #include <chrono>
 #include <ctime>
@@ -319,14 +320,20 @@ void run(const std::string& name, size_t n, size_t d, const float* x, const std:
     if (n_bulk > 0) {
       std::atomic<bool> loaded{false};
       double bulk_s = 0;
+      std::exception_ptr load_error;
       std::thread loader([&] {
-        bulk_s = seconds_of([&] {
-          index->bulk_load(static_cast<idx_t>(n_bulk), x + first_bulk * d, ids.data() + first_bulk);
-        });
+        try {
+          bulk_s = seconds_of([&] {
+            index->bulk_load(static_cast<idx_t>(n_bulk), x + first_bulk * d, ids.data() + first_bulk);
+          });
+        } catch (...) {
+          load_error = std::current_exception();
+        }
         loaded = true;
       });
       const std::vector<double> beside_bulk = search_loop(loaded, 1);
       loader.join();
+      if (load_error) std::rethrow_exception(load_error);
       std::printf("    %zu searches beside one bulk_load of %zu vectors (%.3f s)\n", beside_bulk.size(), n_bulk, bulk_s);
       std::printf("    search latency us   p50 %8.0f  p90 %8.0f  p99 %8.0f  max %8.0f   (beside the bulk load)\n",
                   percentile(beside_bulk, 0.5), percentile(beside_bulk, 0.9), percentile(beside_bulk, 0.99),
