@@ -39,6 +39,7 @@
 
 #include "lib/asq/approx_grid.h"
 #include "lib/asq/density_segments.h"
+#include "lib/asq/grid_split_kernels.h"
 #include "lib/asq/solve_support.h"
 #include "lib/core/checks.h"
 #include "lib/core/error.h"
@@ -219,78 +220,9 @@ constexpr size_t kMaxKeptScratchBytes = size_t{16} << 20;
 // The uniform grid (no extra points), the case of d < 32·m where the grid problem is a sizeable
 // fraction of the input and every pass over the cells shows: each x adds w(1 − p) to its left grid
 // point and w·p to its right one directly (one double per grid point, 200 KB at m = 25 600, instead of
-// per-cell sums), V is summed per point, the weights stay zeroed between calls (the pass that reads
-// them clears them, so no memset), and the non-empty points are compacted without branches.
-constexpr size_t kPrefetchAhead = 16;
-
-// Phase 1 on the uniform grid, two points per SSE2 step (the x86-64 baseline): the cell index t of x,
-// p = min(u − t, 1) with u = (x − lo)·inv_step, and Σ w p(1 − p) added to `variance` (two lanes, each
-// in point order). t and p equal the scalar expressions bit for bit (minpd, cvttpd2dq and the
-// arithmetic round the same way).
-template <bool kUnitWeights>
-inline void locate_uniform_block(const double* xb, const double* wb, size_t count, double lo, double inv_step,
-                                 double last_cell, int32_t* cell_of, double* p, __m128d& variance) {
-  const __m128d vlo = _mm_set1_pd(lo), vinv = _mm_set1_pd(inv_step), vlast = _mm_set1_pd(last_cell),
-                one = _mm_set1_pd(1.0);
-  size_t i = 0;
-  auto locate = [&](__m128d x, __m128d w) {
-    const __m128d u = _mm_mul_pd(_mm_sub_pd(x, vlo), vinv);
-    const __m128i t = _mm_cvttpd_epi32(_mm_min_pd(u, vlast));
-    const __m128d q = _mm_min_pd(_mm_sub_pd(u, _mm_cvtepi32_pd(t)), one);
-    const __m128d wq = kUnitWeights ? q : _mm_mul_pd(w, q);
-    variance = _mm_add_pd(variance, _mm_sub_pd(wq, _mm_mul_pd(wq, q)));
-    return std::pair{t, q};
-  };
-  for (; i + 2 <= count; i += 2) {
-    const auto [t, q] = locate(_mm_loadu_pd(xb + i), kUnitWeights ? one : _mm_loadu_pd(wb + i));
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(cell_of + i), t);
-    _mm_storeu_pd(p + i, q);
-  }
-  if (i < count) {  // odd count: the last point in lane 0, lane 1 contributes 0 (x = lo, weight 0)
-    const auto [t, q] = locate(_mm_set_pd(lo, xb[i]), kUnitWeights ? _mm_set_pd(0.0, 1.0) : _mm_set_pd(0.0, wb[i]));
-    cell_of[i] = _mm_cvtsi128_si32(t);
-    p[i] = _mm_cvtsd_f64(q);
-  }
-}
-
-template <bool kUnitWeights>
-double accumulate_uniform(std::span<const double> x, std::span<const double> weights, double lo,
-                          double inv_step, size_t n_cells, double* point_weight) {
-  const double last_cell = static_cast<double>(n_cells - 1);
-  alignas(64) int32_t cell_of[kBlock];
-  alignas(64) double frac[kBlock];
-  __m128d variance = _mm_setzero_pd();  // Σ w p(1 − p), two chains
-  for (size_t begin = 0; begin < x.size(); begin += kBlock) {
-    const size_t count = std::min(kBlock, x.size() - begin);
-    const double* wb = kUnitWeights ? nullptr : weights.data() + begin;
-    locate_uniform_block<kUnitWeights>(x.data() + begin, wb, count, lo, inv_step, last_cell, cell_of, frac,
-                                       variance);
-    auto add = [&](size_t i) {
-      double* left = point_weight + cell_of[i];
-      const double p = frac[i];
-      if constexpr (kUnitWeights) {
-        left[0] += 1.0 - p;
-        left[1] += p;
-      } else {
-        const double wp = wb[i] * p;
-        left[0] += wb[i] - wp;
-        left[1] += wp;
-      }
-    };
-    // The weights (200 KB at m = 25 600) are often cold, e.g. after a sort of the input: prefetching
-    // a few points ahead overlaps the misses.
-    size_t i = 0;
-    for (; i + kPrefetchAhead < count; ++i) {
-      __builtin_prefetch(&point_weight[cell_of[i + kPrefetchAhead]], 1);
-      add(i);
-    }
-    for (; i < count; ++i) add(i);
-  }
-  double lanes[2];
-  _mm_storeu_pd(lanes, variance);
-  return lanes[0] + lanes[1];
-}
-
+// per-cell sums), V is summed per point (the pass is grid_split_kernels.h, one kernel per SIMD level,
+// the same bits at each), the weights stay zeroed between calls (the pass that reads them clears them,
+// so no memset), and the non-empty points are compacted without branches.
 size_t make_uniform_grid(std::span<const double> x, std::span<const double> weights, double lo, double hi,
                          size_t grid_points, bool nonempty_only, ApproxGrid& grid) {
   const size_t n_cells = grid_points - 1;
@@ -299,6 +231,11 @@ size_t make_uniform_grid(std::span<const double> x, std::span<const double> weig
   thread_local std::vector<double> scratch;  // all zero between calls
   if (scratch.size() < grid_points) scratch.resize(grid_points);  // strong guarantee: still all zero
   double* point_weight = scratch.data();
+  // The table is usually cold when a call starts (e.g. right after the caller sorted a copy of the
+  // input), and the split then waits on a miss at nearly every point that reaches a new line: one
+  // prefetch per line first, in order, lets the hardware stream the table in (bench/RESULTS.md).
+  for (size_t i = 0; i < grid_points; i += 64 / sizeof(double)) __builtin_prefetch(point_weight + i, 1);
+  const grid_split::UniformGridKernels& kernels = grid_split::uniform_grid_kernels();
   // Exception-safe by construction: once weights are accumulated, the only things that can throw are
   // the output allocations below; if one does, this guard zeroes the scratch during unwinding, so the
   // next call on this thread never adds stale weights. On success the output loop has zeroed it.
@@ -310,45 +247,18 @@ size_t make_uniform_grid(std::span<const double> x, std::span<const double> weig
       if (!cleared) std::fill(weights, weights + count, 0.0);
     }
   } guard{point_weight, grid_points};
-  const double variance =
-      weights.empty() ? accumulate_uniform<true>(x, weights, lo, 1.0 / step, n_cells, point_weight)
-                      : accumulate_uniform<false>(x, weights, lo, 1.0 / step, n_cells, point_weight);
-  // Room for every point (growing only: a reused grid is not cleared again), then without branches
-  // (a fifth to a half of the points are non-empty, in no pattern): every point is written at k and
-  // kept by advancing k (k <= t, so every write is in range).
+  const double variance = kernels.split(x.data(), weights.empty() ? nullptr : weights.data(), x.size(), lo,
+                                        1.0 / step, static_cast<double>(n_cells - 1), point_weight);
+  // Room for every point (growing only: a reused grid is not cleared again).
   if (grid.points.size() < grid_points) {
     grid.points.resize(grid_points);
     grid.weights.resize(grid_points);
   }
-  // Two points per SSE2 step: both written at k and k + (first kept), k advanced by the kept count;
-  // g_t = lo + t·Δ as in the scalar tail.
-  double* points = grid.points.data();
-  double* kept_weights = grid.weights.data();
-  points[0] = lo;
-  kept_weights[0] = point_weight[0];
+  grid.points[0] = lo;
+  grid.weights[0] = point_weight[0];
   point_weight[0] = 0.0;
-  size_t k = 1, t = 1;
-  const __m128d vlo = _mm_set1_pd(lo), vstep = _mm_set1_pd(step), two = _mm_set1_pd(2.0), zero = _mm_setzero_pd();
-  __m128d vt = _mm_set_pd(2.0, 1.0);
-  for (; t + 2 <= n_cells; t += 2) {
-    const __m128d w = _mm_loadu_pd(point_weight + t);
-    _mm_storeu_pd(point_weight + t, zero);
-    const __m128d g = _mm_add_pd(vlo, _mm_mul_pd(vt, vstep));
-    vt = _mm_add_pd(vt, two);
-    const int keep = nonempty_only ? _mm_movemask_pd(_mm_cmpgt_pd(w, zero)) : 3;
-    _mm_storel_pd(points + k, g);
-    _mm_storel_pd(kept_weights + k, w);
-    k += static_cast<size_t>(keep & 1);
-    _mm_storeh_pd(points + k, g);
-    _mm_storeh_pd(kept_weights + k, w);
-    k += static_cast<size_t>(keep >> 1);
-  }
-  for (; t < n_cells; ++t) {
-    points[k] = lo + static_cast<double>(t) * step;
-    kept_weights[k] = point_weight[t];
-    k += !nonempty_only || point_weight[t] > 0.0;
-    point_weight[t] = 0.0;
-  }
+  const size_t k = kernels.compact(point_weight, 1, n_cells, lo, step, !nonempty_only, grid.points.data(),
+                                   grid.weights.data(), 1);
   grid.points[k] = hi;
   grid.weights[k] = point_weight[n_cells];
   point_weight[n_cells] = 0.0;

@@ -8,6 +8,7 @@
 #include "lib/asq/approx_grid.h"
 #include "lib/asq/asq_solver.h"
 #include "tests/lib/asq/asq_test_data.h"
+#include "tests/lib/scan/simd_levels.h"
 
 namespace ipaq::asq {
 namespace {
@@ -161,44 +162,48 @@ TEST(ApproxSolver, GridProblemSolvedExactly) {
   }
 }
 
-// The uniform grid (d < 32·m) is built two points per SSE2 step; against the split written out point by
-// point: same cell, same p, same additions in the same order (so weights equal bit for bit), V up to its
-// summation order. Odd sizes and sizes that are not a multiple of the 256-point block, weighted or not.
+// The uniform grid (d < 32·m) is built by the kernels of grid_split_kernels.h, at every SIMD level the CPU
+// has: against the split written out point by point — same cell, same p, same additions in the same
+// order, V summed in the same eight lanes — weights, points and V equal bit for bit. Odd sizes and sizes
+// that are not a multiple of the 256-point block, weighted or not.
 TEST(ApproxSolver, UniformGridEqualsScalarSplit) {
-  for (const size_t d : {1, 2, 3, 255, 257, 1001, 4096}) {
-    for (const bool weighted : {false, true}) {
-      const uint64_t seed = 50 + d + (weighted ? 1 : 0);
-      auto x = testing::random_sorted(d, testing::Shape::kLogNormal, seed);
-      std::reverse(x.begin(), x.end());  // unsorted, as the solver gets it
-      const auto w = testing::random_weights(d, seed + 7);
-      const std::span<const double> ws = weighted ? std::span<const double>(w) : std::span<const double>();
-      const size_t m = 97;
-      const ApproxGrid grid = build_approx_grid(x, ws, m, 0);  // no extra points: the uniform grid
-      const auto [lo_it, hi_it] = std::minmax_element(x.begin(), x.end());
-      const double lo = *lo_it, hi = *hi_it;
-      if (!(hi > lo)) {
-        ASSERT_EQ(grid.points.size(), 1u);
-        continue;
+  ipaq::testing::for_each_simd_level([](SimdLevel) {
+    for (const size_t d : {1, 2, 3, 255, 257, 1001, 4096}) {
+      for (const bool weighted : {false, true}) {
+        const uint64_t seed = 50 + d + (weighted ? 1 : 0);
+        auto x = testing::random_sorted(d, testing::Shape::kLogNormal, seed);
+        std::reverse(x.begin(), x.end());  // unsorted, as the solver gets it
+        const auto w = testing::random_weights(d, seed + 7);
+        const std::span<const double> ws = weighted ? std::span<const double>(w) : std::span<const double>();
+        const size_t m = 97;
+        const ApproxGrid grid = build_approx_grid(x, ws, m, 0);  // no extra points: the uniform grid
+        const auto [lo_it, hi_it] = std::minmax_element(x.begin(), x.end());
+        const double lo = *lo_it, hi = *hi_it;
+        if (!(hi > lo)) {
+          ASSERT_EQ(grid.points.size(), 1u);
+          continue;
+        }
+        const double step = (hi - lo) / static_cast<double>(m - 1), inv_step = 1.0 / step;
+        std::vector<double> weight(m, 0.0);
+        double lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (size_t i = 0; i < d; ++i) {
+          const double u = (x[i] - lo) * inv_step;
+          const int32_t t = static_cast<int32_t>(std::min(u, static_cast<double>(m - 2)));
+          const double p = std::min(u - t, 1.0), wi = weighted ? w[i] : 1.0;
+          weight[t] += wi - wi * p;
+          weight[t + 1] += wi * p;
+          lane[i % 8] += wi * p - wi * p * p;
+        }
+        const double variance = ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+        ASSERT_EQ(grid.points.size(), m);
+        for (size_t t = 0; t < m; ++t) {
+          ASSERT_EQ(grid.weights[t], weight[t]) << "d=" << d << " weighted=" << weighted << " t=" << t;
+          ASSERT_EQ(grid.points[t], t + 1 == m ? hi : lo + static_cast<double>(t) * step);
+        }
+        EXPECT_EQ(grid.split_variance, variance * step * step) << "d=" << d << " weighted=" << weighted;
       }
-      const double step = (hi - lo) / static_cast<double>(m - 1), inv_step = 1.0 / step;
-      std::vector<double> weight(m, 0.0);
-      double variance = 0.0;
-      for (size_t i = 0; i < d; ++i) {
-        const double u = (x[i] - lo) * inv_step;
-        const int32_t t = static_cast<int32_t>(std::min(u, static_cast<double>(m - 2)));
-        const double p = std::min(u - t, 1.0), wi = weighted ? w[i] : 1.0;
-        weight[t] += wi - wi * p;
-        weight[t + 1] += wi * p;
-        variance += wi * p - wi * p * p;
-      }
-      ASSERT_EQ(grid.points.size(), m);
-      for (size_t t = 0; t < m; ++t) {
-        ASSERT_EQ(grid.weights[t], weight[t]) << "d=" << d << " weighted=" << weighted << " t=" << t;
-        ASSERT_EQ(grid.points[t], t + 1 == m ? hi : lo + static_cast<double>(t) * step);
-      }
-      EXPECT_NEAR(grid.split_variance, variance * step * step, 1e-12 * (variance * step * step) + 1e-300);
     }
-  }
+  });
 }
 
 TEST(ApproxSolver, UnsortedInputNeedsNoSort) {
