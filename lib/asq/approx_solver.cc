@@ -51,35 +51,11 @@ namespace {
 // which matters next to a 0.4 ms solve at d = 2^16.
 constexpr size_t kMinSample = 1024, kMaxSample = 4096;
 
-// Min and max of x; throws (via check_finite) on NaN or infinity. Eight values per step with SSE2 (x86-64
-// baseline): minpd/maxpd ignore NaN in x here (they return the second operand, the running value), so NaN
-// is caught by unordered compares of value pairs (one per two registers), and ±infinity shows in the
-// minimum or the maximum.
+// Min and max of x; throws (via check_finite) on NaN or infinity.
 std::pair<double, double> finite_min_max(std::span<const double> x) {
-  const size_t n = x.size();
-  const double* p = x.data();
-  __m128d lo0 = _mm_set1_pd(p[0]), lo1 = lo0, hi0 = lo0, hi1 = lo0, nan = _mm_setzero_pd();
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m128d a = _mm_loadu_pd(p + i), b = _mm_loadu_pd(p + i + 2), c = _mm_loadu_pd(p + i + 4),
-                  d = _mm_loadu_pd(p + i + 6);
-    lo0 = _mm_min_pd(c, _mm_min_pd(a, lo0));
-    lo1 = _mm_min_pd(d, _mm_min_pd(b, lo1));
-    hi0 = _mm_max_pd(c, _mm_max_pd(a, hi0));
-    hi1 = _mm_max_pd(d, _mm_max_pd(b, hi1));
-    nan = _mm_or_pd(nan, _mm_or_pd(_mm_cmpunord_pd(a, b), _mm_cmpunord_pd(c, d)));
-  }
-  double lo[2], hi[2];
-  _mm_storeu_pd(lo, _mm_min_pd(lo0, lo1));
-  _mm_storeu_pd(hi, _mm_max_pd(hi0, hi1));
-  double low = std::min(lo[0], lo[1]), high = std::max(hi[0], hi[1]);
-  bool nonfinite = _mm_movemask_pd(nan) != 0;
-  for (; i < n; ++i) {
-    low = std::min(low, p[i]);
-    high = std::max(high, p[i]);
-    nonfinite |= !(p[i] == p[i]);
-  }
-  if (nonfinite || !std::isfinite(low) || !std::isfinite(high)) check_finite(p, n, "asq approx: input");
+  double low, high;
+  const bool nan = grid_split::uniform_grid_kernels().min_max(x.data(), x.size(), &low, &high);
+  if (nan || !std::isfinite(low) || !std::isfinite(high)) check_finite(x.data(), x.size(), "asq approx: input");
   return {low, high};
 }
 

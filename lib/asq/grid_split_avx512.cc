@@ -1,12 +1,16 @@
-// The uniform-grid kernels with AVX-512 (grid_split_kernels.h; no FMA: lib/asq is built with
-// -ffp-contract=off, so the bits equal SSE2's): the split locates eight points per instruction, the
-// eight lanes of V' in one register; the compaction keeps eight grid points per step with a register
+// The approximate solver's kernels with AVX-512 (grid_split_kernels.h; no FMA: lib/asq is built with
+// -ffp-contract=off, so the bits equal SSE2's): min/max sixteen values per step; the split locates eight
+// points per instruction, the eight lanes of V' in one register; the compaction keeps eight grid points per step with a register
 // compress (vcompresspd to memory is slow on some CPUs) and one full store at k.
 
-// GCC 12's own AVX-512 intrinsics trip -Wmaybe-uninitialized through _mm512_undefined_*() (GCC bug
-// 105593); the warning is about the header, not this file.
+// GCC 12's own AVX-512 intrinsics trip -Wmaybe-uninitialized and -Wuninitialized through
+// _mm512_undefined_*() (GCC bug 105593; here vminpd/vmaxpd and the conversions); the warnings are about
+// the header, not this file.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
+
+#include <algorithm>
 
 #include "lib/asq/grid_split_kernels.h"
 
@@ -40,6 +44,27 @@ class Avx512Locator {
 double split_uniform_avx512(const double* x, const double* w, size_t n, double lo, double inv_step,
                             double last_cell, double* point_weight) {
   return detail::split_uniform<Avx512Locator>(x, w, n, lo, inv_step, last_cell, point_weight);
+}
+
+bool min_max_avx512(const double* x, size_t n, double* low, double* high) {
+  // As min_max_sse2: vminpd/vmaxpd return the running value when the input is NaN, which the unordered
+  // compares catch; NaN at x[0] spreads into the result.
+  __m512d lo0 = _mm512_set1_pd(x[0]), lo1 = lo0, hi0 = lo0, hi1 = lo0;
+  __mmask8 nan = 0;
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512d a = _mm512_loadu_pd(x + i), b = _mm512_loadu_pd(x + i + 8);
+    lo0 = _mm512_min_pd(a, lo0);
+    lo1 = _mm512_min_pd(b, lo1);
+    hi0 = _mm512_max_pd(a, hi0);
+    hi1 = _mm512_max_pd(b, hi1);
+    nan |= _mm512_cmp_pd_mask(a, b, _CMP_UNORD_Q);
+  }
+  double lo[8], hi[8];
+  _mm512_storeu_pd(lo, _mm512_min_pd(lo0, lo1));
+  _mm512_storeu_pd(hi, _mm512_max_pd(hi0, hi1));
+  return detail::finish_min_max(x, i, n, *std::min_element(lo, lo + 8), *std::max_element(hi, hi + 8), nan != 0,
+                                low, high);
 }
 
 size_t compact_uniform_avx512(double* point_weight, size_t first, size_t end, double lo, double step,

@@ -1,7 +1,11 @@
-// The approximate solver's two passes on the uniform grid (approx_solver.cc) — the split of the input
-// onto the grid and the compaction of its non-empty points —, one kernel per SIMD level, each in its
-// own translation unit (grid_split_sse2.cc — the x86-64 baseline —, grid_split_avx2.cc,
-// grid_split_avx512.cc); uniform_grid_kernels() picks those of simd_level().
+// The approximate solver's passes on the uniform grid (approx_solver.cc) — the input's min and max,
+// the split of the input onto the grid and the compaction of its non-empty points —, one kernel per
+// SIMD level, each in its own translation unit (grid_split_sse2.cc — the x86-64 baseline —,
+// grid_split_avx2.cc, grid_split_avx512.cc); uniform_grid_kernels() picks those of simd_level().
+//
+// min_max, the same result at every level: *low and *high the minimum and maximum of x[0..n) (n >= 1)
+// over its non-NaN values (±infinity included); returns true if some value is NaN (then *low / *high
+// may be anything).
 //
 // split, the same bits at every level. For each x_i in input order, with weight w_i (1 when w is
 // null): u = (x_i − lo)·inv_step, t = trunc(min(u, last_cell)), p = min(u − t, 1); then
@@ -36,6 +40,11 @@ double split_uniform_avx2(const double* x, const double* w, size_t n, double lo,
 double split_uniform_avx512(const double* x, const double* w, size_t n, double lo, double inv_step,
                             double last_cell, double* point_weight);
 
+using MinMaxFn = bool (*)(const double* x, size_t n, double* low, double* high);
+
+bool min_max_sse2(const double* x, size_t n, double* low, double* high);
+bool min_max_avx512(const double* x, size_t n, double* low, double* high);
+
 using CompactUniformFn = size_t (*)(double* point_weight, size_t first, size_t end, double lo, double step,
                                     bool keep_all, double* points, double* kept_weights, size_t k);
 
@@ -45,6 +54,7 @@ size_t compact_uniform_avx512(double* point_weight, size_t first, size_t end, do
                               bool keep_all, double* points, double* kept_weights, size_t k);
 
 struct UniformGridKernels {
+  MinMaxFn min_max;  // AVX2: the SSE2 kernel (measured no faster)
   SplitUniformFn split;
   CompactUniformFn compact;  // AVX2 has no compress instruction: the SSE2 kernel
 };
@@ -97,6 +107,20 @@ double split_blocks(Locator& locator, const double* x, const double* w, size_t n
   double lane[kLanes];
   locator.lanes(lane);
   return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+}
+
+// A level's min/max after its vector loop: the values from `from` on one at a time. std::min/std::max
+// keep the running value when x[i] is NaN, which is flagged.
+inline bool finish_min_max(const double* x, size_t from, size_t n, double low, double high, bool nan,
+                           double* low_out, double* high_out) {
+  for (size_t i = from; i < n; ++i) {
+    low = std::min(low, x[i]);
+    high = std::max(high, x[i]);
+    nan |= !(x[i] == x[i]);
+  }
+  *low_out = low;
+  *high_out = high;
+  return nan;
 }
 
 // A level's split kernel: its Locator instantiated for unit weights (w null) or given ones.

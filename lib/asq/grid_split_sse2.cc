@@ -1,6 +1,6 @@
-// The uniform-grid kernels with SSE2 (the x86-64 baseline; grid_split_kernels.h): the split locates two
-// points per instruction, eight lanes of V' in four registers; the compaction takes two grid points per
-// step, without branches.
+// The approximate solver's kernels with SSE2 (the x86-64 baseline; grid_split_kernels.h): min/max eight
+// values per step; the split locates two points per instruction, eight lanes of V' in four registers;
+// the compaction takes two grid points per step, without branches.
 #include <emmintrin.h>
 
 #include "lib/asq/grid_split_kernels.h"
@@ -40,6 +40,27 @@ class Sse2Locator {
 double split_uniform_sse2(const double* x, const double* w, size_t n, double lo, double inv_step,
                           double last_cell, double* point_weight) {
   return detail::split_uniform<Sse2Locator>(x, w, n, lo, inv_step, last_cell, point_weight);
+}
+
+bool min_max_sse2(const double* x, size_t n, double* low, double* high) {
+  // minpd/maxpd return the second operand (the running value) when the first is NaN, so NaN is caught by
+  // unordered compares of value pairs (one per two registers); NaN at x[0] spreads into the result.
+  __m128d lo0 = _mm_set1_pd(x[0]), lo1 = lo0, hi0 = lo0, hi1 = lo0, nan = _mm_setzero_pd();
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m128d a = _mm_loadu_pd(x + i), b = _mm_loadu_pd(x + i + 2), c = _mm_loadu_pd(x + i + 4),
+                  d = _mm_loadu_pd(x + i + 6);
+    lo0 = _mm_min_pd(c, _mm_min_pd(a, lo0));
+    lo1 = _mm_min_pd(d, _mm_min_pd(b, lo1));
+    hi0 = _mm_max_pd(c, _mm_max_pd(a, hi0));
+    hi1 = _mm_max_pd(d, _mm_max_pd(b, hi1));
+    nan = _mm_or_pd(nan, _mm_or_pd(_mm_cmpunord_pd(a, b), _mm_cmpunord_pd(c, d)));
+  }
+  double lo[2], hi[2];
+  _mm_storeu_pd(lo, _mm_min_pd(lo0, lo1));
+  _mm_storeu_pd(hi, _mm_max_pd(hi0, hi1));
+  return detail::finish_min_max(x, i, n, std::min(lo[0], lo[1]), std::max(hi[0], hi[1]),
+                                _mm_movemask_pd(nan) != 0, low, high);
 }
 
 size_t compact_uniform_sse2(double* point_weight, size_t first, size_t end, double lo, double step, bool keep_all,

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -19,15 +20,20 @@ namespace {
 
 struct Level {
   std::string name;
+  MinMaxFn min_max;
   SplitUniformFn split;
   CompactUniformFn compact;
 };
 
 // Every kernel this CPU can run, whatever IPAQ_SIMD says (the dispatch is tested in approx_solver_test).
 std::vector<Level> levels() {
-  std::vector<Level> out{{"sse2", split_uniform_sse2, compact_uniform_sse2}};
-  if (cpu_simd_level() >= SimdLevel::kAvx2) out.push_back({"avx2", split_uniform_avx2, compact_uniform_sse2});
-  if (cpu_simd_level() >= SimdLevel::kAvx512) out.push_back({"avx512", split_uniform_avx512, compact_uniform_avx512});
+  std::vector<Level> out{{"sse2", min_max_sse2, split_uniform_sse2, compact_uniform_sse2}};
+  if (cpu_simd_level() >= SimdLevel::kAvx2) {
+    out.push_back({"avx2", min_max_sse2, split_uniform_avx2, compact_uniform_sse2});
+  }
+  if (cpu_simd_level() >= SimdLevel::kAvx512) {
+    out.push_back({"avx512", min_max_avx512, split_uniform_avx512, compact_uniform_avx512});
+  }
   return out;
 }
 
@@ -51,6 +57,40 @@ double reference_split(const std::vector<double>& x, const double* w, double lo,
     }
   }
   return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+}
+
+// Min and max over every size around the vector widths, with the extremes and a NaN or an infinity
+// placed at every position (first value, vector part, scalar tail).
+TEST(GridSplitKernels, MinMaxAndNanFlagAtEveryPosition) {
+  Rng rng(31);
+  for (size_t n = 1; n <= 41; ++n) {
+    std::vector<double> x(n);
+    for (double& v : x) v = 4.0 * rng.uniform() - 2.0;
+    for (size_t at = 0; at < n; ++at) {
+      for (const double special : {-1e300, 7e300, -HUGE_VAL, HUGE_VAL, std::nan("")}) {
+        std::vector<double> y = x;
+        y[at] = special;
+        double lo = y[0] == y[0] ? y[0] : x[(at + 1) % n], hi = lo;
+        bool nan = false;
+        for (double v : y) {
+          if (v != v) {
+            nan = true;
+            continue;
+          }
+          lo = std::min(lo, v);
+          hi = std::max(hi, v);
+        }
+        for (const Level& level : levels()) {
+          double got_lo = 0.0, got_hi = 0.0;
+          const bool got_nan = level.min_max(y.data(), n, &got_lo, &got_hi);
+          ASSERT_EQ(got_nan, nan) << level.name << " n=" << n << " at=" << at << " special=" << special;
+          if (nan) continue;  // the extremes are unspecified then
+          ASSERT_EQ(got_lo, lo) << level.name << " n=" << n << " at=" << at << " special=" << special;
+          ASSERT_EQ(got_hi, hi) << level.name << " n=" << n << " at=" << at << " special=" << special;
+        }
+      }
+    }
+  }
 }
 
 TEST(GridSplitKernels, SplitEqualsThePointByPointContract) {
