@@ -30,7 +30,6 @@
 // x = 8, 2 % of the data there). The density f comes from a sorted strided sample of the input
 // (segments of kDensitySegment sample points, density_segments.h); the extra points are spread by
 // the cumulative f^{1/3} mass with error-diffusing rounding, so exactly `extra_points` are placed.
-#include <emmintrin.h>
 
 #include <algorithm>
 #include <cmath>
@@ -202,7 +201,7 @@ constexpr size_t kMaxKeptScratchBytes = size_t{16} << 20;
 size_t make_uniform_grid(std::span<const double> x, std::span<const double> weights, double lo, double hi,
                          size_t grid_points, bool nonempty_only, ApproxGrid& grid) {
   const size_t n_cells = grid_points - 1;
-  IPAQ_CHECK_ARG(n_cells < (size_t{1} << 32), "asq approx: grid of more than 2^32 points");
+  IPAQ_CHECK_ARG(n_cells < (size_t{1} << 31), "asq approx: uniform grid of more than 2^31 points");
   const double step = (hi - lo) / static_cast<double>(n_cells);
   thread_local std::vector<double> scratch;  // all zero between calls
   if (scratch.size() < grid_points) scratch.resize(grid_points);  // strong guarantee: still all zero

@@ -1,16 +1,16 @@
 // The approximate solver's kernels with AVX-512 (grid_split_kernels.h; no FMA: lib/asq is built with
-// -ffp-contract=off, so the bits equal SSE2's): min/max sixteen values per step; the split locates eight
-// points per instruction, the eight lanes of V' in one register; the compaction keeps eight grid points per step with a register
-// compress (vcompresspd to memory is slow on some CPUs) and one full store at k.
+// -ffp-contract=off, so the bits equal SSE2's): min/max sixteen values per step; the split locates
+// eight points per instruction, the eight lanes of V' in one register; the compaction keeps eight grid
+// points per step with a register compress (vcompresspd to memory is slow on some CPUs) and one full
+// store at k.
 
 // GCC 12's own AVX-512 intrinsics trip -Wmaybe-uninitialized and -Wuninitialized through
 // _mm512_undefined_*() (GCC bug 105593; here vminpd/vmaxpd and the conversions); the warnings are about
-// the header, not this file.
+// the header, not this file. (File-wide: the shared driver's instantiation here is silenced too; the
+// SSE2 and AVX2 files still warn for it.)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
-
-#include <algorithm>
 
 #include "lib/asq/grid_split_kernels.h"
 
@@ -63,8 +63,12 @@ bool min_max_avx512(const double* x, size_t n, double* low, double* high) {
   double lo[8], hi[8];
   _mm512_storeu_pd(lo, _mm512_min_pd(lo0, lo1));
   _mm512_storeu_pd(hi, _mm512_max_pd(hi0, hi1));
-  return detail::finish_min_max(x, i, n, *std::min_element(lo, lo + 8), *std::max_element(hi, hi + 8), nan != 0,
-                                low, high);
+  double low8 = lo[0], high8 = hi[0];  // no shared std:: template here (ISA flags)
+  for (int k = 1; k < 8; ++k) {
+    low8 = lo[k] < low8 ? lo[k] : low8;
+    high8 = hi[k] > high8 ? hi[k] : high8;
+  }
+  return detail::finish_min_max(x, i, n, low8, high8, nan != 0, low, high);
 }
 
 size_t compact_uniform_avx512(double* point_weight, size_t first, size_t end, double lo, double step,

@@ -16,4 +16,20 @@ const UniformGridKernels& uniform_grid_kernels() {
   return kSse2;
 }
 
+namespace detail {
+
+bool finish_min_max(const double* x, size_t from, size_t n, double low, double high, bool nan, double* low_out,
+                    double* high_out) {
+  for (size_t i = from; i < n; ++i) {
+    low = x[i] < low ? x[i] : low;
+    high = x[i] > high ? x[i] : high;
+    nan |= !(x[i] == x[i]);
+  }
+  *low_out = low + 0.0;  // −0 + 0 = +0 (round to nearest)
+  *high_out = high + 0.0;
+  return nan;
+}
+
+}  // namespace detail
+
 }  // namespace ipaq::asq::grid_split

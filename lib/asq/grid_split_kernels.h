@@ -4,8 +4,8 @@
 // grid_split_avx2.cc, grid_split_avx512.cc); uniform_grid_kernels() picks those of simd_level().
 //
 // min_max, the same result at every level: *low and *high the minimum and maximum of x[0..n) (n >= 1)
-// over its non-NaN values (±infinity included); returns true if some value is NaN (then *low / *high
-// may be anything).
+// over its non-NaN values (±infinity included; a zero result is +0); returns true if some value is NaN
+// (then *low / *high may be anything).
 //
 // split, the same bits at every level. For each x_i in input order, with weight w_i (1 when w is
 // null): u = (x_i − lo)·inv_step, t = trunc(min(u, last_cell)), p = min(u − t, 1); then
@@ -15,7 +15,7 @@
 // ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)). lib/asq is built with -ffp-contract=off, so no
 // level fuses a multiply into an add: the levels differ only in how many points one instruction
 // locates (2, 4 or 8), never in a result. Inputs: finite x in [lo, lo + (last_cell + 1)/inv_step]
-// (up to rounding), last_cell >= 0, point_weight with last_cell + 2 entries.
+// (up to rounding), 0 <= last_cell < 2^31 (cells are int32), point_weight with last_cell + 2 entries.
 //
 // compact, the same bits at every level. For t = first .. end − 1 in order: writes g_t = lo + t·step
 // (a multiply, then an add) and point_weight[t] at index k of points / kept_weights and advances k if
@@ -24,7 +24,6 @@
 // lands below index end; what lies past the returned k is left over.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -79,7 +78,7 @@ double split_blocks(Locator& locator, const double* x, const double* w, size_t n
   alignas(64) int32_t cell[kBlock];
   alignas(64) double p[kBlock];
   for (size_t begin = 0; begin < n; begin += kBlock) {
-    const size_t count = std::min(kBlock, n - begin);
+    const size_t count = n - begin < kBlock ? n - begin : kBlock;  // no shared std:: template (ISA flags)
     const double* xb = x + begin;
     const double* wb = kUnitWeights ? nullptr : w + begin;
     size_t i = 0;
@@ -109,19 +108,12 @@ double split_blocks(Locator& locator, const double* x, const double* w, size_t n
   return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
 }
 
-// A level's min/max after its vector loop: the values from `from` on one at a time. std::min/std::max
-// keep the running value when x[i] is NaN, which is flagged.
-inline bool finish_min_max(const double* x, size_t from, size_t n, double low, double high, bool nan,
-                           double* low_out, double* high_out) {
-  for (size_t i = from; i < n; ++i) {
-    low = std::min(low, x[i]);
-    high = std::max(high, x[i]);
-    nan |= !(x[i] == x[i]);
-  }
-  *low_out = low;
-  *high_out = high;
-  return nan;
-}
+// A level's min/max after its vector loop: the values from `from` on one at a time (NaN keeps the
+// running value and is flagged), then −0 turned into +0 in both results, since the levels meet the zeros
+// in different orders. Compiled once, for the baseline (grid_split_kernels.cc): nothing ISA-dependent is
+// shared between the kernels' translation units.
+bool finish_min_max(const double* x, size_t from, size_t n, double low, double high, bool nan, double* low_out,
+                    double* high_out);
 
 // A level's split kernel: its Locator instantiated for unit weights (w null) or given ones.
 template <template <bool> class Locator>

@@ -59,7 +59,7 @@ bool min_max_sse2(const double* x, size_t n, double* low, double* high) {
   double lo[2], hi[2];
   _mm_storeu_pd(lo, _mm_min_pd(lo0, lo1));
   _mm_storeu_pd(hi, _mm_max_pd(hi0, hi1));
-  return detail::finish_min_max(x, i, n, std::min(lo[0], lo[1]), std::max(hi[0], hi[1]),
+  return detail::finish_min_max(x, i, n, lo[1] < lo[0] ? lo[1] : lo[0], hi[1] > hi[0] ? hi[1] : hi[0],
                                 _mm_movemask_pd(nan) != 0, low, high);
 }
 

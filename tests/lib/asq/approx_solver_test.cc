@@ -194,7 +194,8 @@ TEST(ApproxSolver, UniformGridEqualsScalarSplit) {
           weight[t + 1] += wi * p;
           lane[i % 8] += wi * p - wi * p * p;
         }
-        const double variance = ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+        const double variance =
+            ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
         ASSERT_EQ(grid.points.size(), m);
         for (size_t t = 0; t < m; ++t) {
           ASSERT_EQ(grid.weights[t], weight[t]) << "d=" << d << " weighted=" << weighted << " t=" << t;

@@ -93,9 +93,35 @@ TEST(GridSplitKernels, MinMaxAndNanFlagAtEveryPosition) {
   }
 }
 
+// A zero extreme comes back as +0 at every level, whichever zeros the input holds and where (the levels
+// meet them in different orders).
+TEST(GridSplitKernels, ZeroExtremesArePositiveZeroAtEveryLevel) {
+  for (const size_t n : {1, 2, 9, 16, 17, 40}) {
+    for (size_t a = 0; a < n; ++a) {
+      for (size_t b = 0; b < n; ++b) {
+        std::vector<double> up(n, 1.0), down(n, -1.0);
+        up[a] = -0.0;
+        up[b] = 0.0;
+        down[a] = 0.0;
+        down[b] = -0.0;
+        for (const Level& level : levels()) {
+          double lo = 1.0, hi = 1.0;
+          ASSERT_FALSE(level.min_max(up.data(), n, &lo, &hi));
+          ASSERT_EQ(lo, 0.0);
+          ASSERT_FALSE(std::signbit(lo)) << level.name << " n=" << n << " a=" << a << " b=" << b;
+          ASSERT_FALSE(level.min_max(down.data(), n, &lo, &hi));
+          ASSERT_EQ(hi, 0.0);
+          ASSERT_FALSE(std::signbit(hi)) << level.name << " n=" << n << " a=" << a << " b=" << b;
+        }
+      }
+    }
+  }
+}
+
 TEST(GridSplitKernels, SplitEqualsThePointByPointContract) {
-  // Sizes around the 8-point groups and the 256-point blocks; a grid coarse enough that many points
-  // share a cell, and the top end (x = max lands in the last cell with p = 1).
+  // Sizes around the 8-point groups and the 256-point blocks; grids coarse enough that many points share
+  // a cell (one cell: last_cell = 0), and x = max, whose u may round past the last cell (t is capped at
+  // last_cell and p at 1).
   for (const size_t d : {0, 1, 2, 7, 8, 9, 255, 256, 257, 263, 1001, 4096}) {
     for (const bool weighted : {false, true}) {
       const uint64_t seed = 900 + d + (weighted ? 1 : 0);
@@ -106,17 +132,18 @@ TEST(GridSplitKernels, SplitEqualsThePointByPointContract) {
       const double* wp = weighted ? w.data() : nullptr;
       const double lo = d == 0 ? 0.0 : *std::min_element(x.begin(), x.end());
       const double hi = d == 0 ? 1.0 : *std::max_element(x.begin(), x.end());
-      const size_t cells = 61;
-      const double step = hi > lo ? (hi - lo) / cells : 1.0, inv_step = 1.0 / step;
-      std::vector<double> expected(cells + 1, 0.0);
-      const double expected_v = reference_split(x, wp, lo, inv_step, cells - 1.0, expected);
-      for (const Level& level : levels()) {
-        std::vector<double> got(cells + 1, 0.0);
-        const double v = level.split(x.data(), wp, d, lo, inv_step, cells - 1.0, got.data());
-        for (size_t t = 0; t <= cells; ++t) {
-          ASSERT_EQ(got[t], expected[t]) << level.name << " d=" << d << " weighted=" << weighted << " t=" << t;
+      for (const size_t cells : {size_t{1}, size_t{61}}) {
+        const double step = hi > lo ? (hi - lo) / cells : 1.0, inv_step = 1.0 / step;
+        std::vector<double> expected(cells + 1, 0.0);
+        const double expected_v = reference_split(x, wp, lo, inv_step, cells - 1.0, expected);
+        for (const Level& level : levels()) {
+          std::vector<double> got(cells + 1, 0.0);
+          const double v = level.split(x.data(), wp, d, lo, inv_step, cells - 1.0, got.data());
+          for (size_t t = 0; t <= cells; ++t) {
+            ASSERT_EQ(got[t], expected[t]) << level.name << " d=" << d << " weighted=" << weighted << " t=" << t;
+          }
+          EXPECT_EQ(v, expected_v) << level.name << " d=" << d << " weighted=" << weighted << " cells=" << cells;
         }
-        EXPECT_EQ(v, expected_v) << level.name << " d=" << d << " weighted=" << weighted;
       }
     }
   }
@@ -145,7 +172,10 @@ TEST(GridSplitKernels, CompactionEqualsThePointByPointContract) {
           const size_t got_k =
               level.compact(work.data(), first, n, lo, step, keep_all, got_points.data(), got_kept.data(), k0);
           ASSERT_EQ(got_k, k) << level.name << " n=" << n << " first=" << first << " keep_all=" << keep_all;
-          for (size_t i = 0; i < k0; ++i) ASSERT_EQ(got_points[i], -7.0) << level.name << " wrote below k";
+          for (size_t i = 0; i < k0; ++i) {
+            ASSERT_EQ(got_points[i], -7.0) << level.name << " wrote below k";
+            ASSERT_EQ(got_kept[i], -7.0) << level.name << " wrote below k";
+          }
           for (size_t i = k0; i < k; ++i) {
             ASSERT_EQ(got_points[i], points[i]) << level.name << " n=" << n << " i=" << i;
             ASSERT_EQ(got_kept[i], kept[i]) << level.name << " n=" << n << " i=" << i;
@@ -154,6 +184,7 @@ TEST(GridSplitKernels, CompactionEqualsThePointByPointContract) {
             ASSERT_EQ(work[t], t >= first ? 0.0 : table[t]) << level.name << " table entry " << t;
           }
           ASSERT_EQ(got_points[n], -7.0) << level.name << " wrote at or past end";
+          ASSERT_EQ(got_kept[n], -7.0) << level.name << " wrote at or past end";
         }
       }
     }
