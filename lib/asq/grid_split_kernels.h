@@ -53,7 +53,7 @@ size_t compact_uniform_avx512(double* point_weight, size_t first, size_t end, do
                               bool keep_all, double* points, double* kept_weights, size_t k);
 
 struct UniformGridKernels {
-  MinMaxFn min_max;  // AVX2: the SSE2 kernel (measured no faster)
+  MinMaxFn min_max;  // AVX2: the SSE2 kernel (not measured; AVX-512 itself gained little, RESULTS.md)
   SplitUniformFn split;
   CompactUniformFn compact;  // AVX2 has no compress instruction: the SSE2 kernel
 };
